@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: Apache-2.0
+// `summary` and `events`: load paths, then print counts or every event.
+#include "commands.h"
+
+#include "load/loader.h"
+#include "report/eventformat.h"
+#include "report/summary.h"
+
+#include <cstdio>
+
+namespace auditscope::cli {
+
+namespace {
+
+constexpr const char* SummaryUsage = "Usage: auditscope-cli summary [--json] PATH...\n";
+constexpr const char* EventsUsage =
+    "Usage: auditscope-cli events [--format jsonl|tsv|raw] PATH...\n";
+
+int exitCodeFor(const LoadResult& result)
+{
+    if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+        std::fprintf(stderr, "auditscope-cli: could not write the output\n");
+        return UsageError;
+    }
+    if (result.store->size() == 0)
+        return NothingLoadable;
+    bool sourceErrors = false;
+    for (const SourceReport& s : result.report.sources)
+        sourceErrors = sourceErrors || !s.error.empty();
+    return result.report.badLines > 0 || sourceErrors ? LoadedWithBadLines : Success;
+}
+
+// Problems go to stderr so stdout stays machine-readable.
+void printDiagnostics(const LoadReport& report)
+{
+    for (const Diagnostic& d : report.diagnostics)
+        std::fprintf(stderr, "%s\n", formatDiagnostic(d, report).c_str());
+    if (report.diagnosticsOmitted > 0)
+        std::fprintf(stderr, "... and %llu more problems\n",
+            static_cast<unsigned long long>(report.diagnosticsOmitted));
+}
+
+void writeAll(const std::string& text)
+{
+    std::fwrite(text.data(), 1, text.size(), stdout);
+}
+
+} // namespace
+
+int runSummary(const std::vector<std::string>& args)
+{
+    bool json = false;
+    std::vector<std::string> paths;
+    for (const std::string& a : args) {
+        if (a == "--json")
+            json = true;
+        else if (a == "-h" || a == "--help")
+            return std::fputs(SummaryUsage, stdout), Success;
+        else if (a.size() > 1 && a[0] == '-')
+            return usageError("unknown option '" + a + "'", SummaryUsage);
+        else
+            paths.push_back(a);
+    }
+    if (paths.empty())
+        return usageError("no PATH given", SummaryUsage);
+    const LoadResult result = loadAuditLogs(paths);
+    const Summary summary = summarize(*result.store);
+    if (json) {
+        writeAll(summaryJson(summary, result.report));
+    } else {
+        writeAll(summaryText(summary, result.report));
+    }
+    if (result.store->size() == 0)
+        std::fprintf(stderr, "auditscope-cli: no audit events could be loaded\n");
+    return exitCodeFor(result);
+}
+
+int runEvents(const std::vector<std::string>& args)
+{
+    EventFormat format = EventFormat::Jsonl;
+    std::vector<std::string> paths;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (a == "--format" && i + 1 < args.size()) {
+            const std::string& f = args[++i];
+            if (f == "jsonl")
+                format = EventFormat::Jsonl;
+            else if (f == "tsv")
+                format = EventFormat::Tsv;
+            else if (f == "raw")
+                format = EventFormat::Raw;
+            else
+                return usageError("unknown format '" + f + "'", EventsUsage);
+        } else if (a == "-h" || a == "--help") {
+            return std::fputs(EventsUsage, stdout), Success;
+        } else if (a.size() > 1 && a[0] == '-') {
+            return usageError("unknown option '" + a + "'", EventsUsage);
+        } else {
+            paths.push_back(a);
+        }
+    }
+    if (paths.empty())
+        return usageError("no PATH given", EventsUsage);
+    const LoadResult result = loadAuditLogs(paths);
+    printDiagnostics(result.report);
+    const EventStore& store = *result.store;
+    RawFieldReader reader;
+    std::string out;
+    if (format == EventFormat::Tsv)
+        out = tsvHeader();
+    for (std::uint32_t i = 0; i < store.size(); ++i) {
+        appendEvent(out, store, EventId{i}, format, reader);
+        if (out.size() > (1 << 20)) {
+            writeAll(out);
+            out.clear();
+        }
+    }
+    writeAll(out);
+    std::fflush(stdout);
+    if (store.size() == 0)
+        std::fprintf(stderr, "auditscope-cli: no audit events could be loaded\n");
+    return exitCodeFor(result);
+}
+
+} // namespace auditscope::cli

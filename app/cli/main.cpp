@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0
+// auditscope-cli: the AuditScope engine without a GUI, for scripts and benchmarks.
+#include "commands.h"
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr const char* Usage = R"(Usage: auditscope-cli COMMAND [OPTIONS] PATH...
+
+Kubernetes API-server audit logs, headless. PATH may be a file (plain or .gz),
+a folder (searched recursively) or a glob pattern; several paths merge by time.
+
+Commands:
+  summary [--json] PATH...               counts by stage, verb, level, code; sources;
+                                         every bad line with file:line and reason
+  events [--format jsonl|tsv|raw] PATH... every event in merged time order
+  bench [--repeat N] [--threads N] PATH... load+index throughput, heap bytes per
+                                         event, time to the first partial snapshot
+  policy check [--json] POLICY           would kube-apiserver load this audit Policy?
+                                         errors and warnings with line:column and field path
+  policy eval --policy POLICY PATH...    per event: the rule that matches, level,
+                                         omitStages, omitManagedFields, emitted
+  policy lint [--json] --policy POLICY [PATH...]
+                                         likely mistakes: shadowed rules, secrets logged
+                                         with bodies, wrong groups; with PATH, rules that
+                                         match nothing and levels that disagree with the log
+  policy impact [--json] --policy POLICY PATH...
+                                         events and bytes kept and dropped per rule and
+                                         level, compared with what was recorded
+  policy bench --policy POLICY [--repeat N] PATH...
+                                         time to re-evaluate the policy over the events
+
+Options:
+  -h, --help     show this help
+  --version      show the version
+
+Exit codes: 0 success, 1 loaded but some lines were bad, 2 nothing loadable or usage error.
+)";
+
+} // namespace
+
+namespace auditscope::cli {
+
+int usageError(const std::string& message, const char* usage)
+{
+    std::fprintf(stderr, "auditscope-cli: %s\n\n%s", message.c_str(), usage ? usage : Usage);
+    return UsageError;
+}
+
+} // namespace auditscope::cli
+
+int main(int argc, char** argv)
+{
+    using namespace auditscope::cli;
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty())
+        return usageError("no command given", Usage);
+    const std::string command = args.front();
+    args.erase(args.begin());
+    if (command == "-h" || command == "--help" || command == "help") {
+        std::fputs(Usage, stdout);
+        return Success;
+    }
+    if (command == "--version" || command == "-v") {
+        std::printf("auditscope-cli %s\n", AUDITSCOPE_VERSION);
+        return Success;
+    }
+    if (command == "summary")
+        return runSummary(args);
+    if (command == "events")
+        return runEvents(args);
+    if (command == "bench")
+        return runBench(args);
+    if (command == "policy")
+        return runPolicy(args);
+    return usageError("unknown command '" + command + "'", Usage);
+}

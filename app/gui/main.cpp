@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: Apache-2.0
+// auditscope: the desktop investigation tool for Kubernetes audit logs.
+#include "mainwindow.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+
+#include <cstdio>
+#include <cstring>
+
+namespace {
+
+constexpr const char* Help = R"(Usage: auditscope [PATH...]
+
+Opens Kubernetes API-server audit logs (files, .gz, folders, globs) for investigation.
+
+Options:
+  -h, --help     show this help
+  --version      show the version
+  --sample       open the bundled sample log (a real MicroK8s audit log)
+)";
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    // --help and --version must work without a display, so answer them before QApplication.
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
+            std::fputs(Help, stdout);
+            return 0;
+        }
+        if (std::strcmp(argv[i], "--version") == 0) {
+            std::printf("auditscope %s\n", AUDITSCOPE_VERSION);
+            return 0;
+        }
+    }
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("AuditScope"));
+    QApplication::setApplicationVersion(QStringLiteral(AUDITSCOPE_VERSION));
+    QApplication::setOrganizationDomain(QStringLiteral("auditscope.github.io"));
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.auditscope.AuditScope"));
+
+    QStringList paths;
+    const QStringList args = QApplication::arguments().mid(1);
+    for (const QString& arg : args) {
+        if (arg == QLatin1String("--sample"))
+            paths << QStringLiteral(AUDITSCOPE_SAMPLE_LOG);
+        else
+            paths << arg;
+    }
+    auditscope::MainWindow window;
+    window.show();
+    if (!paths.isEmpty())
+        window.openPaths(paths);
+    return QApplication::exec();
+}

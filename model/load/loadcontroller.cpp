@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "loadcontroller.h"
+
+#include <QFile>
+#include <QMetaObject>
+#include <QPointer>
+
+namespace auditscope {
+
+LoadController::LoadController(QObject* parent)
+    : QObject(parent)
+{ }
+
+LoadController::~LoadController()
+{
+    // Stop and join here, while `this` is still a whole LoadController: the worker only
+    // posts to us through a QPointer, so nothing reaches a destroyed object.
+    m_worker.request_stop();
+    if (m_worker.joinable())
+        m_worker.join();
+}
+
+void LoadController::open(const QStringList& paths)
+{
+    const quint64 generation = ++m_generation;
+    std::vector<std::string> files;
+    for (const QString& p : paths)
+        files.push_back(QFile::encodeName(p).toStdString()); // file names need not be UTF-8
+    m_loading = true;
+    Q_EMIT loadStarted(paths);
+    QPointer<LoadController> self(this);
+    // Assigning a new jthread requests stop on the old one and joins it.
+    m_worker = std::jthread([self, files = std::move(files), generation](std::stop_token stop) {
+        auto post = [self, generation](auto fn) {
+            QMetaObject::invokeMethod(
+                self.data(),
+                [self, generation, fn = std::move(fn)] {
+                    if (self && self->m_generation == generation)
+                        fn(*self);
+                },
+                Qt::QueuedConnection);
+        };
+        LoadOptions options;
+        options.onProgress = [&](const LoadProgress& p) {
+            post([p](LoadController& c) { Q_EMIT c.progressChanged(p); });
+        };
+        options.onPartialSnapshot = [&](EventStorePtr store) {
+            post([store](LoadController& c) { Q_EMIT c.partialSnapshot(store); });
+        };
+        LoadResult result = loadAuditLogs(files, stop, options);
+        post([result = std::move(result)](LoadController& c) {
+            c.m_loading = false;
+            Q_EMIT c.loadFinished(result);
+        });
+    });
+}
+
+void LoadController::cancel()
+{
+    m_worker.request_stop();
+}
+
+} // namespace auditscope

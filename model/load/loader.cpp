@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "loader.h"
+
+#include "load/eventparser.h"
+#include "load/pathexpander.h"
+#include "load/sourcebuffer.h"
+#include "store/storebuilder.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <memory>
+#include <thread>
+
+namespace auditscope {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t MaxSources = 0xFFFF; // SourceId is stored in 16 bits while parsing
+constexpr std::uint64_t MaxSourceBytes = std::uint64_t(1) << 40; // OffsetColumn holds 40 bits
+
+struct OpenedSource
+{
+    std::string path;
+    std::shared_ptr<SourceBuffer> buffer;
+    std::string error;
+};
+
+struct Chunk
+{
+    std::uint16_t source;
+    std::size_t begin, end;
+    bool wholeDocument;
+};
+
+double secondsSince(Clock::time_point start)
+{
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// A pretty-printed JSON document (one Event or an EventList spread over many lines) has a first
+// non-blank line that is not a complete object, and more content after it.
+bool looksLikeWholeDocument(std::string_view bytes)
+{
+    std::size_t pos = bytes.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+    while (pos < bytes.size()
+        && (bytes[pos] == ' ' || bytes[pos] == '\t' || bytes[pos] == '\r' || bytes[pos] == '\n'))
+        ++pos;
+    if (pos >= bytes.size() || bytes[pos] != '{')
+        return false;
+    const std::size_t newline = bytes.find('\n', pos);
+    if (newline == std::string_view::npos)
+        return false;
+    std::string_view first = bytes.substr(pos, newline - pos);
+    while (!first.empty() && (first.back() == '\r' || first.back() == ' ' || first.back() == '\t'))
+        first.remove_suffix(1);
+    // Only an opening line ("{", or `{"kind": "EventList", "items": [`) starts a document; a
+    // damaged first JSON line must not turn a whole JSON-lines file into one document.
+    if (first.empty() || std::string_view("{[,:").find(first.back()) == std::string_view::npos)
+        return false;
+    return bytes.find_first_not_of(" \t\r\n", newline) != std::string_view::npos;
+}
+
+std::uint32_t countLines(std::string_view bytes, std::size_t begin, std::size_t end)
+{
+    std::uint32_t lines = 0;
+    const char* p = bytes.data() + begin;
+    const char* stop = bytes.data() + end;
+    while (p < stop) {
+        const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(stop - p));
+        ++lines;
+        if (!nl)
+            break;
+        p = static_cast<const char*>(nl) + 1;
+    }
+    return lines;
+}
+
+class LoadJob
+{
+public:
+    LoadJob(std::vector<OpenedSource> sources, std::stop_token stop, const LoadOptions& options,
+        Clock::time_point start)
+        : m_sources(std::move(sources))
+        , m_stop(std::move(stop))
+        , m_options(options)
+        , m_start(start)
+        , m_threads(
+              options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency()))
+    { }
+
+    LoadResult run();
+
+private:
+    void makeChunks();
+    void parseChunk(EventParser& parser, std::uint32_t chunk, std::uint64_t& events);
+    void fixLineNumbers(Segment& segment);
+    void publishProgress(bool force);
+
+    std::vector<OpenedSource> m_sources;
+    std::stop_token m_stop;
+    const LoadOptions& m_options;
+    Clock::time_point m_start;
+    unsigned m_threads;
+
+    std::vector<Chunk> m_chunks;
+    std::vector<std::uint32_t> m_chunkLines; // lines in each chunk (set when parsed)
+    std::vector<std::uint8_t> m_chunkDone;
+    std::vector<std::uint64_t> m_chunkLineBase; // lines before the chunk in its source
+    std::uint64_t m_bytesTotal = 0;
+    std::atomic<std::uint64_t> m_bytesDone{0};
+    std::atomic<std::uint64_t> m_events{0};
+    std::atomic<std::uint64_t> m_badLines{0};
+    Clock::time_point m_lastProgress{};
+};
+
+void LoadJob::makeChunks()
+{
+    for (std::size_t s = 0; s < m_sources.size(); ++s) {
+        auto& buffer = m_sources[s].buffer;
+        if (buffer && buffer->bytes().size() >= MaxSourceBytes) {
+            m_sources[s].error = "larger than 1 TiB after decompression; split it first";
+            buffer.reset();
+        }
+        if (!buffer)
+            continue;
+        const std::string_view bytes = buffer->bytes();
+        m_bytesTotal += bytes.size();
+        const auto source = static_cast<std::uint16_t>(s);
+        if (looksLikeWholeDocument(bytes)) {
+            m_chunks.push_back(Chunk{source, 0, bytes.size(), true});
+            continue;
+        }
+        std::size_t pos = 0;
+        while (pos < bytes.size()) {
+            std::size_t end = std::min(pos + m_options.chunkBytes, bytes.size());
+            if (end < bytes.size()) {
+                const std::size_t newline = bytes.find('\n', end - 1);
+                end = newline == std::string_view::npos ? bytes.size() : newline + 1;
+            }
+            m_chunks.push_back(Chunk{source, pos, end, false});
+            pos = end;
+        }
+    }
+    m_chunkLines.assign(m_chunks.size(), 0);
+    m_chunkDone.assign(m_chunks.size(), 0);
+}
+
+void LoadJob::parseChunk(EventParser& parser, std::uint32_t index, std::uint64_t& events)
+{
+    const Chunk& chunk = m_chunks[index];
+    const SourceBuffer& buffer = *m_sources[chunk.source].buffer;
+    if (chunk.wholeDocument && parser.parseWholeDocument(buffer, chunk.source, index))
+        m_chunkLines[index] = countLines(buffer.bytes(), chunk.begin, chunk.end);
+    else
+        m_chunkLines[index] =
+            parser.parseLines(buffer, chunk.source, index, chunk.begin, chunk.end);
+    m_chunkDone[index] = 1;
+    m_bytesDone += chunk.end - chunk.begin;
+    (void)events;
+}
+
+void LoadJob::fixLineNumbers(Segment& segment)
+{
+    for (std::size_t r = 0; r < segment.runs.size(); ++r) {
+        const Segment::ChunkRun& run = segment.runs[r];
+        const bool last = r + 1 == segment.runs.size();
+        const std::size_t eventEnd = last ? segment.size() : segment.runs[r + 1].firstEvent;
+        const std::size_t diagEnd =
+            last ? segment.diagnostics.size() : segment.runs[r + 1].firstDiagnostic;
+        const std::uint64_t base = m_chunkLineBase[run.chunk] + 1; // lines are 1-based
+        for (std::size_t e = run.firstEvent; e < eventEnd; ++e)
+            segment.line[e] = static_cast<std::uint32_t>(segment.line[e] + base);
+        for (std::size_t d = run.firstDiagnostic; d < diagEnd; ++d)
+            segment.diagnostics[d].line += base;
+    }
+    segment.runs.clear();
+}
+
+void LoadJob::publishProgress(bool force)
+{
+    if (!m_options.onProgress)
+        return;
+    const auto now = Clock::now();
+    if (!force && now - m_lastProgress < m_options.progressInterval)
+        return;
+    m_lastProgress = now;
+    LoadProgress p;
+    p.bytesDone = m_bytesDone;
+    p.bytesTotal = m_bytesTotal;
+    p.events = m_events;
+    p.badLines = m_badLines;
+    p.elapsedSeconds = secondsSince(m_start);
+    if (p.bytesDone > 0 && p.bytesTotal >= p.bytesDone)
+        p.etaSeconds = p.elapsedSeconds / double(p.bytesDone) * double(p.bytesTotal - p.bytesDone);
+    m_options.onProgress(p);
+}
+
+LoadResult LoadJob::run()
+{
+    LoadResult result;
+    LoadReport& report = result.report;
+    report.openSeconds = secondsSince(m_start);
+    makeChunks();
+    publishProgress(true);
+
+    // Prelude: the first chunks on this thread, so first rows can show at once.
+    Segment prelude;
+    EventParser preludeParser(prelude, m_options.maxDiagnosticsPerSource);
+    std::size_t preludeBytes = 0;
+    std::uint32_t next = 0;
+    std::uint64_t unused = 0;
+    while (next < m_chunks.size() && (next == 0 || preludeBytes < m_options.preludeBytes)
+        && !m_stop.stop_requested()) {
+        parseChunk(preludeParser, next, unused);
+        preludeBytes += m_chunks[next].end - m_chunks[next].begin;
+        ++next;
+    }
+    m_events = prelude.size();
+    m_badLines = prelude.badLineCount();
+    // Line bases for the prelude chunks (a prefix of every chunk, so all are known).
+    m_chunkLineBase.assign(m_chunks.size(), 0);
+    for (std::uint32_t c = 1; c < next; ++c) {
+        if (m_chunks[c].source == m_chunks[c - 1].source)
+            m_chunkLineBase[c] = m_chunkLineBase[c - 1] + m_chunkLines[c - 1];
+    }
+    fixLineNumbers(prelude);
+    auto sourceInfos = [&] {
+        std::vector<SourceInfo> infos;
+        for (const auto& s : m_sources)
+            infos.push_back(SourceInfo{s.path, s.buffer});
+        return infos;
+    };
+    if (m_options.onPartialSnapshot && next < m_chunks.size()) {
+        m_options.onPartialSnapshot(buildEventStore({&prelude}, sourceInfos(), false, 1, nullptr));
+        report.firstSnapshotSeconds = secondsSince(m_start);
+    }
+    publishProgress(true);
+
+    // Parallel phase: workers take the remaining chunks in order.
+    std::vector<Segment> segments(m_threads);
+    // Size each worker's columns from the prelude's bytes per event (+10%), so they do not
+    // grow by doubling (each doubling copies and re-faults every column).
+    if (prelude.size() > 0 && next < m_chunks.size()) {
+        std::uint64_t remaining = 0;
+        for (std::uint32_t c = next; c < m_chunks.size(); ++c)
+            remaining += m_chunks[c].end - m_chunks[c].begin;
+        const double bytesPerEvent = double(preludeBytes) / double(prelude.size());
+        const auto estimate =
+            static_cast<std::size_t>(double(remaining) / bytesPerEvent * 1.1 / m_threads);
+        for (Segment& s : segments)
+            s.reserve(estimate);
+    }
+    std::atomic<std::uint32_t> nextChunk{next};
+    std::atomic<unsigned> running{m_threads};
+    {
+        std::vector<std::jthread> workers;
+        for (unsigned t = 0; t < m_threads; ++t) {
+            workers.emplace_back([&, t] {
+                EventParser parser(segments[t], m_options.maxDiagnosticsPerSource);
+                std::uint64_t events = 0;
+                for (;;) {
+                    if (m_stop.stop_requested())
+                        break;
+                    const std::uint32_t c = nextChunk++;
+                    if (c >= m_chunks.size())
+                        break;
+                    const std::size_t eventsBefore = segments[t].size();
+                    const std::uint64_t badBefore = segments[t].badLineCount();
+                    parseChunk(parser, c, events);
+                    m_events += segments[t].size() - eventsBefore;
+                    m_badLines += segments[t].badLineCount() - badBefore;
+                }
+                --running;
+            });
+        }
+        while (running.load() > 0) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            publishProgress(false);
+        }
+    } // joins
+    report.cancelled = m_stop.stop_requested()
+        && std::find(m_chunkDone.begin(), m_chunkDone.end(), 0) != m_chunkDone.end();
+
+    // Chunks skipped by a cancel still need their line counts for the ones after them.
+    for (std::uint32_t c = 0; c < m_chunks.size(); ++c) {
+        const Chunk& chunk = m_chunks[c];
+        if (!m_chunkDone[c])
+            m_chunkLines[c] =
+                countLines(m_sources[chunk.source].buffer->bytes(), chunk.begin, chunk.end);
+        if (c > 0 && chunk.source == m_chunks[c - 1].source)
+            m_chunkLineBase[c] = m_chunkLineBase[c - 1] + m_chunkLines[c - 1];
+    }
+    for (Segment& s : segments)
+        fixLineNumbers(s);
+
+    // Diagnostics: per source, in line order, capped.
+    std::vector<Diagnostic> all;
+    for (std::size_t s = 0; s < m_sources.size(); ++s) {
+        if (!m_sources[s].error.empty())
+            all.push_back(Diagnostic{static_cast<std::uint32_t>(s), 0, 0, m_sources[s].error});
+    }
+    for (Segment* s : [&] {
+             std::vector<Segment*> v{&prelude};
+             for (Segment& seg : segments)
+                 v.push_back(&seg);
+             return v;
+         }()) {
+        for (Diagnostic& d : s->diagnostics)
+            all.push_back(std::move(d));
+        std::vector<Diagnostic>().swap(s->diagnostics);
+    }
+    std::stable_sort(all.begin(), all.end(), [](const Diagnostic& a, const Diagnostic& b) {
+        return a.source != b.source ? a.source < b.source : a.line < b.line;
+    });
+    report.sources.resize(m_sources.size());
+    for (const Segment* seg : [&] {
+             std::vector<const Segment*> v{&prelude};
+             for (const Segment& each : segments)
+                 v.push_back(&each);
+             return v;
+         }()) {
+        for (std::size_t src = 0; src < seg->omittedDiagnostics.size(); ++src) {
+            const std::uint64_t omitted = seg->omittedDiagnostics[src];
+            report.sources[src].badLines += omitted;
+            report.badLines += omitted;
+            report.diagnosticsOmitted += omitted;
+        }
+    }
+    std::vector<std::size_t> kept(m_sources.size(), 0);
+    for (Diagnostic& d : all) {
+        SourceReport& sr = report.sources[d.source];
+        if (d.line > 0) {
+            ++sr.badLines;
+            ++report.badLines;
+        }
+        if (kept[d.source]++ < m_options.maxDiagnosticsPerSource)
+            report.diagnostics.push_back(std::move(d));
+        else
+            ++report.diagnosticsOmitted;
+    }
+
+    std::vector<const Segment*> parts{&prelude};
+    for (const Segment& s : segments)
+        parts.push_back(&s);
+    std::vector<SourceCounts> counts;
+    report.parseSeconds = secondsSince(m_start) - report.openSeconds;
+    result.store =
+        buildEventStore(parts, sourceInfos(), true, m_threads, &counts, &report.indexSeconds);
+    report.mergeSeconds =
+        secondsSince(m_start) - report.openSeconds - report.parseSeconds - report.indexSeconds;
+    for (std::size_t s = 0; s < m_sources.size(); ++s) {
+        SourceReport& sr = report.sources[s];
+        sr.path = m_sources[s].path;
+        sr.error = m_sources[s].error;
+        if (m_sources[s].buffer) {
+            sr.bytes = m_sources[s].buffer->bytes().size();
+            sr.compressed = m_sources[s].buffer->compressed();
+        }
+        sr.events = counts[s].events;
+        sr.firstTimeNs = counts[s].firstTimeNs;
+        sr.lastTimeNs = counts[s].lastTimeNs;
+        report.bytes += sr.bytes;
+    }
+    m_events = result.store->size();
+    publishProgress(true);
+    report.seconds = secondsSince(m_start);
+    return result;
+}
+
+std::vector<OpenedSource> openAll(
+    const std::vector<std::string>& paths, const std::stop_token& stop, unsigned threads)
+{
+    std::vector<OpenedSource> sources;
+    for (auto& entry : expandPaths(paths))
+        sources.push_back(OpenedSource{entry.path, nullptr, entry.error});
+    if (sources.size() > MaxSources) {
+        for (std::size_t i = MaxSources; i < sources.size(); ++i)
+            sources[i].error = "too many files in one investigation (the limit is 65535)";
+    }
+    // Decompression is the slow part of opening: open files in parallel.
+    std::atomic<std::size_t> next{0};
+    std::vector<std::jthread> workers;
+    for (unsigned t = 0; t < std::max(1u, threads); ++t) {
+        workers.emplace_back([&] {
+            for (std::size_t i = next++; i < sources.size(); i = next++) {
+                if (stop.stop_requested())
+                    return;
+                OpenedSource& s = sources[i];
+                if (!s.error.empty())
+                    continue;
+                auto opened = SourceBuffer::open(s.path);
+                s.buffer = std::move(opened.buffer);
+                s.error = std::move(opened.error);
+            }
+        });
+    }
+    workers.clear(); // join before handing `sources` back
+    return sources;
+}
+
+} // namespace
+
+LoadResult loadAuditLogs(
+    const std::vector<std::string>& paths, std::stop_token stop, const LoadOptions& options)
+{
+    const auto start = Clock::now();
+    const unsigned threads =
+        options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+    LoadJob job(openAll(paths, stop, threads), stop, options, start);
+    return job.run();
+}
+
+LoadResult loadAuditBuffers(const std::vector<std::pair<std::string, std::string>>& namedContents,
+    std::stop_token stop, const LoadOptions& options)
+{
+    const auto start = Clock::now();
+    std::vector<OpenedSource> sources;
+    for (const auto& [name, contents] : namedContents)
+        sources.push_back(OpenedSource{name, SourceBuffer::fromBytes(contents), {}});
+    LoadJob job(std::move(sources), stop, options, start);
+    return job.run();
+}
+
+} // namespace auditscope

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "common/enums.h"
+#include "load/diagnostic.h"
+#include "store/eventstore.h"
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace auditscope {
+
+/// Events parsed by one worker thread, with ids local to this segment's own pools.
+/// The store builder later maps local ids to global ones. Owned by one thread while filled.
+struct Segment
+{
+    /// A run of events that came from one chunk (line numbers are chunk-relative until the
+    /// builder knows where each chunk starts).
+    struct ChunkRun
+    {
+        std::uint32_t chunk;
+        std::uint32_t firstEvent;
+        std::uint32_t firstDiagnostic;
+    };
+
+    StringPools pools;
+    StringPool groupSetKeys; ///< key: local GroupIds as bytes -> local GroupSetId
+    std::vector<std::uint32_t> groupSetOffsets{0};
+    std::vector<std::uint32_t> groupSetMembers; ///< local GroupIds
+
+    std::vector<std::int64_t> timeNs, stageTimeNs;
+    std::vector<Stage> stage;
+    std::vector<Level> level;
+    std::vector<std::uint8_t> flags;
+    std::vector<std::uint16_t> code;
+    std::vector<std::uint32_t> verb, user, groupSet, impersonatedUser, sourceIp, userAgent,
+        apiGroup, apiVersion, resource, subresource, namespaceId, name, decision, auditId;
+    std::vector<std::uint16_t> source;
+    std::vector<std::uint32_t> line; ///< chunk-relative (0-based) until fixed up
+    std::vector<std::uint64_t> rawOffset;
+    std::vector<std::uint32_t> rawLength;
+
+    std::vector<ChunkRun> runs;
+    std::vector<Diagnostic> diagnostics; ///< line is chunk-relative until fixed up
+    /// Bad lines not kept as diagnostics, per source (see EventParser's diagnostic limit).
+    std::vector<std::uint64_t> omittedDiagnostics;
+
+    std::size_t size() const { return timeNs.size(); }
+    /// Bad lines seen, kept as diagnostics or not.
+    std::uint64_t badLineCount() const
+    {
+        std::uint64_t n = diagnostics.size();
+        for (const std::uint64_t omitted : omittedDiagnostics)
+            n += omitted;
+        return n;
+    }
+    /// Room for `events` more without reallocating (avoids copying and re-faulting columns).
+    void reserve(std::size_t events)
+    {
+        const std::size_t n = size() + events;
+        timeNs.reserve(n), stageTimeNs.reserve(n), stage.reserve(n), level.reserve(n);
+        flags.reserve(n), code.reserve(n), source.reserve(n), line.reserve(n);
+        rawOffset.reserve(n), rawLength.reserve(n);
+        for (auto* ids :
+            {&verb, &user, &groupSet, &impersonatedUser, &sourceIp, &userAgent, &apiGroup,
+                &apiVersion, &resource, &subresource, &namespaceId, &name, &decision, &auditId})
+            ids->reserve(n);
+    }
+};
+
+} // namespace auditscope

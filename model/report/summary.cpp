@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "summary.h"
+
+#include "common/timestamp.h"
+#include "report/jsonwriter.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace auditscope {
+
+namespace {
+
+// Key for events that lack the field (no responseStatus.code, no stage, ...).
+constexpr const char* Missing = "none";
+
+void appendCounts(std::string& out, const std::map<std::string, std::uint64_t>& counts)
+{
+    out.push_back('{');
+    bool first = true;
+    for (const auto& [key, count] : counts) {
+        if (!first)
+            out.push_back(',');
+        first = false;
+        appendJsonKey(out, key);
+        out += std::to_string(count);
+    }
+    out.push_back('}');
+}
+
+std::string describeCounts(const std::map<std::string, std::uint64_t>& counts)
+{
+    std::vector<std::pair<std::string, std::uint64_t>> sorted(counts.begin(), counts.end());
+    std::stable_sort(sorted.begin(), sorted.end(),
+        [](const auto& a, const auto& b) { return a.second > b.second; });
+    std::string text;
+    for (const auto& [key, count] : sorted)
+        text += (text.empty() ? "" : ", ") + key + " " + std::to_string(count);
+    return text.empty() ? std::string("-") : text;
+}
+
+} // namespace
+
+Summary summarize(const EventStore& s)
+{
+    Summary sum;
+    sum.events = s.size();
+    if (s.size() == 0)
+        return sum;
+    const EventIndexes& ix = s.indexes;
+    std::uint64_t counted = 0;
+    for (int st = 0; st < StageCount; ++st) {
+        if (const auto n = ix.byStage.count(st))
+            sum.byStage[st == 0 ? Missing : std::string(stageName(Stage(st)))] = n;
+    }
+    for (int lv = 0; lv < LevelCount; ++lv) {
+        if (const auto n = ix.byLevel.count(lv))
+            sum.byLevel[lv == 0 ? Missing : std::string(levelName(Level(lv)))] = n;
+    }
+    counted = 0;
+    for (std::uint32_t v = 0; v < s.pools.verbs.size(); ++v) {
+        if (const auto n = ix.byVerb.count(v)) {
+            sum.byVerb[std::string(s.pools.verbs.view(v))] = n;
+            counted += n;
+        }
+    }
+    if (counted < s.size())
+        sum.byVerb[Missing] = s.size() - counted;
+    counted = 0;
+    for (std::uint32_t code = 0; code < ix.byCode.keyCount(); ++code) {
+        if (const auto n = ix.byCode.count(code)) {
+            sum.byCode[std::to_string(code)] = n;
+            counted += n;
+        }
+    }
+    if (counted < s.size()) {
+        // Codes outside 1..999 are not indexed; count them from the column.
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            if (s.code[i] >= 1000)
+                ++sum.byCode[std::to_string(s.code[i])], ++counted;
+        }
+        if (counted < s.size())
+            sum.byCode[Missing] = s.size() - counted;
+    }
+    for (std::uint32_t u = 0; u < ix.byUser.keyCount(); ++u)
+        sum.distinctUsers += ix.byUser.count(u) > 0;
+    sum.distinctAuditIds = s.pools.auditIds.size();
+    sum.firstTimeNs = s.timeNs.front();
+    sum.lastTimeNs = *std::max_element(s.timeNs.begin(), s.timeNs.end());
+    return sum;
+}
+
+std::string formatDiagnostic(const Diagnostic& d, const LoadReport& report)
+{
+    std::string text = report.sources[d.source].path;
+    if (d.line > 0) {
+        text += ":" + std::to_string(d.line);
+        if (d.column > 0)
+            text += ":" + std::to_string(d.column);
+    }
+    return text + ": " + d.message;
+}
+
+std::string summaryJson(const Summary& sum, const LoadReport& report)
+{
+    std::string out = "{";
+    appendJsonKey(out, "events");
+    out += std::to_string(sum.events);
+    out += ',';
+    appendJsonKey(out, "badLines");
+    out += std::to_string(report.badLines);
+    out += ',';
+    appendJsonKey(out, "diagnostics");
+    out.push_back('[');
+    for (std::size_t i = 0; i < report.diagnostics.size(); ++i) {
+        const Diagnostic& d = report.diagnostics[i];
+        if (i > 0)
+            out.push_back(',');
+        out.push_back('{');
+        appendJsonKey(out, "file");
+        appendJsonString(out, report.sources[d.source].path);
+        out += ",";
+        appendJsonKey(out, "line");
+        out += std::to_string(d.line);
+        out += ",";
+        appendJsonKey(out, "column");
+        out += std::to_string(d.column);
+        out += ",";
+        appendJsonKey(out, "message");
+        appendJsonString(out, d.message);
+        out.push_back('}');
+    }
+    out += "],";
+    appendJsonKey(out, "diagnosticsOmitted");
+    out += std::to_string(report.diagnosticsOmitted);
+    out += ',';
+    appendJsonKey(out, "sources");
+    out.push_back('[');
+    for (std::size_t i = 0; i < report.sources.size(); ++i) {
+        const SourceReport& s = report.sources[i];
+        if (i > 0)
+            out.push_back(',');
+        out.push_back('{');
+        appendJsonKey(out, "path");
+        appendJsonString(out, s.path);
+        out += ',';
+        appendJsonKey(out, "events");
+        out += std::to_string(s.events);
+        out += ',';
+        appendJsonKey(out, "badLines");
+        out += std::to_string(s.badLines);
+        out += ',';
+        appendJsonKey(out, "bytes");
+        out += std::to_string(s.bytes);
+        out += ',';
+        appendJsonKey(out, "compressed");
+        out += s.compressed ? "true" : "false";
+        if (!s.error.empty()) {
+            out += ',';
+            appendJsonKey(out, "error");
+            appendJsonString(out, s.error);
+        }
+        out.push_back('}');
+    }
+    out += "],";
+    appendJsonKey(out, "byStage");
+    appendCounts(out, sum.byStage);
+    out += ',';
+    appendJsonKey(out, "byVerb");
+    appendCounts(out, sum.byVerb);
+    out += ',';
+    appendJsonKey(out, "byLevel");
+    appendCounts(out, sum.byLevel);
+    out += ',';
+    appendJsonKey(out, "byCode");
+    appendCounts(out, sum.byCode);
+    out += ',';
+    appendJsonKey(out, "distinctUsers");
+    out += std::to_string(sum.distinctUsers);
+    out += ',';
+    appendJsonKey(out, "distinctAuditIDs");
+    out += std::to_string(sum.distinctAuditIds);
+    out += ',';
+    appendJsonKey(out, "firstTime");
+    if (sum.events > 0)
+        appendJsonString(out, formatRfc3339Micros(sum.firstTimeNs));
+    else
+        out += "null";
+    out += ',';
+    appendJsonKey(out, "lastTime");
+    if (sum.events > 0)
+        appendJsonString(out, formatRfc3339Micros(sum.lastTimeNs));
+    else
+        out += "null";
+    out += ',';
+    appendJsonKey(out, "cancelled");
+    out += report.cancelled ? "true" : "false";
+    out += "}\n";
+    return out;
+}
+
+std::string summaryText(const Summary& sum, const LoadReport& report)
+{
+    std::string out;
+    out += "Events:        " + std::to_string(sum.events) + "\n";
+    out += "Bad lines:     " + std::to_string(report.badLines) + "\n";
+    if (sum.events > 0) {
+        out += "Time range:    " + formatRfc3339Micros(sum.firstTimeNs) + " .. "
+            + formatRfc3339Micros(sum.lastTimeNs) + "\n";
+    }
+    out += "Users:         " + std::to_string(sum.distinctUsers) + "\n";
+    out += "Audit IDs:     " + std::to_string(sum.distinctAuditIds) + "\n";
+    out += "Stages:        " + describeCounts(sum.byStage) + "\n";
+    out += "Levels:        " + describeCounts(sum.byLevel) + "\n";
+    out += "Verbs:         " + describeCounts(sum.byVerb) + "\n";
+    out += "Codes:         " + describeCounts(sum.byCode) + "\n";
+    out += "Sources:\n";
+    for (const SourceReport& s : report.sources) {
+        out += "  " + s.path + ": " + std::to_string(s.events) + " events, "
+            + std::to_string(s.badLines) + " bad lines" + (s.compressed ? " (gzip)" : "");
+        if (!s.error.empty())
+            out += " — " + s.error;
+        out += "\n";
+    }
+    if (!report.diagnostics.empty()) {
+        out += "Problems:\n";
+        for (const Diagnostic& d : report.diagnostics)
+            out += "  " + formatDiagnostic(d, report) + "\n";
+        if (report.diagnosticsOmitted > 0)
+            out += "  ... and " + std::to_string(report.diagnosticsOmitted) + " more\n";
+    }
+    if (report.cancelled)
+        out += "Loading was cancelled: the counts cover what was loaded.\n";
+    return out;
+}
+
+} // namespace auditscope

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "load/loader.h"
+#include "store/eventstore.h"
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace auditscope {
+
+/// Counts over a loaded store, as `auditscope-cli summary` and the GUI's load summary show them.
+struct Summary
+{
+    std::uint64_t events = 0;
+    std::map<std::string, std::uint64_t> byStage, byVerb, byLevel, byCode;
+    std::uint64_t distinctUsers = 0; ///< authenticated usernames seen
+    std::uint64_t distinctAuditIds = 0;
+    std::int64_t firstTimeNs = 0, lastTimeNs = 0; ///< valid when events > 0
+};
+
+/// Computes the summary from the store's indexes (O(distinct values), not O(events)).
+Summary summarize(const EventStore& store);
+
+/// The machine-readable summary (one JSON object, keys documented in the README).
+std::string summaryJson(const Summary& summary, const LoadReport& report);
+/// The same for people.
+std::string summaryText(const Summary& summary, const LoadReport& report);
+
+/// "file:line:column: message" (or "file: message" for a whole source).
+std::string formatDiagnostic(const Diagnostic& diagnostic, const LoadReport& report);
+
+} // namespace auditscope

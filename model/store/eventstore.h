@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "common/enums.h"
+#include "common/ids.h"
+#include "load/sourcebuffer.h"
+#include "store/auditidpool.h"
+#include "store/compactcolumns.h"
+#include "store/packedidcolumn.h"
+#include "store/postingindex.h"
+#include "store/stringpool.h"
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace auditscope {
+
+/// One opened input: a file (plain or gzip) that contributed events.
+struct SourceInfo
+{
+    std::string path; ///< as the user gave it (after folder expansion)
+    std::shared_ptr<const SourceBuffer> buffer; ///< owns the bytes raw events point into
+};
+
+/// The interned strings of every kind, shared by columns and indexes.
+struct StringPools
+{
+    StringPool verbs, users, groups, sourceIps, userAgents, apiGroups, apiVersions, resources,
+        subresources, namespaces, names, decisions;
+    AuditIdPool auditIds;
+};
+
+/// Posting lists per attribute (ids of events in time order).
+struct EventIndexes
+{
+    PostingIndex byUser, byGroupSet, byVerb, byResource, byNamespace, byName, byCode, byStage,
+        byLevel, bySourceIp, byUserAgent, byAuditId;
+};
+
+/// All loaded events as columns, one vector per field, sorted by time
+/// (requestReceivedTimestamp, then stageTimestamp, then source order). EventId is the row.
+/// Immutable once published; readable from any thread. Held as shared_ptr<const EventStore>.
+class EventStore
+{
+public:
+    std::size_t size() const { return timeNs.size(); }
+    /// stageTimestamp, ns since the epoch, UTC.
+    std::int64_t stageTimeNs(std::size_t row) const { return timeNs[row] + stageLatencyNs[row]; }
+
+    /// The event's original JSON (a line, or an item of an EventList), byte for byte.
+    std::string_view rawJson(EventId id) const;
+    const SourceInfo& sourceOf(EventId id) const { return sources[source[id.value].value]; }
+    /// Groups of the authenticated user, in logged order.
+    std::span<const GroupId> groupsOf(GroupSetId set) const;
+    /// Events whose user carries `group` (union over the group sets that contain it).
+    std::vector<EventId> eventsWithGroup(GroupId group) const;
+    /// All events with this auditID, in time order (requires indexes).
+    std::vector<EventId> eventsWithAuditId(std::string_view auditId) const;
+
+    /// Heap bytes held by columns, pools and indexes (not the source buffers).
+    std::size_t memoryBytes() const;
+    /// The same, per part ("column time", "pool auditIds", "index byUser", ...).
+    std::vector<std::pair<std::string, std::size_t>> memoryBreakdown() const;
+
+    // Columns -----------------------------------------------------------------------------
+    std::vector<std::int64_t> timeNs; ///< requestReceivedTimestamp, ns since epoch, UTC
+    LatencyColumn stageLatencyNs; ///< stageTimestamp - requestReceivedTimestamp
+    std::vector<Stage> stage;
+    std::vector<Level> level; ///< as recorded in the log
+    std::vector<std::uint8_t> flags; ///< EventFlag bits
+    std::vector<std::uint16_t> code; ///< responseStatus.code; 0 = absent
+    PackedIdColumn<VerbId> verb;
+    PackedIdColumn<UserId> user;
+    PackedIdColumn<GroupSetId> groupSet;
+    PackedIdColumn<UserId> impersonatedUser;
+    PackedIdColumn<SourceIpId> sourceIp; ///< first entry of sourceIPs
+    PackedIdColumn<UserAgentId> userAgent;
+    PackedIdColumn<ApiGroupId> apiGroup; ///< objectRef.apiGroup ("" = core; none = no objectRef)
+    PackedIdColumn<ApiVersionId> apiVersion;
+    PackedIdColumn<ResourceId> resource;
+    PackedIdColumn<SubresourceId> subresource;
+    PackedIdColumn<NamespaceId> namespaceId;
+    PackedIdColumn<NameId> name;
+    PackedIdColumn<DecisionId> decision; ///< annotation authorization.k8s.io/decision
+    PackedIdColumn<AuditIdId> auditId;
+    PackedIdColumn<SourceId> source;
+    std::vector<std::uint32_t> line; ///< 1-based line in its source
+    OffsetColumn rawOffset; ///< byte offset of the raw JSON in its source buffer
+    std::vector<std::uint32_t> rawLength;
+
+    // Dictionaries ------------------------------------------------------------------------
+    StringPools pools;
+    std::vector<std::uint32_t> groupSetOffsets{0}; ///< set s is members[offsets[s] .. offsets[s+1])
+    std::vector<GroupId> groupSetMembers;
+    std::vector<SourceInfo> sources;
+
+    // Indexes (absent in partial snapshots published while loading) -----------------------
+    bool indexed = false;
+    EventIndexes indexes;
+};
+
+using EventStorePtr = std::shared_ptr<const EventStore>;
+
+} // namespace auditscope

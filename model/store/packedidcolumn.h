@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "common/ids.h"
+
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+namespace auditscope {
+
+/// One id per event, stored in 1, 2 or 4 bytes depending on how many distinct values the
+/// pool holds. Most kinds (verbs, stages, namespaces, user agents) have few values, so this
+/// keeps the store near its bytes-per-event budget. Stores id + 1 so that 0 means "none".
+/// Immutable once built; readable from any thread.
+template <class IdType>
+class PackedIdColumn
+{
+public:
+    PackedIdColumn() = default;
+    /// `distinctValues` is the pool size; it decides the width.
+    PackedIdColumn(std::size_t rows, std::uint32_t distinctValues)
+    {
+        m_width = distinctValues < 0xFF ? 1 : distinctValues < 0xFFFF ? 2 : 4;
+        m_bytes.assign(rows * m_width, 0);
+    }
+
+    void set(std::size_t row, IdType id)
+    {
+        const std::uint32_t stored = id ? id.value + 1 : 0;
+        switch (m_width) {
+        case 1:
+            m_bytes[row] = static_cast<std::uint8_t>(stored);
+            break;
+        case 2: {
+            const auto v = static_cast<std::uint16_t>(stored);
+            std::memcpy(&m_bytes[row * 2], &v, 2);
+            break;
+        }
+        default:
+            std::memcpy(&m_bytes[row * 4], &stored, 4);
+            break;
+        }
+    }
+
+    IdType operator[](std::size_t row) const
+    {
+        std::uint32_t stored = 0;
+        switch (m_width) {
+        case 1:
+            stored = m_bytes[row];
+            break;
+        case 2: {
+            std::uint16_t v;
+            std::memcpy(&v, &m_bytes[row * 2], 2);
+            stored = v;
+            break;
+        }
+        default:
+            std::memcpy(&stored, &m_bytes[row * 4], 4);
+            break;
+        }
+        return stored == 0 ? IdType{} : IdType{stored - 1};
+    }
+
+    std::size_t size() const { return m_width == 0 ? 0 : m_bytes.size() / m_width; }
+    int width() const { return m_width; }
+    std::size_t memoryBytes() const { return m_bytes.capacity(); }
+
+private:
+    std::vector<std::uint8_t> m_bytes;
+    int m_width = 1;
+};
+
+} // namespace auditscope

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "stringpool.h"
+
+#include <cstring>
+
+namespace auditscope {
+
+namespace {
+constexpr std::size_t MinChunkBytes = 64 * 1024;
+constexpr std::size_t MaxChunkBytes = 4 * 1024 * 1024;
+
+std::uint64_t load64(const char* p)
+{
+    std::uint64_t v;
+    std::memcpy(&v, p, 8);
+    return v;
+}
+
+std::uint64_t mix(std::uint64_t a, std::uint64_t b)
+{
+    __extension__ typedef unsigned __int128 U128;
+    const U128 r = static_cast<U128>(a) * b;
+    return static_cast<std::uint64_t>(r) ^ static_cast<std::uint64_t>(r >> 64);
+}
+} // namespace
+
+// A small multiply-mix hash over 8-byte words; good spread for short identifiers.
+std::uint64_t hashBytes(std::string_view text)
+{
+    constexpr std::uint64_t K0 = 0xa0761d6478bd642full;
+    constexpr std::uint64_t K1 = 0xe7037ed1a0b428dbull;
+    std::uint64_t h = K0 ^ text.size();
+    const char* p = text.data();
+    std::size_t n = text.size();
+    while (n >= 8) {
+        h = mix(h ^ load64(p), K1);
+        p += 8;
+        n -= 8;
+    }
+    std::uint64_t tail = 0;
+    if (n > 0)
+        std::memcpy(&tail, p, n);
+    return mix(h ^ tail, K1 ^ K0);
+}
+
+StringPool::StringPool()
+    : m_table(16, 0)
+{ }
+
+std::size_t StringPool::slotOf(std::string_view text, std::uint64_t hash) const
+{
+    const std::size_t mask = m_table.size() - 1;
+    const auto tag = static_cast<std::uint32_t>(hash);
+    for (std::size_t slot = (hash >> 32) & mask;; slot = (slot + 1) & mask) {
+        const std::uint32_t entry = m_table[slot];
+        if (entry == 0)
+            return slot;
+        const std::uint32_t id = entry - 1;
+        if (m_hashTags[id] == tag && m_strings[id] == text)
+            return slot;
+    }
+}
+
+std::uint32_t StringPool::intern(std::string_view text)
+{
+    const std::uint64_t hash = hashBytes(text);
+    std::size_t slot = slotOf(text, hash);
+    if (m_table[slot] != 0)
+        return m_table[slot] - 1;
+    if ((m_strings.size() + 1) * 4 > m_table.size() * 3) {
+        grow();
+        slot = slotOf(text, hash);
+    }
+    const auto id = static_cast<std::uint32_t>(m_strings.size());
+    m_strings.push_back(store(text));
+    m_hashTags.push_back(static_cast<std::uint32_t>(hash));
+    m_table[slot] = id + 1;
+    return id;
+}
+
+std::uint32_t StringPool::find(std::string_view text) const
+{
+    const std::size_t slot = slotOf(text, hashBytes(text));
+    return m_table[slot] == 0 ? UINT32_MAX : m_table[slot] - 1;
+}
+
+void StringPool::grow()
+{
+    std::vector<std::uint32_t> old(m_table.size() * 2, 0);
+    m_table.swap(old);
+    const std::size_t mask = m_table.size() - 1;
+    for (std::uint32_t id = 0; id < m_strings.size(); ++id) {
+        std::size_t slot = (hashBytes(m_strings[id]) >> 32) & mask;
+        while (m_table[slot] != 0)
+            slot = (slot + 1) & mask;
+        m_table[slot] = id + 1;
+    }
+}
+
+std::string_view StringPool::store(std::string_view text)
+{
+    if (text.empty())
+        return std::string_view("", 0); // never a null pointer (memcpy/memcmp on it is UB)
+    if (m_chunks.empty() || m_chunkUsed + text.size() > m_chunkSize) {
+        // Chunks double up to 4 MiB so small pools stay small and big ones allocate rarely.
+        std::size_t next =
+            m_chunkSize == 0 ? MinChunkBytes : std::min(m_chunkSize * 2, MaxChunkBytes);
+        next = std::max(next, text.size());
+        m_chunks.push_back(std::make_unique<char[]>(next));
+        m_chunkSize = next;
+        m_chunkUsed = 0;
+    }
+    char* dst = m_chunks.back().get() + m_chunkUsed;
+    std::memcpy(dst, text.data(), text.size());
+    m_chunkUsed += text.size();
+    m_bytesStored += text.size();
+    return {dst, text.size()};
+}
+
+std::size_t StringPool::memoryBytes() const
+{
+    std::size_t chunks = 0;
+    for (std::size_t i = 0; i < m_chunks.size(); ++i)
+        chunks += i + 1 == m_chunks.size() ? m_chunkSize : 0;
+    // Earlier chunks are full enough that stored bytes approximate them.
+    return m_bytesStored + chunks + m_table.capacity() * sizeof(std::uint32_t)
+        + m_hashTags.capacity() * sizeof(std::uint32_t)
+        + m_strings.capacity() * sizeof(std::string_view);
+}
+
+} // namespace auditscope

@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: Apache-2.0
+// Policy loading (spec §2), hostile input, and the corpus policies' verdicts.
+#include "policy/policyreader.h"
+
+#include <QFile>
+#include <QTest>
+
+#include <chrono>
+#include <string>
+
+using namespace auditscope;
+
+namespace {
+
+const std::string Head = "apiVersion: audit.k8s.io/v1\nkind: Policy\n";
+
+std::string firstError(const std::vector<PolicyDiagnostic>& diagnostics)
+{
+    for (const PolicyDiagnostic& d : diagnostics)
+        if (d.severity == PolicyDiagnostic::Severity::Error)
+            return d.fieldPath + ": " + d.message;
+    return {};
+}
+
+int count(const std::vector<PolicyDiagnostic>& diagnostics, PolicyDiagnostic::Severity severity)
+{
+    int n = 0;
+    for (const PolicyDiagnostic& d : diagnostics)
+        n += d.severity == severity;
+    return n;
+}
+
+const PolicyDiagnostic* find(
+    const std::vector<PolicyDiagnostic>& diagnostics, const std::string& fieldPath)
+{
+    for (const PolicyDiagnostic& d : diagnostics)
+        if (d.fieldPath == fieldPath)
+            return &d;
+    return nullptr;
+}
+
+std::string readFile(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return file.readAll().toStdString();
+}
+
+} // namespace
+
+class TestPolicyReader : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void loadVerdict_data();
+    void loadVerdict();
+    void stringListTyping_data();
+    void stringListTyping();
+    void duplicateKeysLastWins();
+    void unknownAndWrongCaseKeysAreWarnings();
+    void omitManagedFieldsTriState();
+    void positionsAreOneBased();
+    void hostileInputIsBounded_data();
+    void hostileInputIsBounded();
+    void corpusPolicies_data();
+    void corpusPolicies();
+};
+
+void TestPolicyReader::loadVerdict_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("loadable");
+    QTest::addColumn<QString>("errorPath"); // field path of an expected error ("" = none)
+    auto row = [](const char* name, const std::string& text, bool loadable, const char* path) {
+        QTest::newRow(name) << QString::fromStdString(text) << loadable
+                            << QString::fromLatin1(path);
+    };
+    row("minimal", Head + "rules:\n- level: Metadata\n", true, "");
+    row("json", R"({"apiVersion":"audit.k8s.io/v1","kind":"Policy","rules":[{"level":"None"}]})",
+        true, "");
+    row("v1beta1", "apiVersion: audit.k8s.io/v1beta1\nkind: Policy\nrules:\n- level: None\n", false,
+        "apiVersion");
+    row("v1alpha1", "apiVersion: audit.k8s.io/v1alpha1\nkind: Policy\nrules:\n- level: None\n",
+        false, "apiVersion");
+    row("no apiVersion", "kind: Policy\nrules:\n- level: None\n", false, "apiVersion");
+    row("kind ConfigMap", "apiVersion: audit.k8s.io/v1\nkind: ConfigMap\nrules:\n- level: None\n",
+        false, "kind");
+    row("missing kind defaults", "apiVersion: audit.k8s.io/v1\nrules:\n- level: None\n", true, "");
+    row("zero rules absent", Head, false, "rules");
+    row("zero rules empty list", Head + "rules: []\n", false, "rules");
+    row("rules null", Head + "rules: ~\n", false, "rules");
+    row("empty file", "", false, "");
+    row("only comments", "# nothing\n", false, "");
+    row("not a mapping", "- level: None\n", false, "");
+    row("metadata ignored",
+        Head
+            + "metadata:\n  name: x\n  creationTimestamp: null\n"
+              "rules:\n- level: None\n",
+        true, "");
+    row("level as number", Head + "rules:\n- level: 1\n", false, "rules[0].level");
+    row("resources as string", Head + "rules:\n- level: None\n  resources: pods\n", false,
+        "rules[0].resources");
+    row("users as string", Head + "rules:\n- level: None\n  users: alice\n", false,
+        "rules[0].users");
+    row("rule as string", Head + "rules:\n- Metadata\n", false, "rules[0]");
+    row("null rule fails validation", Head + "rules:\n- ~\n", false, "rules[0].level");
+    row("null resources entry is core {}", Head + "rules:\n- level: None\n  resources: [~]\n", true,
+        "");
+    row("wrong-case Level only", Head + "rules:\n- Level: None\n", false, "rules[0].level");
+    row("two documents", Head + "rules:\n- level: None\n---\n" + Head + "rules:\n- level: None\n",
+        false, "");
+    row("trailing document marker", "---\n" + Head + "rules:\n- level: None\n", true, "");
+    row("omitManagedFields string", Head + "omitManagedFields: \"yes\"\nrules:\n- level: None\n",
+        false, "omitManagedFields");
+    row("omitManagedFields yes", Head + "omitManagedFields: yes\nrules:\n- level: None\n", true,
+        "");
+    row("bool group", Head + "rules:\n- level: None\n  resources:\n  - group: no\n", false,
+        "rules[0].resources[0].group");
+    row("block scalar level", Head + "rules:\n- level: >-\n    None\n", true, "");
+    row("BOM", "\xEF\xBB\xBF" + Head + "rules:\n- level: None\n", true, "");
+    row("CRLF", "apiVersion: audit.k8s.io/v1\r\nkind: Policy\r\nrules:\r\n- level: None\r\n", true,
+        "");
+    row("4-space root indent",
+        "    apiVersion: audit.k8s.io/v1\n    kind: Policy\n    rules:\n"
+        "    - level: None\n",
+        true, "");
+}
+
+void TestPolicyReader::loadVerdict()
+{
+    QFETCH(QString, text);
+    QFETCH(bool, loadable);
+    QFETCH(QString, errorPath);
+    const PolicyLoadResult result = loadPolicy(text.toStdString());
+    QVERIFY2(result.loadable == loadable, firstError(result.diagnostics).c_str());
+    if (!errorPath.isEmpty())
+        QVERIFY2(find(result.diagnostics, errorPath.toStdString()) != nullptr,
+            firstError(result.diagnostics).c_str());
+}
+
+void TestPolicyReader::stringListTyping_data()
+{
+    QTest::addColumn<QString>("item"); // as written inside namespaces: [ ... ]
+    QTest::addColumn<bool>("decodes");
+    QTest::addColumn<QString>("value"); // the decoded string when it decodes
+    const char* booleans[] = {"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true",
+        "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF"};
+    for (const char* b : booleans)
+        QTest::newRow((std::string("bool ") + b).c_str())
+            << QString::fromLatin1(b) << false << QString();
+    QTest::newRow("int") << QStringLiteral("1234") << false << QString();
+    QTest::newRow("hex") << QStringLiteral("0x1F") << false << QString();
+    QTest::newRow("negative") << QStringLiteral("-5") << false << QString();
+    QTest::newRow("float") << QStringLiteral("1.5") << false << QString();
+    QTest::newRow("exp") << QStringLiteral("1e3") << false << QString();
+    QTest::newRow(".inf") << QStringLiteral(".inf") << false << QString();
+    QTest::newRow("quoted no") << QStringLiteral("\"no\"") << true << QStringLiteral("no");
+    QTest::newRow("single-quoted 1234")
+        << QStringLiteral("'1234'") << true << QStringLiteral("1234");
+    QTest::newRow("timestamp stays string")
+        << QStringLiteral("2024-01-01") << true << QStringLiteral("2024-01-01");
+    QTest::newRow("sexagesimal stays string")
+        << QStringLiteral("1:30") << true << QStringLiteral("1:30");
+    QTest::newRow("tilde is empty") << QStringLiteral("~") << true << QStringLiteral("");
+    QTest::newRow("null is empty") << QStringLiteral("null") << true << QStringLiteral("");
+    QTest::newRow("yesno is string") << QStringLiteral("yesno") << true << QStringLiteral("yesno");
+    QTest::newRow("version-like") << QStringLiteral("1.2.3") << true << QStringLiteral("1.2.3");
+    QTest::newRow("plain") << QStringLiteral("kube-system") << true
+                           << QStringLiteral("kube-system");
+    QTest::newRow("explicit !!str") << QStringLiteral("!!str 12") << true << QStringLiteral("12");
+}
+
+void TestPolicyReader::stringListTyping()
+{
+    QFETCH(QString, item);
+    QFETCH(bool, decodes);
+    QFETCH(QString, value);
+    const std::string text =
+        Head + "rules:\n- level: Metadata\n  namespaces: [" + item.toStdString() + "]\n";
+    const PolicyLoadResult result = loadPolicy(text);
+    QVERIFY2(result.loadable == decodes, firstError(result.diagnostics).c_str());
+    if (decodes) {
+        QCOMPARE(result.policy.rules.at(0).namespaces.values.size(), std::size_t(1));
+        QCOMPARE(QString::fromStdString(result.policy.rules[0].namespaces.values[0]), value);
+    } else {
+        const PolicyDiagnostic* d = find(result.diagnostics, "rules[0].namespaces[0]");
+        QVERIFY(d);
+        QCOMPARE(d->line, 5);
+    }
+}
+
+void TestPolicyReader::duplicateKeysLastWins()
+{
+    const PolicyLoadResult result = loadPolicy(Head
+        + "rules:\n- level: None\n  level: Metadata\n"
+          "  verbs: [get]\n  verbs: [list, watch]\n");
+    QVERIFY(result.loadable);
+    QCOMPARE(result.policy.rules[0].level, std::string("Metadata"));
+    QCOMPARE(result.policy.rules[0].verbs.values, (std::vector<std::string>{"list", "watch"}));
+    QCOMPARE(count(result.diagnostics, PolicyDiagnostic::Severity::Warning), 2);
+    const PolicyDiagnostic* d = find(result.diagnostics, "rules[0].level");
+    QVERIFY(d);
+    QCOMPARE(d->line, 5);
+}
+
+void TestPolicyReader::unknownAndWrongCaseKeysAreWarnings()
+{
+    // Mis-indented verbs under a resources entry, wrong-case Verbs: both ignored.
+    const PolicyLoadResult result = loadPolicy(Head
+        + "rules:\n- level: Metadata\n  Verbs: [get]\n  resources:\n  - group: \"\"\n"
+          "    verbs: [list]\n");
+    QVERIFY(result.loadable);
+    QVERIFY(result.policy.rules[0].verbs.empty());
+    QCOMPARE(count(result.diagnostics, PolicyDiagnostic::Severity::Warning), 2);
+    QVERIFY(find(result.diagnostics, "rules[0].Verbs"));
+    QVERIFY(find(result.diagnostics, "rules[0].resources[0].verbs"));
+}
+
+void TestPolicyReader::omitManagedFieldsTriState()
+{
+    const PolicyLoadResult result = loadPolicy(Head
+        + "omitManagedFields: true\nrules:\n- level: None\n- level: None\n"
+          "  omitManagedFields: false\n- level: None\n  omitManagedFields: ~\n"
+          "- level: None\n  omitManagedFields: On\n");
+    QVERIFY(result.loadable);
+    QVERIFY(result.policy.omitManagedFields);
+    QVERIFY(!result.policy.rules[0].omitManagedFields.has_value());
+    QCOMPARE(result.policy.rules[1].omitManagedFields, std::optional<bool>(false));
+    QVERIFY(!result.policy.rules[2].omitManagedFields.has_value());
+    QCOMPARE(result.policy.rules[3].omitManagedFields, std::optional<bool>(true));
+}
+
+void TestPolicyReader::positionsAreOneBased()
+{
+    const PolicyLoadResult result = loadPolicy(Head
+        + "rules:\n- level: Metadata\n"
+          "  resources:\n  - group: Apps\n");
+    QVERIFY(!result.loadable);
+    const PolicyDiagnostic* d = find(result.diagnostics, "rules[0].resources.group");
+    QVERIFY(d);
+    QCOMPARE(d->line, 6);
+    QCOMPARE(d->column, 12);
+    QCOMPARE(result.policy.rules[0].levelPos, (SourcePos{4, 10}));
+}
+
+void TestPolicyReader::hostileInputIsBounded_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    std::string laughs =
+        Head + "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n";
+    for (char c = 'b'; c <= 'j'; ++c)
+        laughs += std::string(1, c) + ": &" + c + " [*" + char(c - 1) + ",*" + char(c - 1) + ",*"
+            + char(c - 1) + ",*" + char(c - 1) + ",*" + char(c - 1) + ",*" + char(c - 1) + ",*"
+            + char(c - 1) + ",*" + char(c - 1) + "]\n";
+    laughs += "rules:\n- level: None\n";
+    QTest::newRow("billion laughs") << QByteArray::fromStdString(laughs);
+    QTest::newRow("10000-deep flow") << QByteArray::fromStdString(
+        Head + "rules: " + std::string(10000, '[') + std::string(10000, ']') + "\n");
+    std::string dashes = Head + "rules:\n";
+    for (int i = 0; i < 10000; ++i)
+        dashes += "- ";
+    dashes += "x\n";
+    QTest::newRow("10000 dashes on a line") << QByteArray::fromStdString(dashes);
+    std::string deepMap = Head + "metadata:\n";
+    for (int i = 1; i < 2000; ++i)
+        deepMap += std::string(static_cast<std::size_t>(i) * 2, ' ') + "k:\n";
+    QTest::newRow("2000-deep block mapping") << QByteArray::fromStdString(deepMap);
+    QTest::newRow("non-UTF-8") << QByteArray::fromStdString(Head + "rules:\n- level: \xff\xfe\n");
+    QTest::newRow("tab indentation") << QByteArray::fromStdString(Head
+        + "rules:\n-\tlevel: None\n"
+          "\tverbs: [get]\n");
+    QTest::newRow("NUL byte") << QByteArray::fromStdString(Head + std::string("rules:\0\n", 8));
+    QTest::newRow("unterminated quote")
+        << QByteArray::fromStdString(Head + "rules:\n- level: \"None\n");
+    QTest::newRow("bad indentation")
+        << QByteArray::fromStdString(Head + "rules:\n- level: None\n verbs: [get]\n");
+    QTest::newRow("self alias") << QByteArray::fromStdString(
+        Head + "x: &a [*a]\nrules:\n- level: None\n");
+}
+
+void TestPolicyReader::hostileInputIsBounded()
+{
+    QFETCH(QByteArray, text);
+    const auto start = std::chrono::steady_clock::now();
+    const PolicyLoadResult result = loadPolicy(text.toStdString());
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    QVERIFY(!result.loadable);
+    QVERIFY(count(result.diagnostics, PolicyDiagnostic::Severity::Error) >= 1);
+    QVERIFY(!result.diagnostics.front().message.empty());
+    // A generous bound: these must not take exponential time.
+    QVERIFY(elapsed < std::chrono::seconds(5));
+}
+
+void TestPolicyReader::corpusPolicies_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<bool>("loadable");
+    QTest::addColumn<int>("rules");
+    QTest::addColumn<int>("warnings");
+    auto row = [](const char* file, bool loadable, int rules, int warnings) {
+        QTest::newRow(file) << QString::fromLatin1(file) << loadable << rules << warnings;
+    };
+    row("kubernetes-website-audit-policy.yaml", true, 9, 0);
+    row("kubernetes-gce-configure-helper-gke.yaml", true, 17, 0);
+    row("kubespray-apiserver-audit-policy-default-rendered.yaml", true, 13, 0);
+    row("openshift-library-go-default.yaml", true, 4, 0);
+    row("openshift-library-go-writerequestbodies.yaml", true, 5, 1);
+    row("openshift-library-go-allrequestbodies.yaml", true, 4, 1);
+    row("openshift-library-go-none.yaml", true, 3, 0);
+    row("openshift-library-go-oauth.yaml", true, 6, 1);
+    row("openshift-library-go-multipleCr.yaml", true, 8, 2);
+    row("openshift-library-go-audit-policies-configmap-scenario-1.yaml", false, 0, 1);
+    row("falcosecurity-plugins-k8saudit-audit-policy.yaml", true, 11, 0);
+    row("falcosecurity-falco-k8s_audit_config-v1beta1.yaml", false, 11, 0);
+    row("liggitt-audit2rbac-demo-policy.yaml", true, 1, 0);
+    row("hkerma-kubernetes-event-dataset-audit-policy.yaml", true, 1, 0);
+    row("rke2-default-audit-policy-from-docs.yaml", true, 1, 0);
+    row("k3s-docs-hardening-guide-starter.yaml", true, 1, 0);
+}
+
+void TestPolicyReader::corpusPolicies()
+{
+    QFETCH(QString, file);
+    QFETCH(bool, loadable);
+    QFETCH(int, rules);
+    QFETCH(int, warnings);
+    const std::string text = readFile(QStringLiteral(AUDITSCOPE_TEST_DATA_DIR "/policies/") + file);
+    QVERIFY(!text.empty());
+    const PolicyLoadResult result = loadPolicy(text);
+    QVERIFY2(result.loadable == loadable, firstError(result.diagnostics).c_str());
+    QCOMPARE(int(result.policy.rules.size()), rules);
+    QCOMPARE(count(result.diagnostics, PolicyDiagnostic::Severity::Warning), warnings);
+}
+
+QTEST_GUILESS_MAIN(TestPolicyReader)
+#include "tst_policyreader.moc"

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# The whole test suite, as CI runs it: installs the build dependencies (Debian 12, as root),
+# then builds and runs every test (GUI tests offscreen), the model and CLI tests again under
+# AddressSanitizer + UBSan, and the clang-format check (a CTest test in the first build).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash packaging/install-build-deps.sh
+
+echo "== build and test (warnings are errors) =="
+cmake --preset ci
+cmake --build --preset ci
+ctest --preset ci
+
+echo "== model and CLI tests under ASan + UBSan =="
+cmake --preset asan
+cmake --build --preset asan
+ctest --preset asan
