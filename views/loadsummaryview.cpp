@@ -15,15 +15,18 @@ namespace auditscope {
 
 namespace {
 
-QString countsLine(const QString& title, const std::map<std::string, std::uint64_t>& counts)
+// "Codes: 200 1,426 · no code 1,484": `none` (the summary's key for a missing field) in words.
+QString countsLine(const QString& title, const std::map<std::string, std::uint64_t>& counts,
+    const QString& missing)
 {
     std::vector<std::pair<std::string, std::uint64_t>> sorted(counts.begin(), counts.end());
     std::stable_sort(sorted.begin(), sorted.end(),
         [](const auto& a, const auto& b) { return a.second > b.second; });
     QStringList parts;
-    for (const auto& [key, count] : sorted)
-        parts << QStringLiteral("%1 %2").arg(
-            QString::fromStdString(key), QLocale().toString(qulonglong(count)));
+    for (const auto& [key, count] : sorted) {
+        const QString name = key == "none" ? missing : QString::fromStdString(key);
+        parts << QStringLiteral("%1 %2").arg(name, QLocale().toString(qulonglong(count)));
+    }
     return QStringLiteral("<b>%1</b> %2")
         .arg(title, parts.join(QStringLiteral(" · ")).toHtmlEscaped());
 }
@@ -102,8 +105,10 @@ void LoadSummaryView::showResult(const LoadResult& result)
                  .arg(locale.toString(qulonglong(sum.distinctUsers)),
                      locale.toString(qulonglong(sum.distinctAuditIds)),
                      locale.toString(report.seconds, 'f', 2));
-    lines << countsLine(tr("Stages"), sum.byStage) << countsLine(tr("Levels"), sum.byLevel)
-          << countsLine(tr("Verbs"), sum.byVerb) << countsLine(tr("Codes"), sum.byCode);
+    lines << countsLine(tr("Stages"), sum.byStage, tr("no stage"))
+          << countsLine(tr("Levels"), sum.byLevel, tr("no level"))
+          << countsLine(tr("Verbs"), sum.byVerb, tr("no verb"))
+          << countsLine(tr("Codes"), sum.byCode, tr("no status yet (RequestReceived)"));
     m_counts->setText(lines.join(QStringLiteral("<br>")));
 
     m_sources->clear();
@@ -112,8 +117,10 @@ void LoadSummaryView::showResult(const LoadResult& result)
         item->setText(0, QString::fromStdString(s.path));
         item->setText(1, locale.toString(qulonglong(s.events)));
         item->setText(2, locale.toString(qulonglong(s.badLines)));
-        item->setText(3,
-            locale.formattedDataSize(qint64(s.bytes)) + (s.compressed ? tr(" (gzip)") : QString()));
+        if (s.bytes > 0 || s.error.empty()) // a source that failed to open has no size
+            item->setText(3,
+                locale.formattedDataSize(qint64(s.bytes))
+                    + (s.compressed ? tr(" (gzip)") : QString()));
         item->setText(4, QString::fromStdString(s.error));
         item->setTextAlignment(1, Qt::AlignRight | Qt::AlignVCenter);
         item->setTextAlignment(2, Qt::AlignRight | Qt::AlignVCenter);
