@@ -35,6 +35,15 @@ std::vector<EventId> EventStore::eventsWithGroup(GroupId group) const
     return out;
 }
 
+std::pair<std::size_t, std::size_t> EventStore::rowsBetween(
+    std::int64_t fromNs, std::int64_t toNs) const
+{
+    const auto first = std::lower_bound(timeNs.begin(), timeNs.end(), fromNs);
+    const auto last = std::lower_bound(first, timeNs.end(), std::max(fromNs, toNs));
+    return {static_cast<std::size_t>(first - timeNs.begin()),
+        static_cast<std::size_t>(last - timeNs.begin())};
+}
+
 std::vector<EventId> EventStore::eventsWithAuditId(std::string_view id) const
 {
     const std::uint32_t key = pools.auditIds.find(id);

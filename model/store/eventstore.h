@@ -57,6 +57,9 @@ public:
     std::span<const GroupId> groupsOf(GroupSetId set) const;
     /// Events whose user carries `group` (union over the group sets that contain it).
     std::vector<EventId> eventsWithGroup(GroupId group) const;
+    /// Rows whose requestReceivedTimestamp lies in [fromNs, toNs): a binary search on the
+    /// time-sorted column, O(log n). Returns {first row, one past the last row}.
+    std::pair<std::size_t, std::size_t> rowsBetween(std::int64_t fromNs, std::int64_t toNs) const;
     /// All events with this auditID, in time order (requires indexes).
     std::vector<EventId> eventsWithAuditId(std::string_view auditId) const;
 

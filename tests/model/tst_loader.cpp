@@ -265,6 +265,16 @@ void TestLoader::indexesAgreeWithColumns()
         QVERIFY(s.indexes.byVerb.events(v) == expected);
     }
     QCOMPARE(s.indexes.byStage.count(std::uint32_t(Stage::RequestReceived)), 1000u);
+    // Time search: [09:00:10, 09:00:20) holds seconds 10..19 of every minute-long cycle.
+    const auto [first, last] =
+        s.rowsBetween(*parseRfc3339("2025-03-14T09:00:10Z"), *parseRfc3339("2025-03-14T09:00:20Z"));
+    std::size_t expectedInRange = 0;
+    for (std::uint32_t i = 0; i < s.size(); ++i)
+        expectedInRange += s.timeNs[i] >= *parseRfc3339("2025-03-14T09:00:10Z")
+            && s.timeNs[i] < *parseRfc3339("2025-03-14T09:00:20Z");
+    QCOMPARE(last - first, expectedInRange);
+    QCOMPARE(last - first, std::size_t(2000 / 60 * 10 + 10));
+    QCOMPARE(s.rowsBetween(0, 1).second, std::size_t(0));
     const auto chain = s.eventsWithAuditId("id7");
     QCOMPARE(chain.size(), std::size_t(2));
     QVERIFY(s.eventsWithAuditId("no-such-id").empty());
