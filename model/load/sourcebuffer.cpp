@@ -34,25 +34,51 @@ std::size_t memoryLimitBytes()
     return pages > 0 && pageSize > 0 ? std::size_t(pages) * std::size_t(pageSize) : SIZE_MAX;
 }
 
-// Decompresses every gzip member in [data, data+size) into a malloc'd, padded buffer.
-// Returns the buffer even on error, with what decompressed so far.
+// A malloc'd buffer filled from the front, with Padding spare bytes at the end (zeroed by
+// finish()). Growth doubles and stops at the machine's memory, keeping what is there.
 struct Inflated
 {
     char* data = nullptr;
     std::size_t size = 0;
     std::size_t capacity = 0;
     std::string error;
+
+    /// Makes room for at least 64 KiB more; false (with `error` set) when it cannot.
+    bool makeRoom(const char* what)
+    {
+        if (data && capacity - Padding - size >= (1 << 16))
+            return true;
+        const std::size_t wanted = data ? capacity * 2 : capacity;
+        if (data && wanted > memoryLimitBytes()) {
+            error = std::string(what) + " would exceed this machine's memory: kept the first "
+                + std::to_string(size) + " bytes";
+            return false;
+        }
+        char* grown = static_cast<char*>(std::realloc(data, wanted));
+        if (!grown) {
+            error = std::string("out of memory while ") + what;
+            return false;
+        }
+        data = grown;
+        capacity = wanted;
+        return true;
+    }
+    void finish()
+    {
+        if (data)
+            std::memset(data + size, 0, Padding);
+    }
 };
+
+// Decompresses every gzip member in [data, data+size) into a padded buffer. Returns the buffer
+// even on error, with what decompressed so far.
 
 Inflated inflateAll(const unsigned char* data, std::size_t size)
 {
     Inflated out;
-    out.capacity = std::max<std::size_t>(size * 4, 1 << 16) + Padding;
-    out.data = static_cast<char*>(std::malloc(out.capacity));
-    if (!out.data) {
-        out.error = "out of memory while decompressing";
+    out.capacity = std::min(std::max<std::size_t>(size * 4, 1 << 16) + Padding, memoryLimitBytes());
+    if (!out.makeRoom("decompressing"))
         return out;
-    }
     z_stream zs{};
     if (inflateInit2(&zs, 15 + 16) != Z_OK) { // 15 + 16: gzip wrapper
         out.error = "zlib initialisation failed";
@@ -67,20 +93,8 @@ Inflated inflateAll(const unsigned char* data, std::size_t size)
             zs.avail_in = static_cast<uInt>(slice);
             fed += slice;
         }
-        if (out.capacity - Padding - out.size < (1 << 16)) {
-            if (out.capacity * 2 > memoryLimitBytes()) {
-                out.error = "decompressed data would exceed this machine's memory: kept the first "
-                    + std::to_string(out.size) + " bytes";
-                break;
-            }
-            char* grown = static_cast<char*>(std::realloc(out.data, out.capacity * 2));
-            if (!grown) {
-                out.error = "out of memory while decompressing";
-                break;
-            }
-            out.data = grown;
-            out.capacity *= 2;
-        }
+        if (!out.makeRoom("decompressing"))
+            break;
         const std::size_t room =
             std::min<std::size_t>(out.capacity - Padding - out.size, std::size_t(1) << 30);
         zs.next_out = reinterpret_cast<unsigned char*>(out.data + out.size);
@@ -125,7 +139,7 @@ Inflated inflateAll(const unsigned char* data, std::size_t size)
         break;
     }
     inflateEnd(&zs);
-    std::memset(out.data + out.size, 0, Padding);
+    out.finish();
     return out;
 }
 
@@ -160,22 +174,7 @@ Inflated readStream(int fd)
 {
     Inflated out;
     out.capacity = (1 << 20) + Padding;
-    out.data = static_cast<char*>(std::malloc(out.capacity));
-    while (out.data) {
-        if (out.capacity - Padding - out.size < (1 << 16)) {
-            if (out.capacity * 2 > memoryLimitBytes()) {
-                out.error = "stream larger than this machine's memory: kept the first "
-                    + std::to_string(out.size) + " bytes";
-                break;
-            }
-            char* grown = static_cast<char*>(std::realloc(out.data, out.capacity * 2));
-            if (!grown) {
-                out.error = "out of memory while reading the stream";
-                break;
-            }
-            out.data = grown;
-            out.capacity *= 2;
-        }
+    while (out.makeRoom("reading the stream")) {
         const ssize_t n = ::read(fd, out.data + out.size, out.capacity - Padding - out.size);
         if (n == 0)
             break;
@@ -187,8 +186,7 @@ Inflated readStream(int fd)
         }
         out.size += static_cast<std::size_t>(n);
     }
-    if (out.data)
-        std::memset(out.data + out.size, 0, Padding);
+    out.finish();
     return out;
 }
 
