@@ -77,6 +77,30 @@ std::string describe(error_code code)
     }
 }
 
+// A value quoted in a message: at most 64 bytes, cut on a UTF-8 character boundary, with
+// control characters escaped so that a crafted log cannot drive the user's terminal.
+std::string snippet(std::string_view text)
+{
+    std::size_t end = std::min<std::size_t>(text.size(), 64);
+    while (end > 0 && end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
+        --end; // do not split a multi-byte character
+    std::string out;
+    for (const char c : text.substr(0, end)) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u == 0x7F) {
+            static constexpr char Hex[] = "0123456789abcdef";
+            out += "\\x";
+            out.push_back(Hex[u >> 4]);
+            out.push_back(Hex[u & 15]);
+        } else {
+            out.push_back(c);
+        }
+    }
+    if (end < text.size())
+        out += "...";
+    return out;
+}
+
 // After the top-level value is consumed the iterator is out of bounds unless more follows.
 bool hasTrailingContent(od::document& doc)
 {
@@ -148,8 +172,8 @@ bool readTime(
         return true; // Go writes a zero time as null
     out = parseRfc3339(*text);
     if (!out) {
-        error = std::string(path) + ": not an RFC 3339 timestamp in 1970..2261: \""
-            + std::string(text->substr(0, 64)) + "\"";
+        error = std::string(path) + ": not an RFC 3339 timestamp in 1970..2261: \"" + snippet(*text)
+            + "\"";
         return false;
     }
     return true;
@@ -533,15 +557,15 @@ namespace {
 std::string checkRequired(const EventParser::Fields& f)
 {
     if (f.kind && *f.kind != "Event")
-        return "not an audit Event (kind \"" + std::string(f.kind->substr(0, 64)) + "\")";
+        return "not an audit Event (kind \"" + snippet(*f.kind) + "\")";
     if (!f.auditId)
         return "missing auditID";
     if (!f.received && !f.timestamp && !f.creationTimestamp)
         return "missing requestReceivedTimestamp (and no v1beta1 timestamp)";
     if (f.stage && !parseStage(*f.stage))
-        return "stage: unknown stage \"" + std::string(f.stage->substr(0, 64)) + "\"";
+        return "stage: unknown stage \"" + snippet(*f.stage) + "\"";
     if (f.level && !parseLevel(*f.level))
-        return "level: unknown level \"" + std::string(f.level->substr(0, 64)) + "\"";
+        return "level: unknown level \"" + snippet(*f.level) + "\"";
     return {};
 }
 

@@ -2,6 +2,7 @@
 #include "stringpool.h"
 
 #include <cstring>
+#include <random>
 
 namespace auditscope {
 
@@ -24,12 +25,19 @@ std::uint64_t mix(std::uint64_t a, std::uint64_t b)
 }
 } // namespace
 
-// A small multiply-mix hash over 8-byte words; good spread for short identifiers.
+// A small multiply-mix hash over 8-byte words; good spread for short identifiers. Seeded per
+// process: user agents, names and Audit-ID headers are chosen by clients, and a fixed hash
+// would let a crafted log pile them into one probe chain. Ids stay in insertion order either
+// way, so output does not depend on the seed.
 std::uint64_t hashBytes(std::string_view text)
 {
+    static const std::uint64_t Seed = [] {
+        std::random_device device;
+        return (std::uint64_t(device()) << 32) ^ device();
+    }();
     constexpr std::uint64_t K0 = 0xa0761d6478bd642full;
     constexpr std::uint64_t K1 = 0xe7037ed1a0b428dbull;
-    std::uint64_t h = K0 ^ text.size();
+    std::uint64_t h = (K0 ^ Seed) ^ text.size();
     const char* p = text.data();
     std::size_t n = text.size();
     while (n >= 8) {

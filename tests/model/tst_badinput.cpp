@@ -209,4 +209,23 @@ void TestBadInput::diagnosticsAreCappedWhileParsing()
         QCOMPARE(r.report.diagnostics[i].line, std::uint64_t(i + 1)); // the first ten, in order
 }
 
+void TestBadInput::quotedValuesInMessagesAreSafe()
+{
+    // A terminal escape sequence and a long multi-byte value, as a hostile log could carry.
+    const std::string escape = R"({"kind":"\u001b]0;owned\u0007","auditID":"x"})";
+    std::string longUtf8 = R"({"kind":")";
+    for (int i = 0; i < 40; ++i)
+        longUtf8 += "\u00b5"; // µ: two bytes in UTF-8
+    longUtf8 += R"(","auditID":"x"})";
+    const LoadResult r = loadText(escape + "\n" + longUtf8 + "\n");
+    QCOMPARE(r.report.diagnostics.size(), std::size_t(2));
+    const std::string& first = r.report.diagnostics[0].message;
+    QVERIFY2(first.find('\x1b') == std::string::npos, first.c_str());
+    QVERIFY2(first.find("\\x1b]0;owned\\x07") != std::string::npos, first.c_str());
+    const QString second = toQString(r.report.diagnostics[1].message);
+    QVERIFY(second.endsWith(QStringLiteral("...\")")));
+    QVERIFY(!second.contains(QChar::ReplacementCharacter)); // no split character
+    QCOMPARE(second.count(QChar(0xB5)), 32); // 64 bytes = 32 whole characters
+}
+
 QTEST_GUILESS_MAIN(TestBadInput)

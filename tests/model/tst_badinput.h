@@ -22,4 +22,5 @@ private Q_SLOTS:
     void itemsKeyInAnEventIsNotAList();
     void rawOfPrettyPrintedItemsHasNoTrailingWhitespace();
     void diagnosticsAreCappedWhileParsing();
+    void quotedValuesInMessagesAreSafe();
 };
