@@ -16,8 +16,11 @@ LoadController::~LoadController()
     // Stop and join here, while `this` is still a whole LoadController: the worker only
     // posts to us through a QPointer, so nothing reaches a destroyed object.
     m_worker.request_stop();
+    for (std::jthread& old : m_retired)
+        old.request_stop();
     if (m_worker.joinable())
         m_worker.join();
+    m_retired.clear(); // joins
 }
 
 void LoadController::open(const QStringList& paths)
@@ -29,7 +32,10 @@ void LoadController::open(const QStringList& paths)
     m_loading = true;
     Q_EMIT loadStarted(paths);
     QPointer<LoadController> self(this);
-    // Assigning a new jthread requests stop on the old one and joins it.
+    if (m_worker.joinable()) {
+        m_worker.request_stop();
+        m_retired.push_back(std::move(m_worker));
+    }
     m_worker = std::jthread([self, files = std::move(files), generation](std::stop_token stop) {
         auto post = [self, generation](auto fn) {
             QMetaObject::invokeMethod(
@@ -50,6 +56,7 @@ void LoadController::open(const QStringList& paths)
         LoadResult result = loadAuditLogs(files, stop, options);
         post([result = std::move(result)](LoadController& c) {
             c.m_loading = false;
+            c.m_retired.clear(); // superseded loads stopped long ago: these joins are quick
             Q_EMIT c.loadFinished(result);
         });
     });

@@ -7,6 +7,7 @@
 #include <QStringList>
 
 #include <thread>
+#include <vector>
 
 namespace auditscope {
 
@@ -38,6 +39,9 @@ Q_SIGNALS:
 private:
     quint64 m_generation = 0;
     bool m_loading = false;
+    // Superseded loads, asked to stop and joined later (a join on the GUI thread could wait for
+    // the old load's merge and index phases).
+    std::vector<std::jthread> m_retired;
     std::jthread m_worker; // last member: joins before anything it uses is destroyed
 };
 
