@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "query/query.h"
+
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +16,10 @@ int runSummary(const std::vector<std::string>& args);
 int runEvents(const std::vector<std::string>& args);
 int runBench(const std::vector<std::string>& args);
 int runPolicy(const std::vector<std::string>& args);
+int runQueryCommand(const std::vector<std::string>& args);
+
+/// Parses a --query/EXPR argument; on error prints it with a caret under the column to stderr.
+std::optional<Query> parseQueryArgument(const std::string& text);
 
 /// Prints `message` and the command's usage to stderr; returns UsageError.
 int usageError(const std::string& message, const char* usage);

@@ -3,6 +3,7 @@
 #include "commands.h"
 
 #include "load/loader.h"
+#include "query/queryengine.h"
 #include "report/eventformat.h"
 #include "report/summary.h"
 
@@ -12,9 +13,10 @@ namespace auditscope::cli {
 
 namespace {
 
-constexpr const char* SummaryUsage = "Usage: auditscope-cli summary [--json] PATH...\n";
+constexpr const char* SummaryUsage =
+    "Usage: auditscope-cli summary [--json] [--query EXPR] PATH...\n";
 constexpr const char* EventsUsage =
-    "Usage: auditscope-cli events [--format jsonl|tsv|raw] PATH...\n";
+    "Usage: auditscope-cli events [--format jsonl|tsv|raw] [--query EXPR] PATH...\n";
 
 int exitCodeFor(const LoadResult& result)
 {
@@ -50,11 +52,16 @@ void writeAll(const std::string& text)
 int runSummary(const std::vector<std::string>& args)
 {
     bool json = false;
+    std::optional<Query> query;
     std::vector<std::string> paths;
-    for (const std::string& a : args) {
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
         if (a == "--json")
             json = true;
-        else if (a == "-h" || a == "--help")
+        else if (a == "--query" && i + 1 < args.size()) {
+            if (!(query = parseQueryArgument(args[++i])))
+                return UsageError;
+        } else if (a == "-h" || a == "--help")
             return std::fputs(SummaryUsage, stdout), Success;
         else if (a.size() > 1 && a[0] == '-')
             return usageError("unknown option '" + a + "'", SummaryUsage);
@@ -64,7 +71,8 @@ int runSummary(const std::vector<std::string>& args)
     if (paths.empty())
         return usageError("no PATH given", SummaryUsage);
     const LoadResult result = loadAuditLogs(paths);
-    const Summary summary = summarize(*result.store);
+    const Summary summary = query ? summarize(*result.store, runQuery(*result.store, *query).rows)
+                                  : summarize(*result.store);
     if (json) {
         writeAll(summaryJson(summary, result.report));
     } else {
@@ -78,6 +86,7 @@ int runSummary(const std::vector<std::string>& args)
 int runEvents(const std::vector<std::string>& args)
 {
     EventFormat format = EventFormat::Jsonl;
+    std::optional<Query> query;
     std::vector<std::string> paths;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
@@ -91,6 +100,9 @@ int runEvents(const std::vector<std::string>& args)
                 format = EventFormat::Raw;
             else
                 return usageError("unknown format '" + f + "'", EventsUsage);
+        } else if (a == "--query" && i + 1 < args.size()) {
+            if (!(query = parseQueryArgument(args[++i])))
+                return UsageError;
         } else if (a == "-h" || a == "--help") {
             return std::fputs(EventsUsage, stdout), Success;
         } else if (a.size() > 1 && a[0] == '-') {
@@ -108,8 +120,13 @@ int runEvents(const std::vector<std::string>& args)
     std::string out;
     if (format == EventFormat::Tsv)
         out = tsvHeader();
-    for (std::uint32_t i = 0; i < store.size(); ++i) {
-        appendEvent(out, store, EventId{i}, format, reader);
+    RowSet rows;
+    if (query)
+        rows = runQuery(store, *query).rows;
+    const std::size_t count = query ? rows.size() : store.size();
+    for (std::size_t i = 0; i < count; ++i) {
+        appendEvent(
+            out, store, query ? rows[i] : EventId{static_cast<std::uint32_t>(i)}, format, reader);
         if (out.size() > (1 << 20)) {
             writeAll(out);
             out.clear();

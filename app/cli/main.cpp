@@ -15,9 +15,17 @@ Kubernetes API-server audit logs, headless. PATH may be a file (plain or .gz),
 a folder (searched recursively) or a glob pattern; several paths merge by time.
 
 Commands:
-  summary [--json] PATH...               counts by stage, verb, level, code; sources;
+  summary [--json] [--query EXPR] PATH...
+                                         counts by stage, verb, level, code; sources;
                                          every bad line with file:line and reason
-  events [--format jsonl|tsv|raw] PATH... every event in merged time order
+  events [--format jsonl|tsv|raw] [--query EXPR] PATH...
+                                         every event (or those matching EXPR) in
+                                         merged time order
+  query check EXPR                       parse a filter; its canonical form or the error
+  query complete [--cursor N] EXPR PATH...
+                                         fields, or values with counts, at the cursor
+  query bench [--repeat N] PATH... -- EXPR...
+                                         per filter: matches and median ms
   bench [--repeat N] [--threads N] PATH... load+index throughput, heap bytes per
                                          event, time to the first partial snapshot
   policy check [--json] POLICY           would kube-apiserver load this audit Policy?
@@ -77,5 +85,7 @@ int main(int argc, char** argv)
         return runBench(args);
     if (command == "policy")
         return runPolicy(args);
+    if (command == "query")
+        return runQueryCommand(args);
     return usageError("unknown command '" + command + "'", Usage);
 }

@@ -1,34 +1,50 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "mainwindow.h"
 
+#include "eventtableview.h"
+#include "itemmodels/eventtablemodel.h"
+#include "itemmodels/rowsort.h"
 #include "load/loadcontroller.h"
 #include "loadsummaryview.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QFileDialog>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLocale>
 #include <QMenuBar>
 #include <QMimeData>
+#include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSettings>
 #include <QStatusBar>
 
 namespace auditscope {
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent)
+    , m_model(new EventTableModel(this))
+    , m_table(new EventTableView)
     , m_summary(new LoadSummaryView)
+    , m_reportDock(new QDockWidget(tr("Load report")))
     , m_progress(new QProgressBar)
     , m_status(new QLabel)
     , m_cancel(new QPushButton(tr("Cancel")))
     , m_loader(new LoadController(this))
 {
     setWindowTitle(tr("AuditScope"));
-    setCentralWidget(m_summary);
+    m_table->setModel(m_model);
+    setCentralWidget(m_table);
+    m_reportDock->setObjectName(QStringLiteral("loadReport"));
+    m_reportDock->setWidget(m_summary);
+    addDockWidget(Qt::BottomDockWidgetArea, m_reportDock);
     setAcceptDrops(true);
+    connect(m_table, &EventTableView::sortRequested, this, &MainWindow::sortTable);
     m_progress->setRange(0, 1000);
     m_progress->setMaximumWidth(240);
     m_progress->setVisible(false);
@@ -47,10 +63,16 @@ MainWindow::MainWindow(QWidget* parent)
         m_status->setText(tr("Opening…"));
     });
     connect(m_loader, &LoadController::progressChanged, this, &MainWindow::showProgress);
-    connect(m_loader, &LoadController::partialSnapshot, this,
-        [this](const EventStorePtr& store) { m_summary->showPartial(*store); });
+    connect(m_loader, &LoadController::partialSnapshot, this, [this](const EventStorePtr& store) {
+        m_summary->showPartial(*store);
+        showRows(store, std::nullopt); // the first rows, while the rest loads
+    });
     connect(m_loader, &LoadController::loadFinished, this, &MainWindow::finishLoad);
     resize(1100, 700);
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    m_table->restoreColumnState(settings.value(QStringLiteral("table/columns")).toByteArray());
 }
 
 MainWindow::~MainWindow() = default;
@@ -71,9 +93,71 @@ void MainWindow::createActions()
         if (!folder.isEmpty())
             openPaths({folder});
     });
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(m_reportDock->toggleViewAction());
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
     quit->setShortcut(QKeySequence::Quit);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("table/columns"), m_table->saveColumnState());
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::showRows(EventStorePtr store, std::optional<RowSet> rows)
+{
+    const EventId selected = m_model->eventAt(m_table->currentIndex().row());
+    const bool sameStore = store == m_model->store();
+    if (rows)
+        m_model->setSnapshot(std::move(store), std::move(*rows));
+    else
+        m_model->setSnapshot(std::move(store));
+    // Event ids are rows of one store: only a sort or filter of the same store keeps them.
+    const int row = sameStore && selected ? m_model->rowOf(selected) : -1;
+    if (row >= 0) {
+        const QModelIndex index = m_model->index(row, 0);
+        m_table->setCurrentIndex(index);
+        m_table->scrollTo(index, QAbstractItemView::PositionAtCenter);
+    }
+}
+
+void MainWindow::sortTable(EventColumn column, bool descending)
+{
+    const EventStorePtr store = m_model->store();
+    if (!store)
+        return;
+    const quint64 generation = ++m_sortGeneration;
+    RowSet rows = m_model->rows();
+    const bool all = m_model->showsAllEvents();
+    QPointer<MainWindow> self(this);
+    // Assigning a new jthread stops the previous sort and joins it (a sort checks its stop
+    // token between phases, so the wait is short).
+    m_sorter = std::jthread([self, store, rows = std::move(rows), all, column, descending,
+                                generation](std::stop_token stop) mutable {
+        if (all) {
+            rows.resize(store->size());
+            for (std::uint32_t i = 0; i < rows.size(); ++i)
+                rows[i] = EventId{i};
+        }
+        RowSet sorted = sortRows(*store, std::move(rows), column, descending, stop);
+        if (stop.stop_requested())
+            return;
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, store, sorted = std::move(sorted), generation]() mutable {
+                if (!self || generation != self->m_sortGeneration
+                    || store != self->m_model->store())
+                    return; // superseded by a newer sort or load
+                self->showRows(store, std::move(sorted));
+                Q_EMIT self->sortFinished();
+            },
+            Qt::QueuedConnection);
+    });
 }
 
 void MainWindow::openPaths(const QStringList& paths)
@@ -102,6 +186,13 @@ void MainWindow::finishLoad(const LoadResult& result)
     m_progress->setVisible(false);
     m_cancel->setVisible(false);
     m_summary->showResult(result);
+    ++m_sortGeneration; // a sort of the partial snapshot is stale now
+    showRows(result.store, std::nullopt);
+    m_table->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder); // time order
+    // The report matters when something went wrong; otherwise the table gets the room.
+    m_reportDock->setVisible(result.report.badLines > 0 || result.store->size() == 0
+        || std::any_of(result.report.sources.begin(), result.report.sources.end(),
+            [](const SourceReport& s) { return !s.error.empty(); }));
     const QLocale locale;
     m_status->setText(
         tr("%1 events from %n source(s) in %2 s", nullptr, int(result.report.sources.size()))

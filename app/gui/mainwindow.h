@@ -3,19 +3,30 @@
 
 #include <QMainWindow>
 
+#include <optional>
+
+#include "itemmodels/eventcolumns.h"
+#include "store/eventstore.h"
+#include "store/rowset.h"
+
+#include <thread>
+
+class QDockWidget;
 class QLabel;
 class QProgressBar;
 class QPushButton;
 
 namespace auditscope {
 
+class EventTableModel;
+class EventTableView;
 class LoadController;
 class LoadSummaryView;
 struct LoadProgress;
 struct LoadResult;
 
-/// The AuditScope window (for now: open logs and show the load summary; the event table,
-/// filter bar and analysis views are issues #5 and #6).
+/// The AuditScope window: the event table (sorted off the GUI thread, selection kept by event
+/// id) and the load report. The filter bar, detail pane and analysis views are issues #5-#7.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -26,11 +37,18 @@ public:
 
     LoadSummaryView* summaryView() const { return m_summary; }
     LoadController* loadController() const { return m_loader; }
+    EventTableView* eventTable() const { return m_table; }
+    EventTableModel* eventModel() const { return m_model; }
 
 public Q_SLOTS:
     void openPaths(const QStringList& paths);
 
+Q_SIGNALS:
+    /// A sort asked for with the table header has been applied.
+    void sortFinished();
+
 protected:
+    void closeEvent(QCloseEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
 
@@ -38,12 +56,20 @@ private:
     void createActions();
     void showProgress(const LoadProgress& progress);
     void finishLoad(const LoadResult& result);
+    void sortTable(EventColumn column, bool descending);
+    /// Shows new rows and selects the event that was selected before, if it is still there.
+    void showRows(EventStorePtr store, std::optional<RowSet> rows);
 
+    EventTableModel* m_model;
+    EventTableView* m_table;
     LoadSummaryView* m_summary;
+    QDockWidget* m_reportDock;
     QProgressBar* m_progress;
     QLabel* m_status;
     QPushButton* m_cancel;
     LoadController* m_loader;
+    quint64 m_sortGeneration = 0;
+    std::jthread m_sorter; // last: stops and joins before the members it uses go
 };
 
 } // namespace auditscope

@@ -5,6 +5,7 @@
 #include "report/jsonwriter.h"
 
 #include <algorithm>
+#include <array>
 #include <vector>
 
 namespace auditscope {
@@ -87,6 +88,50 @@ Summary summarize(const EventStore& s)
     sum.distinctAuditIds = s.pools.auditIds.size();
     sum.firstTimeNs = s.timeNs.front();
     sum.lastTimeNs = *std::max_element(s.timeNs.begin(), s.timeNs.end());
+    return sum;
+}
+
+Summary summarize(const EventStore& s, std::span<const EventId> rows)
+{
+    Summary sum;
+    sum.events = rows.size();
+    if (rows.empty())
+        return sum;
+    std::array<std::uint64_t, StageCount> stages{};
+    std::array<std::uint64_t, LevelCount> levels{};
+    std::vector<std::uint64_t> verbs(s.pools.verbs.size() + 1, 0);
+    std::vector<std::uint64_t> codes(65536, 0);
+    std::vector<bool> users(s.pools.users.size(), false), auditIds(s.pools.auditIds.size(), false);
+    for (const EventId id : rows) {
+        const std::uint32_t row = id.value;
+        ++stages[static_cast<std::size_t>(s.stage[row])];
+        ++levels[static_cast<std::size_t>(s.level[row])];
+        const VerbId verb = s.verb[row];
+        ++verbs[verb ? verb.value : s.pools.verbs.size()];
+        ++codes[s.code[row]];
+        if (const UserId user = s.user[row])
+            users[user.value] = true;
+        if (const AuditIdId auditId = s.auditId[row])
+            auditIds[auditId.value] = true;
+    }
+    for (int st = 0; st < StageCount; ++st)
+        if (stages[st])
+            sum.byStage[st == 0 ? Missing : std::string(stageName(Stage(st)))] = stages[st];
+    for (int lv = 0; lv < LevelCount; ++lv)
+        if (levels[lv])
+            sum.byLevel[lv == 0 ? Missing : std::string(levelName(Level(lv)))] = levels[lv];
+    for (std::uint32_t v = 0; v < verbs.size(); ++v)
+        if (verbs[v])
+            sum.byVerb[v == s.pools.verbs.size() ? std::string(Missing)
+                                                 : std::string(s.pools.verbs.view(v))] = verbs[v];
+    for (std::uint32_t c = 0; c < codes.size(); ++c)
+        if (codes[c])
+            sum.byCode[c == 0 ? std::string(Missing) : std::to_string(c)] = codes[c];
+    sum.distinctUsers = static_cast<std::uint64_t>(std::count(users.begin(), users.end(), true));
+    sum.distinctAuditIds =
+        static_cast<std::uint64_t>(std::count(auditIds.begin(), auditIds.end(), true));
+    sum.firstTimeNs = s.timeNs[rows.front().value];
+    sum.lastTimeNs = s.timeNs[rows.back().value];
     return sum;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 
 namespace auditscope {
@@ -22,6 +23,9 @@ struct Summary
 
 /// Computes the summary from the store's indexes (O(distinct values), not O(events)).
 Summary summarize(const EventStore& store);
+/// The summary of a subset of rows (ascending, e.g. a query's RowSet), from the columns:
+/// O(rows) plus O(pool size) for the distinct counts.
+Summary summarize(const EventStore& store, std::span<const EventId> rows);
 
 /// The machine-readable summary (one JSON object, keys documented in the README).
 std::string summaryJson(const Summary& summary, const LoadReport& report);

@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "mainwindow.h"
 
+#include "eventtableview.h"
+#include "itemmodels/eventtablemodel.h"
 #include "load/loadcontroller.h"
 #include "loadsummaryview.h"
 
 #include <QApplication>
+#include <QDockWidget>
 #include <QFile>
+#include <QHeaderView>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QStyleFactory>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -22,6 +28,8 @@ private Q_SLOTS:
     {
         QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
         QLocale::setDefault(QLocale::c());
+        QStandardPaths::setTestModeEnabled(true); // settings go to a test location
+        QSettings().clear();
     }
 
     void opensALogAndShowsItsSummary()
@@ -37,6 +45,9 @@ private Q_SLOTS:
         QVERIFY2(headline.startsWith(QStringLiteral("2971 events")), qPrintable(headline));
         QVERIFY(headline.contains(QStringLiteral("2023-03-10T22:38:26.382098Z")));
         QCOMPARE(window.summaryView()->problemCount(), 0);
+        QCOMPARE(window.eventModel()->rowCount(), 2971);
+        QVERIFY(window.eventModel()->showsAllEvents());
+        QVERIFY(!window.findChild<QDockWidget*>()->isVisible()); // nothing went wrong: no report
         const QString shots = qEnvironmentVariable("AUDITSCOPE_SCREENSHOT_DIR");
         if (!shots.isEmpty())
             window.grab().save(shots + QStringLiteral("/mainwindow-summary.png"));
@@ -57,7 +68,67 @@ private Q_SLOTS:
         window.openPaths({path});
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
         QVERIFY(window.summaryView()->headline().contains(QStringLiteral("1 bad line")));
+        QVERIFY(window.findChild<QDockWidget*>()->isVisibleTo(&window)); // the report opens
         QCOMPARE(window.summaryView()->problemCount(), 1);
+    }
+
+    void sortsByAHeaderClickAndKeepsTheSelection()
+    {
+        MainWindow window;
+        window.show();
+        QSignalSpy finished(window.loadController(), &LoadController::loadFinished);
+        window.openPaths({QStringLiteral(AUDITSCOPE_TEST_DATA_DIR "/corpus/microk8s-k8s.log.gz")});
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+        EventTableModel* model = window.eventModel();
+        EventTableView* table = window.eventTable();
+        table->setCurrentIndex(model->index(100, 0));
+        const EventId selected = model->eventAt(100);
+        // Click the Verb header: the sort runs on a worker, then the model is reset.
+        QSignalSpy sorted(&window, &MainWindow::sortFinished);
+        QHeaderView* header = table->horizontalHeader();
+        const int verb = static_cast<int>(EventColumn::Verb);
+        QTest::mouseClick(header->viewport(), Qt::LeftButton, {},
+            QPoint(header->sectionViewportPosition(verb) + 5, header->height() / 2));
+        QTRY_COMPARE_WITH_TIMEOUT(sorted.count(), 1, 10000);
+        QVERIFY(!model->showsAllEvents());
+        QStringList verbs;
+        for (int row = 0; row < model->rowCount(); ++row)
+            verbs << model->data(model->index(row, verb)).toString();
+        QStringList expected = verbs;
+        std::sort(expected.begin(), expected.end());
+        QCOMPARE(verbs, expected);
+        QCOMPARE(model->eventAt(table->currentIndex().row()), selected); // same event selected
+        // A second click sorts descending.
+        QTest::mouseClick(header->viewport(), Qt::LeftButton, {},
+            QPoint(header->sectionViewportPosition(verb) + 5, header->height() / 2));
+        QTRY_COMPARE_WITH_TIMEOUT(sorted.count(), 2, 10000);
+        QCOMPARE(model->data(model->index(0, verb)).toString(), QStringLiteral("watch"));
+        QCOMPARE(model->eventAt(table->currentIndex().row()), selected);
+        const QString shots = qEnvironmentVariable("AUDITSCOPE_SCREENSHOT_DIR");
+        if (!shots.isEmpty())
+            window.grab().save(shots + QStringLiteral("/mainwindow-table.png"));
+    }
+
+    void columnLayoutIsRemembered()
+    {
+        const int agent = static_cast<int>(EventColumn::UserAgent);
+        {
+            MainWindow window;
+            window.show();
+            window.eventTable()->setColumnHidden(agent, true);
+            window.eventTable()->horizontalHeader()->moveSection(
+                static_cast<int>(EventColumn::Code), 1);
+            window.close();
+        }
+        MainWindow again;
+        again.show();
+        QVERIFY(again.eventTable()->isColumnHidden(agent));
+        QCOMPARE(again.eventTable()->horizontalHeader()->visualIndex(
+                     static_cast<int>(EventColumn::Code)),
+            1);
+        again.eventTable()->setColumnHidden(agent, false);
+        again.close();
+        QSettings().clear();
     }
 
     void openingAgainSupersedesTheRunningLoad()

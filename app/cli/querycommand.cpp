@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: Apache-2.0
+// `query check|complete|bench`, and the --query option of `events` and `summary`.
+#include "commands.h"
+
+#include "load/loader.h"
+#include "query/querycompleter.h"
+#include "query/queryengine.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+namespace auditscope::cli {
+
+namespace {
+
+constexpr const char* QueryUsage = R"(Usage: auditscope-cli query check EXPR
+       auditscope-cli query complete [--cursor N] EXPR PATH...
+       auditscope-cli query bench [--repeat N] [--threads N] PATH... -- EXPR...
+
+check     parse EXPR; print its canonical form, or the positioned error (exit 2)
+complete  fields, or a field's values with event counts, at byte offset N (default: end)
+bench     per EXPR: matching events, median ms over N runs (default 5), ms per 10 M events,
+          raw bytes re-read and their throughput; then completion latency
+)";
+
+using Clock = std::chrono::steady_clock;
+
+double msSince(Clock::time_point start)
+{
+    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+double median(std::vector<double> values)
+{
+    std::sort(values.begin(), values.end());
+    return values.empty() ? 0 : values[values.size() / 2];
+}
+
+int runCheck(const std::vector<std::string>& args)
+{
+    if (args.size() != 1)
+        return usageError("query check takes one EXPR", QueryUsage);
+    const std::optional<Query> query = parseQueryArgument(args.front());
+    if (!query)
+        return UsageError;
+    std::printf("%s\n", query->toString().c_str());
+    return Success;
+}
+
+int runComplete(const std::vector<std::string>& args)
+{
+    std::optional<std::size_t> cursor;
+    std::vector<std::string> rest;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--cursor" && i + 1 < args.size())
+            cursor = std::strtoull(args[++i].c_str(), nullptr, 10);
+        else
+            rest.push_back(args[i]);
+    }
+    if (rest.size() < 2)
+        return usageError("query complete needs EXPR and PATH...", QueryUsage);
+    const std::string text = rest.front();
+    rest.erase(rest.begin());
+    const LoadResult result = loadAuditLogs(rest);
+    QueryCompleter completer(result.store);
+    const auto start = Clock::now();
+    const Completions c = completer.complete(text, cursor.value_or(text.size()));
+    const double ms = msSince(start);
+    for (const CompletionItem& item : c.items) {
+        if (item.count >= 0)
+            std::printf("%s\t%lld\n", item.text.c_str(), static_cast<long long>(item.count));
+        else
+            std::printf("%s\n", item.text.c_str());
+    }
+    std::fprintf(stderr, "replace [%zu, %zu) field '%s', %.3f ms\n", c.replaceOffset,
+        c.replaceOffset + c.replaceLength, c.field.c_str(), ms);
+    return Success;
+}
+
+int runBenchQueries(const std::vector<std::string>& args)
+{
+    int repeat = 5;
+    unsigned threads = 2;
+    std::vector<std::string> paths, expressions;
+    bool afterDashes = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (afterDashes)
+            expressions.push_back(a);
+        else if (a == "--")
+            afterDashes = true;
+        else if (a == "--repeat" && i + 1 < args.size())
+            repeat = std::max(1, std::atoi(args[++i].c_str()));
+        else if (a == "--threads" && i + 1 < args.size())
+            threads = static_cast<unsigned>(std::max(1, std::atoi(args[++i].c_str())));
+        else if (a.size() > 1 && a[0] == '-')
+            return usageError("unknown option '" + a + "'", QueryUsage);
+        else
+            paths.push_back(a);
+    }
+    if (paths.empty() || expressions.empty())
+        return usageError("query bench needs PATH... -- EXPR...", QueryUsage);
+    std::vector<Query> queries;
+    for (const std::string& e : expressions) {
+        const std::optional<Query> q = parseQueryArgument(e);
+        if (!q)
+            return UsageError;
+        queries.push_back(*q);
+    }
+    const auto loadStart = Clock::now();
+    const LoadResult result = loadAuditLogs(paths);
+    const EventStore& store = *result.store;
+    std::printf("loaded %zu events in %.1f s\n", store.size(), msSince(loadStart) / 1000);
+    const double per10M = store.size() ? 10e6 / static_cast<double>(store.size()) : 0;
+    QueryOptions options;
+    options.threads = threads;
+    std::printf("%-72s %10s %10s %12s %10s %9s\n", "query", "matches", "median ms", "ms/10M ev",
+        "raw MB", "raw GB/s");
+    for (std::size_t i = 0; i < queries.size(); ++i) {
+        std::vector<double> times;
+        QueryResult r;
+        for (int k = 0; k < repeat; ++k) {
+            const auto start = Clock::now();
+            r = runQuery(store, queries[i], {}, options);
+            times.push_back(msSince(start));
+        }
+        const double ms = median(times);
+        const double rawMb = static_cast<double>(r.rawBytesScanned) / 1e6;
+        std::printf("%-72s %10zu %10.2f %12.2f %10.1f %9.2f\n", expressions[i].c_str(),
+            r.rows.size(), ms, ms * per10M, rawMb, rawMb > 0 ? rawMb / ms : 0.0);
+    }
+    // Completion: the first call per field counts values (then cached), later calls reuse it.
+    for (const char* text : {"", "us", "user:", "verb:", "resource:", "ns:", "group:", "code:",
+             "user:system:serviceaccount:kube-system:", "ua:"}) {
+        QueryCompleter completer(result.store);
+        const std::string query(text);
+        auto start = Clock::now();
+        const Completions first = completer.complete(query, query.size());
+        const double cold = msSince(start);
+        std::vector<double> warm;
+        for (int k = 0; k < std::max(repeat, 3); ++k) {
+            start = Clock::now();
+            completer.complete(query, query.size());
+            warm.push_back(msSince(start));
+        }
+        std::printf("complete %-42s %4zu items  first %8.3f ms  then %8.3f ms\n",
+            ("'" + query + "'").c_str(), first.items.size(), cold, median(warm));
+    }
+    QueryCompleter warmed(result.store);
+    const auto warmStart = Clock::now();
+    warmed.warmUp();
+    std::printf("completer warm-up (all fields, once per snapshot): %.1f ms\n", msSince(warmStart));
+    return Success;
+}
+
+} // namespace
+
+std::optional<Query> parseQueryArgument(const std::string& text)
+{
+    ParseResult parsed = parseQuery(text);
+    if (parsed.ok())
+        return std::move(parsed.query);
+    std::fprintf(stderr, "auditscope-cli: bad query: %s\n  %s\n  %*s^\n",
+        parsed.error.toString().c_str(), text.c_str(), static_cast<int>(parsed.error.column - 1),
+        "");
+    return std::nullopt;
+}
+
+int runQueryCommand(const std::vector<std::string>& args)
+{
+    if (args.empty())
+        return usageError("query needs check, complete or bench", QueryUsage);
+    const std::string& sub = args.front();
+    const std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (sub == "-h" || sub == "--help")
+        return std::fputs(QueryUsage, stdout), Success;
+    if (sub == "check")
+        return runCheck(rest);
+    if (sub == "complete")
+        return runComplete(rest);
+    if (sub == "bench")
+        return runBenchQueries(rest);
+    return usageError("unknown query command '" + sub + "'", QueryUsage);
+}
+
+} // namespace auditscope::cli

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "query/query.h"
+#include "store/eventstore.h"
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace auditscope {
+
+struct CompletionItem
+{
+    enum class Kind : std::uint8_t { Field, Value, Keyword };
+    Kind kind = Kind::Field;
+    std::string text; ///< what to insert (values quoted when needed)
+    std::int64_t count = -1; ///< events with this value; -1 for fields and keywords
+};
+
+/// What to offer at a cursor: replace query[replaceOffset, replaceOffset + replaceLength).
+struct Completions
+{
+    std::size_t replaceOffset = 0;
+    std::size_t replaceLength = 0;
+    std::string field; ///< the field whose values are offered; empty when offering fields
+    std::vector<CompletionItem> items;
+};
+
+/// Completes field names, keywords, and the values of a field with their event counts (top by
+/// count). Per-field counts are computed on first use (from the posting lists, or a column scan)
+/// and cached. Holds the store alive; use from one thread at a time.
+class QueryCompleter
+{
+public:
+    explicit QueryCompleter(EventStorePtr store);
+    /// `cursor` is a byte offset into `text`.
+    Completions complete(std::string_view text, std::size_t cursor, std::size_t maxItems = 20);
+    /// Counts the values of every field now (tens of ms at 10 M events), so that later calls
+    /// answer in microseconds. Call it from a worker after loading.
+    void warmUp();
+
+private:
+    struct ValueCount
+    {
+        std::uint32_t id;
+        std::uint64_t count;
+    };
+    const std::vector<ValueCount>& countsOf(QueryField field);
+    std::string valueText(QueryField field, std::uint32_t id) const;
+
+    EventStorePtr m_store;
+    std::array<std::vector<ValueCount>, 32> m_counts;
+    std::array<bool, 32> m_counted{};
+};
+
+} // namespace auditscope

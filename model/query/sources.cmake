@@ -1,0 +1,7 @@
+# SPDX-License-Identifier: Apache-2.0
+# Query language and filtering engine, added to auditscope_model (see model/CMakeLists.txt).
+target_sources(auditscope_model PRIVATE
+    ${CMAKE_CURRENT_LIST_DIR}/queryparser.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/queryengine.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/querycompleter.cpp
+)
