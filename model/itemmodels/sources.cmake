@@ -3,5 +3,6 @@
 target_sources(auditscope_model PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/eventcolumns.cpp
     ${CMAKE_CURRENT_LIST_DIR}/eventtablemodel.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/jsontreemodel.cpp
     ${CMAKE_CURRENT_LIST_DIR}/rowsort.cpp
 )

@@ -122,6 +122,7 @@ struct EventParser::Fields
         username, impersonatedUsername, apiGroup, apiVersion, resource, subresource, namespaceName,
         name, decision;
     std::vector<std::string_view> groups;
+    std::vector<std::string_view> extraSourceIps; ///< sourceIPs after the first
     bool userPresent = false;
     bool userEmpty = true;
     bool hasObjectRef = false, hasRequestObject = false, hasResponseObject = false;
@@ -133,10 +134,13 @@ struct EventParser::Fields
     /// otherwise).
     void reset()
     {
-        std::vector<std::string_view> keep = std::move(groups);
-        keep.clear();
+        std::vector<std::string_view> keepGroups = std::move(groups);
+        std::vector<std::string_view> keepIps = std::move(extraSourceIps);
+        keepGroups.clear();
+        keepIps.clear();
         *this = Fields{};
-        groups = std::move(keep);
+        groups = std::move(keepGroups);
+        extraSourceIps = std::move(keepIps);
     }
 };
 
@@ -340,6 +344,8 @@ bool EventParser::parseEvent(
                 return readStringArray(value, "sourceIPs", error, [&](std::string_view ip) {
                     if (!f.sourceIp)
                         f.sourceIp = ip;
+                    else
+                        f.extraSourceIps.push_back(ip);
                 });
             if (key == "userAgent")
                 return readString(value, f.userAgent, "userAgent", error);
@@ -522,6 +528,9 @@ void EventParser::commit(const Fields& f, std::uint16_t source, std::uint32_t li
     }
     s.impersonatedUser.push_back(intern(p.users, f.impersonatedUsername));
     s.sourceIp.push_back(intern(p.sourceIps, f.sourceIp));
+    for (const std::string_view ip : f.extraSourceIps) // rare: X-Forwarded-For chains
+        s.extraSourceIps.emplace_back(
+            static_cast<std::uint32_t>(s.sourceIp.size() - 1), p.sourceIps.intern(ip));
     s.userAgent.push_back(intern(p.userAgents, f.userAgent));
     // A resource request always has a group ("" = core) even when objectRef omits it.
     s.apiGroup.push_back(f.hasObjectRef ? p.apiGroups.intern(f.apiGroup.value_or("")) : UINT32_MAX);

@@ -36,6 +36,8 @@ struct Segment
     std::vector<std::uint16_t> code;
     std::vector<std::uint32_t> verb, user, groupSet, impersonatedUser, sourceIp, userAgent,
         apiGroup, apiVersion, resource, subresource, namespaceId, name, decision, auditId;
+    /// sourceIPs entries after the first, as (segment row, local id), in row order.
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> extraSourceIps;
     std::vector<std::uint16_t> source;
     std::vector<std::uint32_t> line; ///< chunk-relative (0-based) until fixed up
     std::vector<std::uint64_t> rawOffset;

@@ -639,8 +639,15 @@ private:
             return poolRow(p, s.name, row);
         case QueryField::UserAgent:
             return poolRow(p, s.userAgent, row);
-        case QueryField::Ip:
-            return poolRow(p, s.sourceIp, row);
+        case QueryField::Ip: {
+            if (poolRow(p, s.sourceIp, row))
+                return true;
+            for (const EventStore::ExtraSourceIp& extra : s.extraSourceIpsOf(row)) {
+                if (p.exact ? extra.ip.value == p.key : p.matches[extra.ip.value] != 0)
+                    return true;
+            }
+            return false;
+        }
         case QueryField::Subresource:
             return poolRow(p, s.subresource, row);
         case QueryField::ApiGroup:

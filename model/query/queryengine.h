@@ -3,6 +3,7 @@
 
 #include "query/query.h"
 #include "store/eventstore.h"
+#include "store/rowset.h"
 
 #include <stop_token>
 #include <vector>
@@ -10,7 +11,6 @@
 namespace auditscope {
 
 /// The events a query matched, ascending (= time order).
-using RowSet = std::vector<EventId>;
 
 struct QueryOptions
 {

@@ -5,3 +5,6 @@ target_sources(auditscope_model PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/queryengine.cpp
     ${CMAKE_CURRENT_LIST_DIR}/querycompleter.cpp
 )
+target_sources(auditscope_model PRIVATE
+    ${CMAKE_CURRENT_LIST_DIR}/queryrunner.cpp
+)

@@ -20,6 +20,14 @@ std::span<const GroupId> EventStore::groupsOf(GroupSetId set) const
         groupSetMembers.data() + groupSetOffsets[set.value + 1]};
 }
 
+std::span<const EventStore::ExtraSourceIp> EventStore::extraSourceIpsOf(std::uint32_t row) const
+{
+    const auto [first, last] =
+        std::equal_range(extraSourceIps.begin(), extraSourceIps.end(), ExtraSourceIp{row, {}},
+            [](const ExtraSourceIp& a, const ExtraSourceIp& b) { return a.row < b.row; });
+    return {first, last};
+}
+
 std::vector<EventId> EventStore::eventsWithGroup(GroupId group) const
 {
     std::vector<EventId> out;
@@ -61,7 +69,9 @@ std::vector<std::pair<std::string, std::size_t>> EventStore::memoryBreakdown() c
         {"column verb", verb.memoryBytes()},
         {"column user+impersonatedUser", user.memoryBytes() + impersonatedUser.memoryBytes()},
         {"column groupSet", groupSet.memoryBytes()},
-        {"column sourceIp+userAgent", sourceIp.memoryBytes() + userAgent.memoryBytes()},
+        {"column sourceIp+userAgent",
+            sourceIp.memoryBytes() + userAgent.memoryBytes()
+                + extraSourceIps.capacity() * sizeof(ExtraSourceIp)},
         {"column apiGroup+apiVersion+resource+subresource",
             apiGroup.memoryBytes() + apiVersion.memoryBytes() + resource.memoryBytes()
                 + subresource.memoryBytes()},

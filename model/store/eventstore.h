@@ -37,7 +37,8 @@ struct StringPools
 struct EventIndexes
 {
     PostingIndex byUser, byGroupSet, byVerb, byResource, byNamespace, byName, byCode, byStage,
-        byLevel, bySourceIp, byUserAgent, byAuditId;
+        byLevel, byUserAgent, byAuditId;
+    PostingIndex bySourceIp; ///< every entry of sourceIPs, not only the first
 };
 
 /// All loaded events as columns, one vector per field, sorted by time
@@ -46,6 +47,13 @@ struct EventIndexes
 class EventStore
 {
 public:
+    /// A sourceIPs entry after the first one of an event.
+    struct ExtraSourceIp
+    {
+        std::uint32_t row;
+        SourceIpId ip;
+    };
+
     std::size_t size() const { return timeNs.size(); }
     /// stageTimestamp, ns since the epoch, UTC.
     std::int64_t stageTimeNs(std::size_t row) const { return timeNs[row] + stageLatencyNs[row]; }
@@ -55,6 +63,8 @@ public:
     const SourceInfo& sourceOf(EventId id) const { return sources[source[id.value].value]; }
     /// Groups of the authenticated user, in logged order.
     std::span<const GroupId> groupsOf(GroupSetId set) const;
+    /// The sourceIPs entries of a row after the first (usually none). O(log extras).
+    std::span<const ExtraSourceIp> extraSourceIpsOf(std::uint32_t row) const;
     /// Events whose user carries `group` (union over the group sets that contain it).
     std::vector<EventId> eventsWithGroup(GroupId group) const;
     /// Rows whose requestReceivedTimestamp lies in [fromNs, toNs): a binary search on the
@@ -79,7 +89,9 @@ public:
     PackedIdColumn<UserId> user;
     PackedIdColumn<GroupSetId> groupSet;
     PackedIdColumn<UserId> impersonatedUser;
-    PackedIdColumn<SourceIpId> sourceIp; ///< first entry of sourceIPs
+    PackedIdColumn<SourceIpId> sourceIp; ///< first entry of sourceIPs (client-supplied if several)
+    /// The other entries of sourceIPs (X-Forwarded-For chains; rare), sorted by row.
+    std::vector<ExtraSourceIp> extraSourceIps;
     PackedIdColumn<UserAgentId> userAgent;
     PackedIdColumn<ApiGroupId> apiGroup; ///< objectRef.apiGroup ("" = core; none = no objectRef)
     PackedIdColumn<ApiVersionId> apiVersion;

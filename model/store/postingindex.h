@@ -19,6 +19,10 @@ public:
     /// Rows are visited in ascending order, so every list comes out sorted.
     template <class KeyOf>
     static PostingIndex build(std::size_t rows, std::uint32_t keyCount, KeyOf keyOf);
+    /// The same for rows with several keys: forEachKey(row, emit) calls emit(key) for each.
+    /// Rows must be visited in ascending order by both passes (it is called twice per row).
+    template <class ForEachKey>
+    static PostingIndex buildMulti(std::size_t rows, std::uint32_t keyCount, ForEachKey forEachKey);
 
     std::uint32_t keyCount() const { return m_keyCount; }
     /// Number of events with this key: one pass over its bytes (a varint ends in exactly one
@@ -47,21 +51,30 @@ private:
 template <class KeyOf>
 PostingIndex PostingIndex::build(std::size_t rows, std::uint32_t keyCount, KeyOf keyOf)
 {
+    return buildMulti(rows, keyCount, [&](std::size_t row, auto&& emit) { emit(keyOf(row)); });
+}
+
+template <class ForEachKey>
+PostingIndex PostingIndex::buildMulti(
+    std::size_t rows, std::uint32_t keyCount, ForEachKey forEachKey)
+{
     PostingIndex index;
     index.m_keyCount = keyCount;
-    // Pass 1: byte size of each list; pass 2: write. No per-key vectors.
+    // Pass 1: byte size of each list; pass 2: write. No per-key vectors. `last` holds the
+    // previous row + 1 per key (0 = none yet), so a key given twice for one row counts once.
     std::vector<std::uint64_t> sizes(keyCount, 0);
     std::vector<std::uint32_t> last(keyCount, 0);
     for (std::size_t row = 0; row < rows; ++row) {
-        const std::uint32_t key = keyOf(row);
-        if (key >= keyCount)
-            continue;
-        std::uint32_t delta = static_cast<std::uint32_t>(row) + 1 - last[key];
-        last[key] = static_cast<std::uint32_t>(row) + 1;
-        do {
-            ++sizes[key];
-            delta >>= 7;
-        } while (delta != 0);
+        forEachKey(row, [&](std::uint32_t key) {
+            if (key >= keyCount || last[key] == row + 1)
+                return;
+            std::uint32_t delta = static_cast<std::uint32_t>(row) + 1 - last[key];
+            last[key] = static_cast<std::uint32_t>(row) + 1;
+            do {
+                ++sizes[key];
+                delta >>= 7;
+            } while (delta != 0);
+        });
     }
     std::vector<std::uint64_t> cursor(std::size_t(keyCount) + 1, 0);
     for (std::uint32_t k = 0; k < keyCount; ++k)
@@ -73,18 +86,19 @@ PostingIndex PostingIndex::build(std::size_t rows, std::uint32_t keyCount, KeyOf
         index.m_wideOffsets = cursor;
     std::fill(last.begin(), last.end(), 0);
     for (std::size_t row = 0; row < rows; ++row) {
-        const std::uint32_t key = keyOf(row);
-        if (key >= keyCount)
-            continue;
-        // Store row - previous (previous starts at -1, so the first delta is row + 1 - 0).
-        std::uint32_t delta = static_cast<std::uint32_t>(row) + 1 - last[key];
-        last[key] = static_cast<std::uint32_t>(row) + 1;
-        std::uint64_t& at = cursor[key];
-        while (delta >= 0x80) {
-            index.m_bytes[at++] = static_cast<std::uint8_t>(delta | 0x80);
-            delta >>= 7;
-        }
-        index.m_bytes[at++] = static_cast<std::uint8_t>(delta);
+        forEachKey(row, [&](std::uint32_t key) {
+            if (key >= keyCount || last[key] == row + 1)
+                return;
+            // Store row - previous (previous starts at -1, so the first delta is row + 1).
+            std::uint32_t delta = static_cast<std::uint32_t>(row) + 1 - last[key];
+            last[key] = static_cast<std::uint32_t>(row) + 1;
+            std::uint64_t& at = cursor[key];
+            while (delta >= 0x80) {
+                index.m_bytes[at++] = static_cast<std::uint8_t>(delta | 0x80);
+                delta >>= 7;
+            }
+            index.m_bytes[at++] = static_cast<std::uint8_t>(delta);
+        });
     }
     return index;
 }

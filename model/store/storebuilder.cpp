@@ -173,6 +173,12 @@ std::shared_ptr<EventStore> buildEventStore(const std::vector<const Segment*>& s
     auto mapped = [](const std::vector<std::uint32_t>& map, std::uint32_t local) {
         return local == UINT32_MAX ? UINT32_MAX : map[local];
     };
+    // Where each segment row lands, for the few segments with extra sourceIPs entries.
+    std::vector<std::vector<std::uint32_t>> finalRow(segments.size());
+    for (std::size_t s = 0; s < segments.size(); ++s) {
+        if (!segments[s]->extraSourceIps.empty())
+            finalRow[s].resize(segments[s]->size());
+    }
     auto writeRows = [&](std::size_t begin, std::size_t end, std::vector<SourceCounts>& partCounts,
                          std::vector<std::pair<std::size_t, std::int64_t>>& longLatencies) {
         for (std::size_t i = begin; i < end; ++i) {
@@ -208,6 +214,8 @@ std::shared_ptr<EventStore> buildEventStore(const std::vector<const Segment*>& s
             st.decision.set(i, DecisionId{mapped(m.decisions, seg.decision[r])});
             st.auditId.set(i, AuditIdId{mapped(m.auditIds, seg.auditId[r])});
             st.source.set(i, SourceId{seg.source[r]});
+            if (!finalRow[k.segment].empty())
+                finalRow[k.segment][r] = static_cast<std::uint32_t>(i);
             {
                 SourceCounts& c = partCounts[seg.source[r]];
                 if (c.events == 0 || seg.timeNs[r] < c.firstTimeNs)
@@ -231,6 +239,12 @@ std::shared_ptr<EventStore> buildEventStore(const std::vector<const Segment*>& s
             });
         writeRows(0, n / parts, partCounts[0], longLatencies[0]);
     }
+    for (std::size_t s = 0; s < segments.size(); ++s) {
+        for (const auto& [row, ip] : segments[s]->extraSourceIps)
+            st.extraSourceIps.push_back({finalRow[s][row], SourceIpId{maps[s].sourceIps[ip]}});
+    }
+    std::stable_sort(st.extraSourceIps.begin(), st.extraSourceIps.end(),
+        [](const auto& a, const auto& b) { return a.row < b.row; });
     for (const auto& part : longLatencies) {
         for (const auto& [row, latency] : part)
             st.stageLatencyNs.set(row, latency);
@@ -285,7 +299,17 @@ void buildIndexes(EventStore& st)
         n, StageCount, [&](std::size_t row) { return std::uint32_t(st.stage[row]); });
     ix.byLevel = PostingIndex::build(
         n, LevelCount, [&](std::size_t row) { return std::uint32_t(st.level[row]); });
-    ix.bySourceIp = ids(st.sourceIp, st.pools.sourceIps.size());
+    // Every entry of sourceIPs, so that `ip:` finds an address anywhere in the chain.
+    std::size_t extra = 0;
+    ix.bySourceIp =
+        PostingIndex::buildMulti(n, st.pools.sourceIps.size(), [&](std::size_t row, auto&& emit) {
+            if (row == 0)
+                extra = 0; // buildMulti makes two passes
+            if (const SourceIpId first = st.sourceIp[row])
+                emit(first.value);
+            for (; extra < st.extraSourceIps.size() && st.extraSourceIps[extra].row == row; ++extra)
+                emit(st.extraSourceIps[extra].ip.value);
+        });
     ix.byUserAgent = ids(st.userAgent, st.pools.userAgents.size());
     ix.byAuditId = ids(st.auditId, st.pools.auditIds.size());
     second.join();

@@ -466,4 +466,39 @@ void TestQuery::completesFieldsAndValuesWithCounts()
     }
 }
 
+void TestQuery::ipMatchesAnyEntryOfSourceIps()
+{
+    // sourceIPs is the X-Forwarded-For chain, then the connection's address (spec §9.1): an
+    // address anywhere in it must match, by the index and by a column scan alike.
+    std::string chained =
+        eventLine("chained", "ResponseComplete", "2025-03-14T09:00:00Z", "2025-03-14T09:00:00Z");
+    chained.replace(chained.find(R"(["10.0.0.1"])"), 12,
+        R"(["203.0.113.9","10.0.0.1","192.168.7.7","10.0.0.1"])");
+    const std::string plain =
+        eventLine("plain", "ResponseComplete", "2025-03-14T09:00:01Z", "2025-03-14T09:00:01Z");
+    const LoadResult r = loadText(chained + "\n" + plain + "\n");
+    QCOMPARE(r.store->size(), std::size_t(2));
+    const QList<QPair<QString, QList<quint32>>> cases{
+        {QStringLiteral("ip:203.0.113.9"), {0}}, // the first entry
+        {QStringLiteral("ip:192.168.7.7"), {0}}, // a later entry
+        {QStringLiteral("ip:192.168.0.0/16"), {0}}, // CIDR over a later entry
+        {QStringLiteral("ip:10.0.0.1"), {0, 1}}, // listed twice in one event: once
+        {QStringLiteral("not ip:192.168.7.7"), {1}},
+        {QStringLiteral("ip:192.168.7.7 and verb:get"), {0}}, // narrowed: the column path
+    };
+    for (const auto& [query, expected] : cases) {
+        const ParseResult q = parseQuery(query.toStdString());
+        QVERIFY2(q.ok(), qPrintable(query));
+        const std::vector<quint32> got = toList(runQuery(*r.store, *q.query).rows);
+        QCOMPARE(QList<quint32>(got.begin(), got.end()), expected);
+        const std::vector<quint32> brute = toList(runQueryBruteForce(*r.store, *q.query));
+        QCOMPARE(QList<quint32>(brute.begin(), brute.end()), expected);
+    }
+    // The first entry stays the table's "Source IP"; the others are kept beside it.
+    QCOMPARE(std::string(r.store->pools.sourceIps.view(r.store->sourceIp[0].value)),
+        std::string("203.0.113.9"));
+    QCOMPARE(r.store->extraSourceIpsOf(0).size(), std::size_t(3));
+    QCOMPARE(r.store->extraSourceIpsOf(1).size(), std::size_t(0));
+}
+
 QTEST_GUILESS_MAIN(TestQuery)

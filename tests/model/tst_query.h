@@ -21,6 +21,7 @@ private Q_SLOTS:
     void worksOnAnUnindexedSnapshot();
     void cancelReturnsNoRows();
     void findsFalcoPrivilegedPods();
+    void ipMatchesAnyEntryOfSourceIps();
     void completesFieldsAndValuesWithCounts_data();
     void completesFieldsAndValuesWithCounts();
 };

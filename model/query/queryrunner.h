@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "store/eventstore.h"
+#include "store/rowset.h"
+
+#include <QObject>
+#include <QString>
+
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace auditscope {
+
+/// Runs a filter for the GUI: parses on the calling thread (microseconds), runs runQuery() on a
+/// worker thread and reports back on the thread the runner lives on. A new run stops the one
+/// before; results of a superseded run are dropped by generation number. Lives on the GUI thread.
+class QueryRunner final : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit QueryRunner(QObject* parent = nullptr);
+    ~QueryRunner() override;
+
+    bool isRunning() const { return m_running; }
+
+public Q_SLOTS:
+    /// Parses `text`; on an error emits queryInvalid() at once (nothing runs and the running
+    /// query goes on). Blank text finishes at once with `rows` = nullopt (every event).
+    void run(const auditscope::EventStorePtr& store, const QString& text);
+    /// Stops the running query; its result is dropped.
+    void cancel();
+
+Q_SIGNALS:
+    void queryStarted(const QString& text);
+    /// `column` is 1-based, in characters; `offset` is the same place in UTF-16 code units of
+    /// the text (for QLineEdit); `message` is the engine's (developer English).
+    void queryInvalid(int column, const QString& message, int offset);
+    /// `rows` is nullopt when the filter is blank (show every event in time order), else the
+    /// matching events, ascending. A null store gives an empty row set.
+    void queryFinished(const auditscope::EventStorePtr& store,
+        const std::optional<auditscope::RowSet>& rows, const QString& text, qint64 elapsedMs);
+
+private:
+    quint64 m_generation = 0;
+    bool m_running = false;
+    // Superseded runs, asked to stop and joined later, so the GUI thread never waits for them.
+    std::vector<std::jthread> m_retired;
+    std::jthread m_worker; // last member: joins before anything it uses is destroyed
+};
+
+} // namespace auditscope
