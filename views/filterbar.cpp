@@ -268,19 +268,21 @@ QList<std::pair<QString, qint64>> FilterBar::updateCompletions()
         return out;
     const QString text = m_edit->text();
     const QByteArray utf8 = text.toUtf8();
-    const auto cursor = static_cast<std::size_t>(text.left(m_edit->cursorPosition()).toUtf8().size());
+    const auto cursor =
+        static_cast<std::size_t>(text.left(m_edit->cursorPosition()).toUtf8().size());
     const Completions completions =
         m_completer->complete(std::string_view(utf8.constData(), utf8.size()), cursor, 50);
     m_replaceOffset = static_cast<std::size_t>(utf16Length(utf8, completions.replaceOffset));
     m_replaceLength = static_cast<std::size_t>(
-        utf16Length(utf8, completions.replaceOffset + completions.replaceLength))
+                          utf16Length(utf8, completions.replaceOffset + completions.replaceLength))
         - m_replaceOffset;
     for (const CompletionItem& item : completions.items) {
         const QString insert = QString::fromStdString(item.text);
         auto* textItem = new QStandardItem(insert);
         textItem->setData(insert, InsertRole);
         textItem->setData(static_cast<int>(item.kind), KindRole);
-        auto* countItem = new QStandardItem(item.count >= 0 ? locale().toString(item.count) : QString());
+        auto* countItem =
+            new QStandardItem(item.count >= 0 ? locale().toString(item.count) : QString());
         countItem->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
         countItem->setEnabled(true);
         m_completions->appendRow({textItem, countItem});
@@ -296,7 +298,7 @@ void FilterBar::showCompletions()
         return;
     }
     m_popup->setCompletionPrefix(QString());
-    QRect rect = m_edit->cursorRect();
+    QRect rect = m_edit->inputMethodQuery(Qt::ImCursorRectangle).toRect();
     rect.setWidth(std::max(320, m_edit->width() / 2));
     m_popup->complete(rect);
 }
@@ -308,7 +310,8 @@ void FilterBar::insertCompletion(const QModelIndex& index)
     const auto kind = static_cast<CompletionItem::Kind>(first.data(KindRole).toInt());
     QString text = m_edit->text();
     const auto start = static_cast<qsizetype>(std::min<std::size_t>(m_replaceOffset, text.size()));
-    const qsizetype end = std::min<qsizetype>(start + static_cast<qsizetype>(m_replaceLength), text.size());
+    const qsizetype end =
+        std::min<qsizetype>(start + static_cast<qsizetype>(m_replaceLength), text.size());
     const bool continues = insert.endsWith(QLatin1Char(':')) || insert.endsWith(QLatin1Char('.'));
     if (!continues && (end >= text.size() || !text.at(end).isSpace()))
         insert += QLatin1Char(' ');
@@ -368,8 +371,10 @@ void FilterBar::applyCurrent()
     m_popup->popup()->hide();
     if (m_state == ValidationState::Invalid) {
         // Keep the filter that is applied; say why this one is not.
-        QToolTip::showText(m_edit->mapToGlobal(m_edit->cursorRect().bottomLeft()), m_errorMessage,
-            m_edit);
+        QToolTip::showText(
+            m_edit->mapToGlobal(
+                m_edit->inputMethodQuery(Qt::ImCursorRectangle).toRect().bottomLeft()),
+            m_errorMessage, m_edit);
         return;
     }
     const QString text = m_edit->text().trimmed();
@@ -401,8 +406,8 @@ void FilterBar::markError(int start, int length)
         QTextCharFormat format;
         format.setUnderlineStyle(QTextCharFormat::WaveUnderline);
         format.setUnderlineColor(invalidHue());
-        attributes.append(QInputMethodEvent::Attribute(QInputMethodEvent::TextFormat,
-            start - m_edit->cursorPosition(), length, format));
+        attributes.append(QInputMethodEvent::Attribute(
+            QInputMethodEvent::TextFormat, start - m_edit->cursorPosition(), length, format));
     }
     QInputMethodEvent event(QString(), attributes);
     QCoreApplication::sendEvent(m_edit, &event);

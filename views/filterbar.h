@@ -31,8 +31,7 @@ class QueryCompleter;
 class FilterBar final : public QWidget
 {
     Q_OBJECT
-    Q_PROPERTY(ValidationState validationState READ validationState NOTIFY
-            validationStateChanged)
+    Q_PROPERTY(ValidationState validationState READ validationState NOTIFY validationStateChanged)
 
 public:
     enum class ValidationState { Empty, Invalid, Valid };

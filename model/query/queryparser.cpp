@@ -472,8 +472,11 @@ private:
         std::size_t offset, ResolvedField& out)
     {
         std::string key;
-        for (const std::string& s : segments)
-            key += (key.empty() ? "" : ".") + lowered(s);
+        for (const std::string& s : segments) {
+            if (!key.empty())
+                key += '.';
+            key += lowered(s);
+        }
         for (const FieldName& f : queryFieldNames()) {
             if (lowered(f.name) == key) {
                 out.field = f.field;

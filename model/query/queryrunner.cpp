@@ -53,8 +53,8 @@ void QueryRunner::run(const EventStorePtr& store, const QString& text)
     if (text.trimmed().isEmpty() || !store) {
         m_running = false;
         m_retired.clear(); // superseded runs were asked to stop: these joins are short
-        Q_EMIT queryFinished(store,
-            store ? std::nullopt : std::optional<RowSet>(RowSet{}), text, 0);
+        Q_EMIT queryFinished(
+            store, store ? std::nullopt : std::optional<RowSet>(RowSet{}), text, 0);
         return;
     }
     m_running = true;
@@ -67,8 +67,8 @@ void QueryRunner::run(const EventStorePtr& store, const QString& text)
         if (result.cancelled)
             return;
         const qint64 elapsedMs = timer.elapsed();
-        qCDebug(lcQuery) << "query" << text << "matched" << result.rows.size() << "in"
-                         << elapsedMs << "ms";
+        qCDebug(lcQuery) << "query" << text << "matched" << result.rows.size() << "in" << elapsedMs
+                         << "ms";
         QMetaObject::invokeMethod(
             self.data(),
             [self, store, text, generation, elapsedMs, rows = std::move(result.rows)]() mutable {

@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "detailpane.h"
+
+#include "itemmodels/jsontreemodel.h"
+#include "jsonhighlighter.h"
+
+#include <simdjson.h>
+
+#include <QAction>
+#include <QClipboard>
+#include <QEvent>
+#include <QFile>
+#include <QFileInfo>
+#include <QFontDatabase>
+#include <QGuiApplication>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QSplitter>
+#include <QTextBlock>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+#include <memory>
+
+namespace auditscope {
+
+namespace {
+
+QColor blend(const QColor& base, const QColor& hue, double amount)
+{
+    return QColor::fromRgbF(float(base.redF() * (1 - amount) + hue.redF() * amount),
+        float(base.greenF() * (1 - amount) + hue.greenF() * amount),
+        float(base.blueF() * (1 - amount) + hue.blueF() * amount));
+}
+
+// A value as the filter language reads it: bare when it is one plain word, else quoted with
+// `\` before `"` and `\`. `*` cannot be escaped: it stays a wildcard (the language has none).
+QString filterValue(const QString& value)
+{
+    bool plain = !value.isEmpty();
+    for (const QChar c : value)
+        plain = plain && !c.isSpace() && c != QLatin1Char('(') && c != QLatin1Char(')')
+            && c != QLatin1Char('"') && c != QLatin1Char('\\');
+    const QString lower = value.toLower();
+    if (lower == u"and" || lower == u"or" || lower == u"not" || value.startsWith(u"&&")
+        || value.startsWith(u"||"))
+        plain = false;
+    if (plain)
+        return value;
+    QString out = QStringLiteral("\"");
+    for (const QChar c : value) {
+        if (c == QLatin1Char('"') || c == QLatin1Char('\\'))
+            out += QLatin1Char('\\');
+        out += c;
+    }
+    return out + QLatin1Char('"');
+}
+
+QString oneLine(std::string_view json)
+{
+    // Events of an EventList file span lines; minify keeps every value byte for byte.
+    std::string out(json.size(), '\0');
+    std::size_t length = 0;
+    if (json.find('\n') == std::string_view::npos
+        || simdjson::minify(json.data(), json.size(), out.data(), length) != simdjson::SUCCESS)
+        return QString::fromUtf8(json.data(), static_cast<qsizetype>(json.size()));
+    return QString::fromUtf8(out.data(), static_cast<qsizetype>(length));
+}
+
+} // namespace
+
+DetailPane::DetailPane(QWidget* parent)
+    : QWidget(parent)
+    , m_model(new JsonTreeModel(this))
+    , m_header(new QLabel(this))
+    , m_tree(new QTreeView(this))
+    , m_text(new QPlainTextEdit(this))
+    , m_highlighter(new JsonHighlighter(m_text->document()))
+    , m_copyValue(new QAction(tr("Copy Value"), this))
+    , m_copyPath(new QAction(tr("Copy Path"), this))
+    , m_copyEvent(new QAction(tr("Copy Event"), this))
+    , m_apply(new QAction(tr("Apply as Filter"), this))
+    , m_prepare(new QAction(tr("Prepare as Filter"), this))
+    , m_exclude(new QAction(tr("Exclude"), this))
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    m_header->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_header->setTextFormat(Qt::PlainText);
+    layout->addWidget(m_header);
+
+    auto* splitter = new QSplitter(Qt::Vertical, this);
+    layout->addWidget(splitter, 1);
+
+    m_tree->setModel(m_model);
+    m_tree->setUniformRowHeights(true);
+    m_tree->setAlternatingRowColors(true);
+    m_tree->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_tree->header()->setSectionResizeMode(QHeaderView::Interactive);
+    m_tree->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_copyValue->setShortcut(QKeySequence::Copy);
+    m_copyValue->setShortcutContext(Qt::WidgetShortcut);
+    m_apply->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
+    m_apply->setShortcutContext(Qt::WidgetShortcut);
+    m_exclude->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Return));
+    m_exclude->setShortcutContext(Qt::WidgetShortcut);
+    auto* separator = new QAction(this);
+    separator->setSeparator(true);
+    m_tree->addActions(
+        {m_copyValue, m_copyPath, m_copyEvent, separator, m_apply, m_prepare, m_exclude});
+    connect(m_copyValue, &QAction::triggered, this, &DetailPane::copyValue);
+    connect(m_copyPath, &QAction::triggered, this, &DetailPane::copyPath);
+    connect(m_copyEvent, &QAction::triggered, this, &DetailPane::copyEvent);
+    connect(m_apply, &QAction::triggered, this, &DetailPane::applyAsFilter);
+    connect(m_prepare, &QAction::triggered, this, &DetailPane::prepareAsFilter);
+    connect(m_exclude, &QAction::triggered, this, &DetailPane::excludeAsFilter);
+    connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this,
+        [this](const QModelIndex& current) {
+            markNode(current);
+            if (current.isValid())
+                m_lastPath = current.data(JsonTreeModel::PathRole).toString();
+            updateActions();
+        });
+    splitter->addWidget(m_tree);
+
+    m_text->setReadOnly(true);
+    m_text->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_text->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    splitter->addWidget(m_text);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+
+    m_highlighter->setPalette(m_text->palette());
+    updateActions();
+}
+
+DetailPane::~DetailPane() = default;
+
+QString DetailPane::headerText() const
+{
+    return m_header->text();
+}
+
+void DetailPane::setEvent(const EventStorePtr& store, EventId id)
+{
+    if (!store || !id || id.value >= store->size()) {
+        clear();
+        return;
+    }
+    m_store = store;
+    m_event = id;
+    const QString path = QFile::decodeName(QByteArray::fromStdString(store->sourceOf(id).path));
+    const QString where = QStringLiteral("%1:%2").arg(path).arg(store->line[id.value]);
+    m_header->setText(
+        QStringLiteral("%1:%2").arg(QFileInfo(path).fileName()).arg(store->line[id.value]));
+    m_header->setToolTip(where);
+    const QString keepPath = m_lastPath;
+    m_marked = {-1, -1};
+    m_model->setJson(store->rawJson(id));
+    m_text->setPlainText(m_model->prettyText());
+    m_tree->expandToDepth(0);
+    m_tree->resizeColumnToContents(JsonTreeModel::KeyColumn);
+    if (!keepPath.isEmpty()) {
+        const QModelIndexList same = m_model->match(m_model->index(0, 0), JsonTreeModel::PathRole,
+            keepPath, 1, Qt::MatchExactly | Qt::MatchRecursive);
+        if (!same.isEmpty()) {
+            m_tree->setCurrentIndex(same.first());
+            m_tree->scrollTo(same.first());
+        }
+    }
+    m_lastPath = keepPath;
+    updateActions();
+}
+
+void DetailPane::clear()
+{
+    m_store.reset();
+    m_event = {};
+    m_marked = {-1, -1};
+    m_header->clear();
+    m_header->setToolTip(QString());
+    m_model->setJson({});
+    m_text->clear();
+    updateActions();
+}
+
+QModelIndex DetailPane::currentNode() const
+{
+    const QModelIndex index = m_tree->currentIndex();
+    return index.isValid() ? index.sibling(index.row(), JsonTreeModel::KeyColumn) : index;
+}
+
+void DetailPane::markNode(const QModelIndex& index)
+{
+    QList<QTextEdit::ExtraSelection> marks;
+    m_marked = {-1, -1};
+    if (index.isValid()) {
+        const int start = index.data(JsonTreeModel::RangeStartRole).toInt();
+        const int end = index.data(JsonTreeModel::RangeEndRole).toInt();
+        if (end > start && end <= m_text->document()->characterCount()) {
+            m_marked = {start, end};
+            QTextCursor cursor(m_text->document());
+            cursor.setPosition(end);
+            cursor.setPosition(start, QTextCursor::KeepAnchor); // the start is what scrolls in
+            QTextEdit::ExtraSelection mark;
+            mark.cursor = cursor;
+            const QPalette& palette = m_text->palette();
+            mark.format.setBackground(
+                blend(palette.color(QPalette::Base), palette.color(QPalette::Highlight), 0.3));
+            marks.append(mark);
+            m_text->setTextCursor(cursor);
+            m_text->ensureCursorVisible();
+        }
+    }
+    m_text->setExtraSelections(marks);
+}
+
+void DetailPane::updateActions()
+{
+    const QModelIndex node = currentNode();
+    const bool hasNode = node.isValid() && !node.data(JsonTreeModel::PathRole).toString().isEmpty();
+    m_copyValue->setEnabled(node.isValid());
+    m_copyPath->setEnabled(hasNode);
+    m_copyEvent->setEnabled(m_store != nullptr);
+    m_apply->setEnabled(hasNode);
+    m_prepare->setEnabled(hasNode);
+    m_exclude->setEnabled(hasNode);
+}
+
+QString DetailPane::filterExpression(const QModelIndex& index, bool exclude)
+{
+    const QString path = index.data(JsonTreeModel::PathRole).toString();
+    if (path.isEmpty())
+        return {};
+    const QString value = index.data(JsonTreeModel::IsScalarRole).toBool()
+        ? filterValue(index.data(JsonTreeModel::ValueRole).toString())
+        : QStringLiteral("*");
+    return (exclude ? QStringLiteral("-") : QString()) + path + QLatin1Char(':') + value;
+}
+
+void DetailPane::copyValue()
+{
+    const QModelIndex node = currentNode();
+    if (!node.isValid())
+        return;
+    QString text;
+    if (node.data(JsonTreeModel::IsScalarRole).toBool()) {
+        text = node.data(JsonTreeModel::ValueRole).toString();
+    } else {
+        const int start = node.data(JsonTreeModel::RangeStartRole).toInt();
+        const int end = node.data(JsonTreeModel::RangeEndRole).toInt();
+        text = m_model->prettyText().mid(start, end - start);
+    }
+    QGuiApplication::clipboard()->setText(text);
+}
+
+void DetailPane::copyPath()
+{
+    const QModelIndex node = currentNode();
+    if (node.isValid())
+        QGuiApplication::clipboard()->setText(node.data(JsonTreeModel::PathRole).toString());
+}
+
+void DetailPane::copyEvent()
+{
+    if (m_store && m_event)
+        QGuiApplication::clipboard()->setText(oneLine(m_store->rawJson(m_event)));
+}
+
+void DetailPane::applyAsFilter()
+{
+    const QString expression = filterExpression(currentNode(), false);
+    if (!expression.isEmpty())
+        Q_EMIT filterRequested(expression, true);
+}
+
+void DetailPane::prepareAsFilter()
+{
+    const QString expression = filterExpression(currentNode(), false);
+    if (!expression.isEmpty())
+        Q_EMIT filterRequested(expression, false);
+}
+
+void DetailPane::excludeAsFilter()
+{
+    const QString expression = filterExpression(currentNode(), true);
+    if (!expression.isEmpty())
+        Q_EMIT filterRequested(expression, true);
+}
+
+void DetailPane::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange) {
+        m_highlighter->setPalette(m_text->palette());
+        markNode(currentNode());
+    }
+}
+
+} // namespace auditscope
