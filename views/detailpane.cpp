@@ -3,6 +3,7 @@
 
 #include "itemmodels/jsontreemodel.h"
 #include "jsonhighlighter.h"
+#include "query/query.h"
 
 #include <simdjson.h>
 
@@ -55,6 +56,50 @@ QString filterValue(const QString& value)
         out += c;
     }
     return out + QLatin1Char('"');
+}
+
+// Whether `path` names that JSON path in the filter language. Not when the parser does not know
+// it (a top-level key outside the audit Event spec, e.g. v1beta1's `timestamp`) or when it is an
+// alias of another path (the top-level `apiVersion` reads as `objectRef.apiVersion`).
+bool addressesItself(const QString& path)
+{
+    const QByteArray probe = (path + QStringLiteral(":*")).toUtf8();
+    if (!parseQuery(std::string_view(probe.constData(), probe.size())).ok())
+        return false;
+    const QByteArray lower = path.toLower().toUtf8();
+    const std::string_view name(lower.constData(), lower.size());
+    for (const FieldName& alias : queryFieldNames()) {
+        if (!alias.alias || alias.name != name)
+            continue;
+        for (const FieldName& full : queryFieldNames())
+            if (!full.alias && full.field == alias.field)
+                return false;
+    }
+    return true;
+}
+
+// A quoted phrase matching `text` as it appears in raw JSON (a string's escapes included).
+QString rawPhrase(const QString& jsonText)
+{
+    return filterValue(jsonText).startsWith(QLatin1Char('"'))
+        ? filterValue(jsonText)
+        : QLatin1Char('"') + jsonText + QLatin1Char('"');
+}
+
+QString jsonEscaped(const QString& text)
+{
+    QString out;
+    for (const QChar c : text) {
+        if (c == QLatin1Char('"') || c == QLatin1Char('\\'))
+            out += QLatin1Char('\\');
+        if (c == QLatin1Char('\n'))
+            out += QStringLiteral("\\n");
+        else if (c.unicode() < 0x20)
+            out += QStringLiteral("\\u%1").arg(c.unicode(), 4, 16, QLatin1Char('0'));
+        else
+            out += c;
+    }
+    return out;
 }
 
 QString oneLine(std::string_view json)
@@ -234,10 +279,22 @@ QString DetailPane::filterExpression(const QModelIndex& index, bool exclude)
     const QString path = index.data(JsonTreeModel::PathRole).toString();
     if (path.isEmpty())
         return {};
-    const QString value = index.data(JsonTreeModel::IsScalarRole).toBool()
-        ? filterValue(index.data(JsonTreeModel::ValueRole).toString())
-        : QStringLiteral("*");
-    return (exclude ? QStringLiteral("-") : QString()) + path + QLatin1Char(':') + value;
+    const QString prefix = exclude ? QStringLiteral("-") : QString();
+    const bool scalar = index.data(JsonTreeModel::IsScalarRole).toBool();
+    const QString value = index.data(JsonTreeModel::ValueRole).toString();
+    if (!addressesItself(path)) {
+        // The language cannot name this field: search the raw text for the value instead (or
+        // for the key, for an object or array), which still finds this event.
+        if (scalar)
+            return prefix
+                + rawPhrase(value.isEmpty() ? QStringLiteral("\"\"") : jsonEscaped(value));
+        QModelIndex keyed = index; // array elements are named by their array's key
+        while (keyed.parent().isValid() && keyed.data().toString().startsWith(QLatin1Char('[')))
+            keyed = keyed.parent();
+        return prefix
+            + rawPhrase(QLatin1Char('"') + jsonEscaped(keyed.data().toString()) + QLatin1Char('"'));
+    }
+    return prefix + path + QLatin1Char(':') + (scalar ? filterValue(value) : QStringLiteral("*"));
 }
 
 void DetailPane::copyValue()

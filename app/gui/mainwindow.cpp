@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "mainwindow.h"
 
+#include "detailpane.h"
 #include "eventtableview.h"
+#include "filterbar.h"
 #include "itemmodels/eventtablemodel.h"
 #include "itemmodels/rowsort.h"
 #include "load/loadcontroller.h"
 #include "loadsummaryview.h"
+#include "query/queryrunner.h"
 
 #include <QAction>
 #include <QApplication>
@@ -14,7 +17,9 @@
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QLabel>
+#include <QLineEdit>
 #include <QLocale>
 #include <QMenuBar>
 #include <QMimeData>
@@ -23,6 +28,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QStatusBar>
+#include <QVBoxLayout>
 
 namespace auditscope {
 
@@ -30,6 +36,10 @@ MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent)
     , m_model(new EventTableModel(this))
     , m_table(new EventTableView)
+    , m_filterBar(new FilterBar)
+    , m_detail(new DetailPane)
+    , m_detailDock(new QDockWidget(tr("Event")))
+    , m_runner(new QueryRunner(this))
     , m_summary(new LoadSummaryView)
     , m_reportDock(new QDockWidget(tr("Load report")))
     , m_progress(new QProgressBar)
@@ -39,7 +49,32 @@ MainWindow::MainWindow(QWidget* parent)
 {
     setWindowTitle(tr("AuditScope"));
     m_table->setModel(m_model);
-    setCentralWidget(m_table);
+    auto* central = new QWidget;
+    auto* layout = new QVBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(2);
+    layout->addWidget(m_filterBar);
+    layout->addWidget(m_table, 1);
+    setCentralWidget(central);
+    m_detailDock->setObjectName(QStringLiteral("eventDetails"));
+    m_detailDock->setWidget(m_detail);
+    addDockWidget(Qt::RightDockWidgetArea, m_detailDock);
+    resizeDocks({m_detailDock}, {460}, Qt::Horizontal); // room for values; a saved layout wins
+
+    connect(m_filterBar, &FilterBar::filterRequested, this,
+        [this](const QString& text) { m_runner->run(m_model->store(), text); });
+    connect(m_runner, &QueryRunner::queryFinished, this,
+        [this](const EventStorePtr& store, const std::optional<RowSet>& rows, const QString&,
+            qint64 ms) { showFilterResult(store, rows, ms); });
+    connect(m_runner, &QueryRunner::queryInvalid, this, [this](int column, const QString& message) {
+        m_status->setText(tr("Filter not applied: col %1: %2").arg(column).arg(message));
+    });
+    connect(m_detail, &DetailPane::filterRequested, m_filterBar, &FilterBar::useFilter);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+        [this](const QModelIndex& current) {
+            m_detail->setEvent(
+                m_model->store(), current.isValid() ? m_model->eventAt(current.row()) : EventId{});
+        });
     m_reportDock->setObjectName(QStringLiteral("loadReport"));
     m_reportDock->setWidget(m_summary);
     addDockWidget(Qt::BottomDockWidgetArea, m_reportDock);
@@ -65,7 +100,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_loader, &LoadController::progressChanged, this, &MainWindow::showProgress);
     connect(m_loader, &LoadController::partialSnapshot, this, [this](const EventStorePtr& store) {
         m_summary->showPartial(*store);
-        showRows(store, std::nullopt); // the first rows, while the rest loads
+        useSnapshot(store); // the first rows, while the rest loads
     });
     connect(m_loader, &LoadController::loadFinished, this, &MainWindow::finishLoad);
     resize(1100, 700);
@@ -93,7 +128,14 @@ void MainWindow::createActions()
         if (!folder.isEmpty())
             openPaths({folder});
     });
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QAction* find = edit->addAction(tr("&Filter…"), this, [this] {
+        m_filterBar->setFocus();
+        m_filterBar->lineEdit()->selectAll();
+    });
+    find->setShortcut(QKeySequence::Find);
     QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(m_detailDock->toggleViewAction());
     view->addAction(m_reportDock->toggleViewAction());
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
@@ -160,6 +202,40 @@ void MainWindow::sortTable(EventColumn column, bool descending)
     });
 }
 
+void MainWindow::useSnapshot(const EventStorePtr& store)
+{
+    ++m_sortGeneration; // a sort of the previous snapshot is stale now
+    m_table->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder); // time order
+    m_filterBar->setStore(store);
+    showRows(store, std::nullopt);
+    const qint64 total = store ? qint64(store->size()) : 0;
+    m_filterBar->setCounts(total, total);
+    if (!m_filterBar->filterText().trimmed().isEmpty())
+        m_runner->run(store, m_filterBar->filterText()); // the filter holds across reloads
+}
+
+void MainWindow::showFilterResult(
+    const EventStorePtr& store, const std::optional<RowSet>& rows, qint64 elapsedMs)
+{
+    if (store != m_model->store())
+        return; // a filter of a snapshot that has been replaced
+    ++m_sortGeneration;
+    const qint64 total = store ? qint64(store->size()) : 0;
+    const qint64 shown = rows ? qint64(rows->size()) : total;
+    showRows(store, rows);
+    m_filterBar->setCounts(shown, total);
+    const QLocale locale;
+    m_status->setText(
+        tr("%1 of %2 events match (%3 ms)")
+            .arg(locale.toString(shown), locale.toString(total), locale.toString(elapsedMs)));
+    // Keep the user's sort: sort the new rows the same way.
+    const QHeaderView* header = m_table->horizontalHeader();
+    if (header->sortIndicatorSection() >= 0)
+        sortTable(static_cast<EventColumn>(header->sortIndicatorSection()),
+            header->sortIndicatorOrder() == Qt::DescendingOrder);
+    Q_EMIT filterFinished();
+}
+
 void MainWindow::openPaths(const QStringList& paths)
 {
     m_loader->open(paths);
@@ -186,9 +262,7 @@ void MainWindow::finishLoad(const LoadResult& result)
     m_progress->setVisible(false);
     m_cancel->setVisible(false);
     m_summary->showResult(result);
-    ++m_sortGeneration; // a sort of the partial snapshot is stale now
-    showRows(result.store, std::nullopt);
-    m_table->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder); // time order
+    useSnapshot(result.store);
     // The report matters when something went wrong; otherwise the table gets the room.
     m_reportDock->setVisible(result.report.badLines > 0 || result.store->size() == 0
         || std::any_of(result.report.sources.begin(), result.report.sources.end(),

@@ -18,15 +18,19 @@ class QPushButton;
 
 namespace auditscope {
 
+class DetailPane;
 class EventTableModel;
 class EventTableView;
+class FilterBar;
+class QueryRunner;
 class LoadController;
 class LoadSummaryView;
 struct LoadProgress;
 struct LoadResult;
 
-/// The AuditScope window: the event table (sorted off the GUI thread, selection kept by event
-/// id) and the load report. The filter bar, detail pane and analysis views are issues #5-#7.
+/// The AuditScope window: filter bar, event table (filtered and sorted off the GUI thread,
+/// selection kept by event id), detail pane of the current event, load report. Analysis views
+/// are issues #6 and #7.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -39,6 +43,8 @@ public:
     LoadController* loadController() const { return m_loader; }
     EventTableView* eventTable() const { return m_table; }
     EventTableModel* eventModel() const { return m_model; }
+    FilterBar* filterBar() const { return m_filterBar; }
+    DetailPane* detailPane() const { return m_detail; }
 
 public Q_SLOTS:
     void openPaths(const QStringList& paths);
@@ -46,6 +52,8 @@ public Q_SLOTS:
 Q_SIGNALS:
     /// A sort asked for with the table header has been applied.
     void sortFinished();
+    /// The rows of a filter are shown.
+    void filterFinished();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -57,11 +65,19 @@ private:
     void showProgress(const LoadProgress& progress);
     void finishLoad(const LoadResult& result);
     void sortTable(EventColumn column, bool descending);
+    void showFilterResult(
+        const EventStorePtr& store, const std::optional<RowSet>& rows, qint64 elapsedMs);
+    /// A new snapshot: the filter bar completes on it, and the current filter runs again.
+    void useSnapshot(const EventStorePtr& store);
     /// Shows new rows and selects the event that was selected before, if it is still there.
     void showRows(EventStorePtr store, std::optional<RowSet> rows);
 
     EventTableModel* m_model;
     EventTableView* m_table;
+    FilterBar* m_filterBar;
+    DetailPane* m_detail;
+    QDockWidget* m_detailDock;
+    QueryRunner* m_runner;
     LoadSummaryView* m_summary;
     QDockWidget* m_reportDock;
     QProgressBar* m_progress;

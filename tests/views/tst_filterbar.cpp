@@ -4,6 +4,7 @@
 #include "query/queryengine.h"
 #include "query/queryrunner.h"
 
+#include <QAbstractItemView>
 #include <QApplication>
 #include <QCompleter>
 #include <QLabel>
@@ -125,6 +126,12 @@ private Q_SLOTS:
         QCOMPARE(int(parsed.error.column), column);
         QCOMPARE(bar.errorColumn(), column);
         QCOMPARE(bar.lineEdit()->toolTip(), bar.errorMessage());
+        const QString shots = qEnvironmentVariable("AUDITSCOPE_SCREENSHOT_DIR");
+        if (!shots.isEmpty()) {
+            bar.resize(700, bar.sizeHint().height());
+            bar.show();
+            bar.grab().save(shots + QStringLiteral("/filterbar-invalid-%1.png").arg(column));
+        }
         QVERIFY2(bar.errorMessage().startsWith(QStringLiteral("col %1: ").arg(column)),
             qPrintable(bar.errorMessage()));
         QVERIFY(bar.errorMessage().contains(QString::fromStdString(parsed.error.message)));
@@ -161,7 +168,8 @@ private Q_SLOTS:
         }
         FilterBar bar;
         bar.show();
-        QCOMPARE(bar.history(), (QStringList{QStringLiteral("verb:get"), QStringLiteral("verb:list")}));
+        QCOMPARE(
+            bar.history(), (QStringList{QStringLiteral("verb:get"), QStringLiteral("verb:list")}));
         bar.setFilterText(QStringLiteral("draft"));
         QTest::keyClick(bar.lineEdit(), Qt::Key_Up);
         QCOMPARE(bar.filterText(), QStringLiteral("verb:get"));

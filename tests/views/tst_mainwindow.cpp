@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "mainwindow.h"
 
+#include "detailpane.h"
 #include "eventtableview.h"
+#include "filterbar.h"
 #include "itemmodels/eventtablemodel.h"
+#include "itemmodels/jsontreemodel.h"
 #include "load/loadcontroller.h"
 #include "loadsummaryview.h"
 
@@ -10,11 +13,13 @@
 #include <QDockWidget>
 #include <QFile>
 #include <QHeaderView>
+#include <QLineEdit>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QStyleFactory>
 #include <QTemporaryDir>
+#include <QTreeView>
 #include <QtTest>
 
 using namespace auditscope;
@@ -47,7 +52,8 @@ private Q_SLOTS:
         QCOMPARE(window.summaryView()->problemCount(), 0);
         QCOMPARE(window.eventModel()->rowCount(), 2971);
         QVERIFY(window.eventModel()->showsAllEvents());
-        QVERIFY(!window.findChild<QDockWidget*>()->isVisible()); // nothing went wrong: no report
+        QVERIFY(!window.findChild<QDockWidget*>(QStringLiteral("loadReport"))
+                     ->isVisible()); // nothing went wrong: no report
         const QString shots = qEnvironmentVariable("AUDITSCOPE_SCREENSHOT_DIR");
         if (!shots.isEmpty())
             window.grab().save(shots + QStringLiteral("/mainwindow-summary.png"));
@@ -68,7 +74,8 @@ private Q_SLOTS:
         window.openPaths({path});
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
         QVERIFY(window.summaryView()->headline().contains(QStringLiteral("1 bad line")));
-        QVERIFY(window.findChild<QDockWidget*>()->isVisibleTo(&window)); // the report opens
+        QVERIFY(window.findChild<QDockWidget*>(QStringLiteral("loadReport"))
+                    ->isVisibleTo(&window)); // the report opens
         QCOMPARE(window.summaryView()->problemCount(), 1);
     }
 
@@ -107,6 +114,68 @@ private Q_SLOTS:
         const QString shots = qEnvironmentVariable("AUDITSCOPE_SCREENSHOT_DIR");
         if (!shots.isEmpty())
             window.grab().save(shots + QStringLiteral("/mainwindow-table.png"));
+    }
+
+    void filtersThroughTheBarAndFromTheDetailPane()
+    {
+        MainWindow window;
+        window.show();
+        QSignalSpy finished(window.loadController(), &LoadController::loadFinished);
+        window.openPaths({QStringLiteral(AUDITSCOPE_TEST_DATA_DIR "/corpus/microk8s-k8s.log.gz")});
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+        EventTableModel* model = window.eventModel();
+        const int verb = static_cast<int>(EventColumn::Verb);
+
+        // Type a filter and press Enter: the query runs on a worker, the table shows its rows.
+        QSignalSpy filtered(&window, &MainWindow::filterFinished);
+        QLineEdit* edit = window.filterBar()->lineEdit();
+        edit->setFocus();
+        QTest::keyClicks(edit, QStringLiteral("verb:create"));
+        QTest::keyClick(edit, Qt::Key_Return);
+        QTRY_COMPARE_WITH_TIMEOUT(filtered.count(), 1, 10000);
+        QCOMPARE(model->rowCount(), 106); // summary: byVerb create 106
+        for (int row = 0; row < model->rowCount(); ++row)
+            QCOMPARE(model->data(model->index(row, verb)).toString(), QStringLiteral("create"));
+
+        // Select an event; the detail pane shows it. Apply its user as a filter.
+        window.eventTable()->setCurrentIndex(model->index(0, 0));
+        const EventId chosen = model->eventAt(0);
+        QCOMPARE(window.detailPane()->event(), chosen);
+        QTreeView* tree = window.detailPane()->treeView();
+        const QAbstractItemModel* json = tree->model();
+        QModelIndex user;
+        for (int row = 0; row < json->rowCount(); ++row) {
+            if (json->index(row, 0).data().toString() == QLatin1String("user"))
+                user = json->index(0, 0, json->index(row, 0)); // user.username
+        }
+        QCOMPARE(user.data(JsonTreeModel::PathRole).toString(), QStringLiteral("user.username"));
+        tree->setCurrentIndex(user);
+        const QString name = user.siblingAtColumn(JsonTreeModel::ValueColumn).data().toString();
+        window.detailPane()->applyAsFilter(); // resets the pane's model: `user` is stale after this
+        QTRY_COMPARE_WITH_TIMEOUT(filtered.count(), 2, 10000);
+        QVERIFY(edit->text().startsWith(QStringLiteral("user.username:")));
+        QVERIFY(model->rowCount() > 0);
+        QVERIFY(model->rowOf(chosen) >= 0); // the chosen event is still there, and still selected
+        QCOMPARE(model->eventAt(window.eventTable()->currentIndex().row()), chosen);
+        const int userColumn = static_cast<int>(EventColumn::User);
+        for (int row = 0; row < model->rowCount(); ++row)
+            QCOMPARE(model->data(model->index(row, userColumn)).toString(), name);
+
+        // Exclude it: none of that user's events remain.
+        window.detailPane()->excludeAsFilter();
+        QTRY_COMPARE_WITH_TIMEOUT(filtered.count(), 3, 10000);
+        QCOMPARE(model->rowOf(chosen), -1);
+        for (int row = 0; row < model->rowCount(); ++row)
+            QVERIFY(model->data(model->index(row, userColumn)).toString() != name);
+        const QString shots = qEnvironmentVariable("AUDITSCOPE_SCREENSHOT_DIR");
+        if (!shots.isEmpty()) {
+            edit->setText(QStringLiteral("verb:create"));
+            QTest::keyClick(edit, Qt::Key_Return);
+            QTRY_COMPARE_WITH_TIMEOUT(filtered.count(), 4, 10000);
+            window.eventTable()->setCurrentIndex(model->index(3, 0));
+            window.resize(1400, 800);
+            window.grab().save(shots + QStringLiteral("/mainwindow-filtered.png"));
+        }
     }
 
     void columnLayoutIsRemembered()
