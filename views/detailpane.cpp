@@ -86,22 +86,6 @@ QString rawPhrase(const QString& jsonText)
         : QLatin1Char('"') + jsonText + QLatin1Char('"');
 }
 
-QString jsonEscaped(const QString& text)
-{
-    QString out;
-    for (const QChar c : text) {
-        if (c == QLatin1Char('"') || c == QLatin1Char('\\'))
-            out += QLatin1Char('\\');
-        if (c == QLatin1Char('\n'))
-            out += QStringLiteral("\\n");
-        else if (c.unicode() < 0x20)
-            out += QStringLiteral("\\u%1").arg(c.unicode(), 4, 16, QLatin1Char('0'));
-        else
-            out += c;
-    }
-    return out;
-}
-
 QString oneLine(std::string_view json)
 {
     // Events of an EventList file span lines; minify keeps every value byte for byte.

@@ -29,18 +29,7 @@ QString fromUtf8(std::string_view text)
 
 QString jsonQuoted(const QString& text)
 {
-    QString out = QStringLiteral("\"");
-    for (const QChar c : text) {
-        if (c == QLatin1Char('"') || c == QLatin1Char('\\'))
-            out += QLatin1Char('\\');
-        if (c == QLatin1Char('\n'))
-            out += QStringLiteral("\\n");
-        else if (c.unicode() < 0x20)
-            out += QStringLiteral("\\u%1").arg(c.unicode(), 4, 16, QLatin1Char('0'));
-        else
-            out += c;
-    }
-    return out + QLatin1Char('"');
+    return QLatin1Char('"') + jsonEscaped(text) + QLatin1Char('"');
 }
 
 // Builds nodes depth-first while writing the pretty text. The DOM parser limits depth
@@ -134,6 +123,22 @@ private:
 };
 
 } // namespace
+
+QString jsonEscaped(const QString& text)
+{
+    QString out;
+    for (const QChar c : text) {
+        if (c == QLatin1Char('"') || c == QLatin1Char('\\'))
+            out += QLatin1Char('\\');
+        if (c == QLatin1Char('\n'))
+            out += QStringLiteral("\\n");
+        else if (c.unicode() < 0x20)
+            out += QStringLiteral("\\u%1").arg(c.unicode(), 4, 16, QLatin1Char('0'));
+        else
+            out += c;
+    }
+    return out;
+}
 
 QString jsonPathSegment(const QString& key)
 {

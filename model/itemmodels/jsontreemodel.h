@@ -53,6 +53,8 @@ private:
     QString m_error;
 };
 
+/// `text` with JSON string escapes (quote, backslash, control characters), without quotes.
+QString jsonEscaped(const QString& text);
 /// Quotes a field name for a path when it is not a plain identifier (`"a.b/c"`).
 QString jsonPathSegment(const QString& key);
 
