@@ -66,7 +66,16 @@ LoadSummaryView::LoadSummaryView(QWidget* parent)
     layout->addWidget(m_headline);
     layout->addWidget(m_counts);
     layout->addWidget(splitter, 1);
+    clear();
+}
+
+void LoadSummaryView::clear()
+{
     m_headline->setText(tr("Open an audit log (File ▸ Open) or drop one here."));
+    m_counts->clear();
+    m_sources->clear();
+    m_problems->clear();
+    m_problems->setVisible(false);
 }
 
 void LoadSummaryView::showLoading(const QStringList& paths)

@@ -20,6 +20,8 @@ public:
     explicit LoadSummaryView(QWidget* parent = nullptr);
 
     void showLoading(const QStringList& paths);
+    /// Back to the empty prompt (nothing open).
+    void clear();
     void showPartial(const EventStore& store);
     void showResult(const LoadResult& result);
 

@@ -11,7 +11,9 @@
 
 #include <thread>
 
+class QAction;
 class QDockWidget;
+class QMenu;
 class QLabel;
 class QProgressBar;
 class QPushButton;
@@ -47,7 +49,12 @@ public:
     DetailPane* detailPane() const { return m_detail; }
 
 public Q_SLOTS:
+    /// Replaces the investigation with these files, folders or globs.
     void openPaths(const QStringList& paths);
+    /// Adds sources to the investigation (all are merged by time).
+    void addPaths(const QStringList& paths);
+    void reload();
+    void closeInvestigation();
 
 Q_SIGNALS:
     /// A sort asked for with the table header has been applied.
@@ -65,6 +72,8 @@ private:
     void showProgress(const LoadProgress& progress);
     void finishLoad(const LoadResult& result);
     void sortTable(EventColumn column, bool descending);
+    void rememberRecent(const QStringList& paths);
+    void fillRecentMenu();
     void showFilterResult(
         const EventStorePtr& store, const std::optional<RowSet>& rows, qint64 elapsedMs);
     /// A new snapshot: the filter bar completes on it, and the current filter runs again.
@@ -78,6 +87,10 @@ private:
     DetailPane* m_detail;
     QDockWidget* m_detailDock;
     QueryRunner* m_runner;
+    QStringList m_paths; // the sources of the investigation
+    QMenu* m_recentMenu = nullptr;
+    QAction* m_reloadAction = nullptr;
+    QAction* m_closeAction = nullptr;
     LoadSummaryView* m_summary;
     QDockWidget* m_reportDock;
     QProgressBar* m_progress;

@@ -38,10 +38,11 @@ std::size_t EventTableModel::size() const
 void EventTableModel::setTimeDisplay(const TimeDisplay& time)
 {
     m_time = time;
-    if (rowCount() > 0) {
-        const int column = static_cast<int>(EventColumn::Time);
+    const int column = static_cast<int>(EventColumn::Time);
+    Q_EMIT headerDataChanged(
+        Qt::Horizontal, column, column); // "Time (UTC)" / "(local)" / "(relative)"
+    if (rowCount() > 0)
         Q_EMIT dataChanged(index(0, column), index(rowCount() - 1, column), {Qt::DisplayRole});
-    }
 }
 
 EventId EventTableModel::eventAt(int row) const

@@ -30,6 +30,7 @@ public:
     /// Shows `rows` of `store` (filtered and/or sorted elsewhere). One model reset.
     void setSnapshot(EventStorePtr store, RowSet rows);
     void setTimeDisplay(const TimeDisplay& time);
+    const TimeDisplay& timeDisplay() const { return m_time; }
 
     const EventStorePtr& store() const { return m_store; }
     /// True when every event is shown in time order (then rows() is empty).

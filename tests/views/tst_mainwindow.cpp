@@ -178,6 +178,51 @@ private Q_SLOTS:
         }
     }
 
+    void showsTimesRelativeToAReferenceEvent()
+    {
+        MainWindow window;
+        window.show();
+        QSignalSpy finished(window.loadController(), &LoadController::loadFinished);
+        window.openPaths({QStringLiteral(AUDITSCOPE_TEST_DATA_DIR "/corpus/microk8s-k8s.log.gz")});
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+        EventTableModel* model = window.eventModel();
+        window.eventTable()->setCurrentIndex(model->index(10, 0));
+        QAction* reference = nullptr;
+        for (QAction* action : window.findChildren<QAction*>()) {
+            if (action->shortcut() == QKeySequence(Qt::CTRL | Qt::Key_T))
+                reference = action;
+        }
+        QVERIFY(reference);
+        reference->trigger();
+        QCOMPARE(model->data(model->index(10, 0)).toString(), QStringLiteral("+0 µs"));
+        QVERIFY(model->data(model->index(0, 0)).toString().startsWith(QLatin1Char('-')));
+        QCOMPARE(
+            model->headerData(0, Qt::Horizontal).toString(), QStringLiteral("Time (relative)"));
+    }
+
+    void addsReloadsAndClosesAnInvestigation()
+    {
+        MainWindow window;
+        window.show();
+        QSignalSpy finished(window.loadController(), &LoadController::loadFinished);
+        window.openPaths({QStringLiteral(AUDITSCOPE_TEST_DATA_DIR "/corpus/audit2rbac/demo.log")});
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+        QCOMPARE(window.eventModel()->rowCount(), 37);
+        // Add a second source: both are merged by time.
+        window.addPaths({QStringLiteral(AUDITSCOPE_TEST_DATA_DIR "/corpus/microk8s-k8s.log.gz")});
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 20000);
+        QCOMPARE(window.eventModel()->rowCount(), 37 + 2971);
+        window.reload();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 3, 20000);
+        QCOMPARE(window.eventModel()->rowCount(), 37 + 2971);
+        window.closeInvestigation();
+        QCOMPARE(window.eventModel()->rowCount(), 0);
+        QVERIFY(window.summaryView()->headline().startsWith(QStringLiteral("Open an audit log")));
+        const QStringList recent = QSettings().value(QStringLiteral("recent/paths")).toStringList();
+        QVERIFY(recent.size() >= 2);
+        QVERIFY(recent.first().endsWith(QStringLiteral("microk8s-k8s.log.gz")));
+    }
+
     void columnLayoutIsRemembered()
     {
         const int agent = static_cast<int>(EventColumn::UserAgent);
