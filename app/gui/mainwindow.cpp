@@ -61,7 +61,6 @@ MainWindow::MainWindow(QWidget* parent)
     m_detailDock->setObjectName(QStringLiteral("eventDetails"));
     m_detailDock->setWidget(m_detail);
     addDockWidget(Qt::RightDockWidgetArea, m_detailDock);
-    resizeDocks({m_detailDock}, {460}, Qt::Horizontal); // room for values; a saved layout wins
 
     connect(m_filterBar, &FilterBar::filterRequested, this,
         [this](const QString& text) { m_runner->run(m_model->store(), text); });
@@ -105,7 +104,8 @@ MainWindow::MainWindow(QWidget* parent)
         useSnapshot(store); // the first rows, while the rest loads
     });
     connect(m_loader, &LoadController::loadFinished, this, &MainWindow::finishLoad);
-    resize(1100, 700);
+    resize(1360, 820);
+    resizeDocks({m_detailDock}, {width() / 3}, Qt::Horizontal); // a saved layout wins below
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
@@ -211,7 +211,9 @@ void MainWindow::showRows(EventStorePtr store, std::optional<RowSet> rows)
     else
         m_model->setSnapshot(std::move(store));
     // Event ids are rows of one store: only a sort or filter of the same store keeps them.
-    const int row = sameStore && selected ? m_model->rowOf(selected) : -1;
+    int row = sameStore && selected ? m_model->rowOf(selected) : -1;
+    if (!selected && m_model->rowCount() > 0)
+        row = 0; // nothing was selected: show the first event rather than an empty pane
     if (row >= 0) {
         const QModelIndex index = m_model->index(row, 0);
         m_table->setCurrentIndex(index);
