@@ -92,10 +92,9 @@ void LoadSummaryView::showPartial(const EventStore& store)
         tr("Loading… first %1 events read").arg(QLocale().toString(qulonglong(store.size()))));
 }
 
-void LoadSummaryView::showResult(const LoadResult& result)
+void LoadSummaryView::showResult(const LoadResult& result, const Summary& sum)
 {
     const LoadReport& report = result.report;
-    const Summary sum = summarize(*result.store);
     const QLocale locale;
     QString headline = tr("%1 events").arg(locale.toString(qulonglong(sum.events)));
     if (sum.events > 0) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "load/loader.h"
+#include "report/summary.h"
 
 #include <QWidget>
 
@@ -23,7 +24,7 @@ public:
     /// Back to the empty prompt (nothing open).
     void clear();
     void showPartial(const EventStore& store);
-    void showResult(const LoadResult& result);
+    void showResult(const LoadResult& result, const Summary& summary);
 
     /// The headline as shown (for tests and accessibility).
     QString headline() const;

@@ -255,6 +255,18 @@ void MainWindow::sortTable(EventColumn column, bool descending)
     });
 }
 
+void MainWindow::applyFilter(const QString& text)
+{
+    m_filterBar->applyFilter(text);
+}
+
+void MainWindow::sortBy(EventColumn column, bool descending)
+{
+    m_table->horizontalHeader()->setSortIndicator(
+        static_cast<int>(column), descending ? Qt::DescendingOrder : Qt::AscendingOrder);
+    sortTable(column, descending);
+}
+
 void MainWindow::useSnapshot(const EventStorePtr& store)
 {
     ++m_sortGeneration; // a sort of the previous snapshot is stale now
@@ -368,11 +380,11 @@ void MainWindow::showProgress(const LoadProgress& p)
     m_status->setText(text);
 }
 
-void MainWindow::finishLoad(const LoadResult& result)
+void MainWindow::finishLoad(const LoadResult& result, const Summary& summary)
 {
     m_progress->setVisible(false);
     m_cancel->setVisible(false);
-    m_summary->showResult(result);
+    m_summary->showResult(result, summary);
     useSnapshot(result.store);
     // The report matters when something went wrong; otherwise the table gets the room.
     m_reportDock->setVisible(result.report.badLines > 0 || result.store->size() == 0

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "itemmodels/eventcolumns.h"
+#include "report/summary.h"
 #include "store/eventstore.h"
 #include "store/rowset.h"
 
@@ -55,6 +56,10 @@ public Q_SLOTS:
     void addPaths(const QStringList& paths);
     void reload();
     void closeInvestigation();
+    /// Applies a filter as if typed in the filter bar and confirmed (empty: all events).
+    void applyFilter(const QString& text);
+    /// Sorts the table as a header click would.
+    void sortBy(EventColumn column, bool descending);
 
 Q_SIGNALS:
     /// A sort asked for with the table header has been applied.
@@ -70,7 +75,7 @@ protected:
 private:
     void createActions();
     void showProgress(const LoadProgress& progress);
-    void finishLoad(const LoadResult& result);
+    void finishLoad(const LoadResult& result, const Summary& summary);
     void sortTable(EventColumn column, bool descending);
     void rememberRecent(const QStringList& paths);
     void fillRecentMenu();

@@ -54,10 +54,11 @@ void LoadController::open(const QStringList& paths)
             post([store](LoadController& c) { Q_EMIT c.partialSnapshot(store); });
         };
         LoadResult result = loadAuditLogs(files, stop, options);
-        post([result = std::move(result)](LoadController& c) {
+        Summary summary = summarize(*result.store);
+        post([result = std::move(result), summary = std::move(summary)](LoadController& c) {
             c.m_loading = false;
             c.m_retired.clear(); // superseded loads stopped long ago: these joins are quick
-            Q_EMIT c.loadFinished(result);
+            Q_EMIT c.loadFinished(result, summary);
         });
     });
 }
