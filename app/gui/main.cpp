@@ -17,7 +17,8 @@ Opens Kubernetes API-server audit logs (files, .gz, folders, globs) for investig
 Options:
   -h, --help     show this help
   --version      show the version
-  --sample       open the bundled sample log (a real MicroK8s audit log)
+  --sample       open the bundled sample investigation (a generated cluster with
+                 four incidents to find)
 )";
 
 } // namespace
@@ -45,7 +46,7 @@ int main(int argc, char** argv)
     const QStringList args = QApplication::arguments().mid(1);
     for (const QString& arg : args) {
         if (arg == QLatin1String("--sample"))
-            paths << QStringLiteral(AUDITSCOPE_SAMPLE_LOG);
+            paths << auditscope::MainWindow::samplePath(QStringLiteral("incident-story.log.gz"));
         else
             paths << arg;
     }

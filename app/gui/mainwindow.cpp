@@ -9,6 +9,7 @@
 #include "load/loadcontroller.h"
 #include "loadsummaryview.h"
 #include "query/queryrunner.h"
+#include "welcomepage.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -24,11 +25,13 @@
 #include <QLineEdit>
 #include <QLocale>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QMimeData>
 #include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
+#include <QStackedWidget>
 #include <QStatusBar>
 #include <QVBoxLayout>
 
@@ -36,6 +39,8 @@ namespace auditscope {
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent)
+    , m_pages(new QStackedWidget)
+    , m_welcome(new WelcomePage)
     , m_model(new EventTableModel(this))
     , m_table(new EventTableView)
     , m_filterBar(new FilterBar)
@@ -57,7 +62,13 @@ MainWindow::MainWindow(QWidget* parent)
     layout->setSpacing(2);
     layout->addWidget(m_filterBar);
     layout->addWidget(m_table, 1);
-    setCentralWidget(central);
+    m_pages->addWidget(m_welcome);
+    m_pages->addWidget(central);
+    setCentralWidget(m_pages);
+    connect(m_welcome, &WelcomePage::sampleRequested, this,
+        [this] { openPaths({samplePath(QStringLiteral("incident-story.log.gz"))}); });
+    connect(m_welcome, &WelcomePage::realSampleRequested, this,
+        [this] { openPaths({samplePath(QStringLiteral("microk8s-audit.log.gz"))}); });
     m_detailDock->setObjectName(QStringLiteral("eventDetails"));
     m_detailDock->setWidget(m_detail);
     addDockWidget(Qt::RightDockWidgetArea, m_detailDock);
@@ -91,7 +102,14 @@ MainWindow::MainWindow(QWidget* parent)
     createActions();
 
     connect(m_cancel, &QPushButton::clicked, m_loader, &LoadController::cancel);
+    connect(m_welcome, &WelcomePage::openFilesRequested, this, &MainWindow::chooseFiles);
+    connect(m_welcome, &WelcomePage::openFolderRequested, this, &MainWindow::chooseFolder);
     connect(m_loader, &LoadController::loadStarted, this, [this](const QStringList& paths) {
+        if (m_pages->currentWidget() == m_welcome) { // the dock was hidden on the welcome page
+            m_detailDock->show();
+            resizeDocks({m_detailDock}, {width() / 3}, Qt::Horizontal);
+        }
+        m_pages->setCurrentIndex(1);
         m_summary->showLoading(paths);
         m_progress->setValue(0);
         m_progress->setVisible(true);
@@ -110,6 +128,10 @@ MainWindow::MainWindow(QWidget* parent)
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     m_table->restoreColumnState(settings.value(QStringLiteral("table/columns")).toByteArray());
+    // Nothing to show yet: the welcome page gets the room. The report opens after a load that
+    // went wrong (finishLoad), the event pane when a load starts.
+    m_detailDock->hide();
+    m_reportDock->hide();
 }
 
 MainWindow::~MainWindow() = default;
@@ -117,19 +139,9 @@ MainWindow::~MainWindow() = default;
 void MainWindow::createActions()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    QAction* open = file->addAction(tr("&Open…"), this, [this] {
-        const QStringList files = QFileDialog::getOpenFileNames(this, tr("Open audit logs"),
-            QString(), tr("Audit logs (*.log *.log.gz *.json *.jsonl *.gz);;All files (*)"));
-        if (!files.isEmpty())
-            openPaths(files);
-    });
+    QAction* open = file->addAction(tr("&Open…"), this, &MainWindow::chooseFiles);
     open->setShortcut(QKeySequence::Open);
-    file->addAction(tr("Open &Folder…"), this, [this] {
-        const QString folder =
-            QFileDialog::getExistingDirectory(this, tr("Open a folder of audit logs"));
-        if (!folder.isEmpty())
-            openPaths({folder});
-    });
+    file->addAction(tr("Open &Folder…"), this, &MainWindow::chooseFolder);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
     QAction* add = file->addAction(tr("&Add to Investigation…"), this, [this] {
@@ -191,6 +203,17 @@ void MainWindow::createActions()
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
     quit->setShortcut(QKeySequence::Quit);
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About AuditScope"), this, [this] {
+        QMessageBox::about(this, tr("About AuditScope"),
+            tr("<h3>AuditScope %1</h3><p>An investigation tool for Kubernetes API-server audit "
+               "logs: load, filter, follow and replay audit policies on real traffic.</p>"
+               "<p>Licensed under the Apache License 2.0. Bundled samples: see "
+               "<code>samples/PROVENANCE.md</code>.</p><p>Built with Qt %2, simdjson and "
+               "yaml-cpp.</p>")
+                .arg(QStringLiteral(AUDITSCOPE_VERSION), QString::fromLatin1(qVersion())));
+    });
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)
@@ -212,8 +235,10 @@ void MainWindow::showRows(EventStorePtr store, std::optional<RowSet> rows)
         m_model->setSnapshot(std::move(store));
     // Event ids are rows of one store: only a sort or filter of the same store keeps them.
     int row = sameStore && selected ? m_model->rowOf(selected) : -1;
-    if (!selected && m_model->rowCount() > 0)
-        row = 0; // nothing was selected: show the first event rather than an empty pane
+    if (row < 0 && m_model->rowCount() > 0)
+        row = 0; // the selected event is gone (or there was none): show the first one
+    if (row < 0)
+        m_detail->clear(); // nothing to show: do not leave an event the table no longer has
     if (row >= 0) {
         const QModelIndex index = m_model->index(row, 0);
         m_table->setCurrentIndex(index);
@@ -301,6 +326,37 @@ void MainWindow::showFilterResult(
     Q_EMIT filterFinished();
 }
 
+void MainWindow::chooseFiles()
+{
+    const QStringList files = QFileDialog::getOpenFileNames(this, tr("Open audit logs"), QString(),
+        tr("Audit logs (*.log *.log.gz *.json *.jsonl *.gz);;All files (*)"));
+    if (!files.isEmpty())
+        openPaths(files);
+}
+
+void MainWindow::chooseFolder()
+{
+    const QString folder =
+        QFileDialog::getExistingDirectory(this, tr("Open a folder of audit logs"));
+    if (!folder.isEmpty())
+        openPaths({folder});
+}
+
+QString MainWindow::samplePath(const QString& fileName)
+{
+    // Installed: <prefix>/bin/auditscope and <prefix>/share/auditscope/samples.
+    const QString installed = QCoreApplication::applicationDirPath()
+        + QStringLiteral("/../share/auditscope/samples/") + fileName;
+    if (QFileInfo::exists(installed))
+        return QFileInfo(installed).canonicalFilePath();
+    return QStringLiteral(AUDITSCOPE_SAMPLE_DIR "/") + fileName; // the build tree
+}
+
+bool MainWindow::showsWelcome() const
+{
+    return m_pages->currentWidget() == m_welcome;
+}
+
 void MainWindow::openPaths(const QStringList& paths)
 {
     m_paths = paths;
@@ -336,6 +392,9 @@ void MainWindow::closeInvestigation()
     m_detail->clear();
     m_summary->clear();
     m_status->clear();
+    m_pages->setCurrentWidget(m_welcome);
+    m_detailDock->hide();
+    m_reportDock->hide();
     m_reloadAction->setEnabled(false);
     m_closeAction->setEnabled(false);
 }

@@ -17,6 +17,7 @@ class QDockWidget;
 class QMenu;
 class QLabel;
 class QProgressBar;
+class QStackedWidget;
 class QPushButton;
 
 namespace auditscope {
@@ -28,6 +29,7 @@ class FilterBar;
 class QueryRunner;
 class LoadController;
 class LoadSummaryView;
+class WelcomePage;
 struct LoadProgress;
 struct LoadResult;
 
@@ -46,6 +48,11 @@ public:
     LoadController* loadController() const { return m_loader; }
     EventTableView* eventTable() const { return m_table; }
     EventTableModel* eventModel() const { return m_model; }
+    /// True while the welcome page shows (nothing open).
+    bool showsWelcome() const;
+    WelcomePage* welcomePage() const { return m_welcome; }
+    /// A bundled sample log: installed beside the binary's data, or from the source tree.
+    static QString samplePath(const QString& fileName);
     FilterBar* filterBar() const { return m_filterBar; }
     DetailPane* detailPane() const { return m_detail; }
 
@@ -77,6 +84,8 @@ private:
     void showProgress(const LoadProgress& progress);
     void finishLoad(const LoadResult& result, const Summary& summary);
     void sortTable(EventColumn column, bool descending);
+    void chooseFiles();
+    void chooseFolder();
     void rememberRecent(const QStringList& paths);
     void fillRecentMenu();
     void showFilterResult(
@@ -86,6 +95,8 @@ private:
     /// Shows new rows and selects the event that was selected before, if it is still there.
     void showRows(EventStorePtr store, std::optional<RowSet> rows);
 
+    QStackedWidget* m_pages; // the welcome page, or filter bar + table
+    WelcomePage* m_welcome;
     EventTableModel* m_model;
     EventTableView* m_table;
     FilterBar* m_filterBar;

@@ -8,12 +8,14 @@
 #include "itemmodels/jsontreemodel.h"
 #include "load/loadcontroller.h"
 #include "loadsummaryview.h"
+#include "welcomepage.h"
 
 #include <QApplication>
 #include <QDockWidget>
 #include <QFile>
 #include <QHeaderView>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -221,6 +223,32 @@ private Q_SLOTS:
         const QStringList recent = QSettings().value(QStringLiteral("recent/paths")).toStringList();
         QVERIFY(recent.size() >= 2);
         QVERIFY(recent.first().endsWith(QStringLiteral("microk8s-k8s.log.gz")));
+    }
+
+    void welcomePageOpensTheSampleInvestigation()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(window.showsWelcome());
+        QSignalSpy finished(window.loadController(), &LoadController::loadFinished);
+        auto* button = window.welcomePage()->findChild<QPushButton*>(QStringLiteral("openSample"));
+        QVERIFY(button);
+        QTest::mouseClick(button, Qt::LeftButton);
+        QVERIFY(!window.showsWelcome());
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+        QCOMPARE(window.eventModel()->rowCount(), 3000);
+        // The story it promises: who deleted the ConfigMap app-config in prod?
+        QSignalSpy filtered(&window, &MainWindow::filterFinished);
+        window.applyFilter(QStringLiteral("verb:delete resource:configmaps name:app-config"));
+        QTRY_COMPARE_WITH_TIMEOUT(filtered.count(), 1, 10000);
+        QCOMPARE(window.eventModel()->rowCount(), 2); // RequestReceived + ResponseComplete
+        const QString shots = qEnvironmentVariable("AUDITSCOPE_SCREENSHOT_DIR");
+        if (!shots.isEmpty())
+            window.grab().save(shots + QStringLiteral("/mainwindow-incident.png"));
+        window.closeInvestigation();
+        QVERIFY(window.showsWelcome());
+        if (!shots.isEmpty())
+            window.grab().save(shots + QStringLiteral("/mainwindow-welcome.png"));
     }
 
     void columnLayoutIsRemembered()
