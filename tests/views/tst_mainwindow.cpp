@@ -26,6 +26,20 @@
 
 using namespace auditscope;
 
+namespace {
+
+const QString MicroK8sLog = QStringLiteral(AUDITSCOPE_TEST_DATA_DIR "/corpus/microk8s-k8s.log.gz");
+
+// Opens `path` and waits until its load has finished; false on a timeout.
+bool openAndWait(MainWindow& window, const QString& path)
+{
+    QSignalSpy finished(window.loadController(), &LoadController::loadFinished);
+    window.openPaths({path});
+    return finished.count() == 1 || finished.wait(20000);
+}
+
+} // namespace
+
 class TestMainWindow : public QObject
 {
     Q_OBJECT
@@ -85,9 +99,7 @@ private Q_SLOTS:
     {
         MainWindow window;
         window.show();
-        QSignalSpy finished(window.loadController(), &LoadController::loadFinished);
-        window.openPaths({QStringLiteral(AUDITSCOPE_TEST_DATA_DIR "/corpus/microk8s-k8s.log.gz")});
-        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+        QVERIFY(openAndWait(window, MicroK8sLog));
         EventTableModel* model = window.eventModel();
         EventTableView* table = window.eventTable();
         table->setCurrentIndex(model->index(100, 0));
@@ -122,9 +134,7 @@ private Q_SLOTS:
     {
         MainWindow window;
         window.show();
-        QSignalSpy finished(window.loadController(), &LoadController::loadFinished);
-        window.openPaths({QStringLiteral(AUDITSCOPE_TEST_DATA_DIR "/corpus/microk8s-k8s.log.gz")});
-        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+        QVERIFY(openAndWait(window, MicroK8sLog));
         EventTableModel* model = window.eventModel();
         const int verb = static_cast<int>(EventColumn::Verb);
 
@@ -184,9 +194,7 @@ private Q_SLOTS:
     {
         MainWindow window;
         window.show();
-        QSignalSpy finished(window.loadController(), &LoadController::loadFinished);
-        window.openPaths({QStringLiteral(AUDITSCOPE_TEST_DATA_DIR "/corpus/microk8s-k8s.log.gz")});
-        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+        QVERIFY(openAndWait(window, MicroK8sLog));
         EventTableModel* model = window.eventModel();
         window.eventTable()->setCurrentIndex(model->index(10, 0));
         QAction* reference = nullptr;
