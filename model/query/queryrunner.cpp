@@ -14,7 +14,8 @@ namespace auditscope {
 
 namespace {
 
-Q_LOGGING_CATEGORY(lcQuery, "auditscope.query")
+// Debug output (timings) only when asked: QT_LOGGING_RULES="auditscope.query.debug=true".
+Q_LOGGING_CATEGORY(lcQuery, "auditscope.query", QtInfoMsg)
 
 } // namespace
 
