@@ -235,24 +235,28 @@ private:
                 ++m_pos;
     }
 
-    std::uint32_t parseOr()
+    // `or` binds looser than `and` (explicit or by juxtaposition). The same precedence holds for
+    // whole terms and for the values of a group `field:(a or b c)`: `unary` parses one operand.
+    template <class Unary>
+    std::uint32_t parseOrOf(Unary unary)
     {
         const std::size_t start = m_pos;
-        std::vector<std::uint32_t> children{parseAnd()};
+        std::vector<std::uint32_t> children{parseAndOf(unary)};
         while (!m_failed) {
             skipSpaces();
             if (keywordAt() != "or")
                 break;
             consumeKeyword();
-            children.push_back(parseAnd());
+            children.push_back(parseAndOf(unary));
         }
         return combine(QueryNode::Kind::Or, std::move(children), start);
     }
 
-    std::uint32_t parseAnd()
+    template <class Unary>
+    std::uint32_t parseAndOf(Unary unary)
     {
         const std::size_t start = m_pos;
-        std::vector<std::uint32_t> children{parseUnary()};
+        std::vector<std::uint32_t> children{unary()};
         while (!m_failed) {
             skipSpaces();
             if (atEnd() || peek() == ')')
@@ -262,9 +266,19 @@ private:
                 break;
             if (keyword == "and")
                 consumeKeyword();
-            children.push_back(parseUnary());
+            children.push_back(unary());
         }
         return combine(QueryNode::Kind::And, std::move(children), start);
+    }
+
+    std::uint32_t parseOr()
+    {
+        return parseOrOf([this] { return parseUnary(); });
+    }
+
+    std::uint32_t parseValueOr(const ResolvedField& field)
+    {
+        return parseOrOf([this, &field] { return parseValueUnary(field); });
     }
 
     std::uint32_t parseUnary()
@@ -530,36 +544,6 @@ private:
     }
 
     // field:( a or b and not c ): every leaf is a term of `field`.
-    std::uint32_t parseValueOr(const ResolvedField& field)
-    {
-        const std::size_t start = m_pos;
-        std::vector<std::uint32_t> children{parseValueAnd(field)};
-        while (!m_failed) {
-            skipSpaces();
-            if (keywordAt() != "or")
-                break;
-            consumeKeyword();
-            children.push_back(parseValueAnd(field));
-        }
-        return combine(QueryNode::Kind::Or, std::move(children), start);
-    }
-    std::uint32_t parseValueAnd(const ResolvedField& field)
-    {
-        const std::size_t start = m_pos;
-        std::vector<std::uint32_t> children{parseValueUnary(field)};
-        while (!m_failed) {
-            skipSpaces();
-            if (atEnd() || peek() == ')')
-                break;
-            const std::string keyword = keywordAt();
-            if (keyword == "or")
-                break;
-            if (keyword == "and")
-                consumeKeyword();
-            children.push_back(parseValueUnary(field));
-        }
-        return combine(QueryNode::Kind::And, std::move(children), start);
-    }
     std::uint32_t parseValueUnary(const ResolvedField& field)
     {
         skipSpaces();
