@@ -4,6 +4,7 @@
 #include "itemmodels/jsontreemodel.h"
 #include "jsonhighlighter.h"
 #include "query/query.h"
+#include "query/querytext.h"
 
 #include <simdjson.h>
 
@@ -39,23 +40,7 @@ QColor blend(const QColor& base, const QColor& hue, double amount)
 // `\` before `"` and `\`. `*` cannot be escaped: it stays a wildcard (the language has none).
 QString filterValue(const QString& value)
 {
-    bool plain = !value.isEmpty();
-    for (const QChar c : value)
-        plain = plain && !c.isSpace() && c != QLatin1Char('(') && c != QLatin1Char(')')
-            && c != QLatin1Char('"') && c != QLatin1Char('\\');
-    const QString lower = value.toLower();
-    if (lower == u"and" || lower == u"or" || lower == u"not" || value.startsWith(u"&&")
-        || value.startsWith(u"||"))
-        plain = false;
-    if (plain)
-        return value;
-    QString out = QStringLiteral("\"");
-    for (const QChar c : value) {
-        if (c == QLatin1Char('"') || c == QLatin1Char('\\'))
-            out += QLatin1Char('\\');
-        out += c;
-    }
-    return out + QLatin1Char('"');
+    return QString::fromStdString(quoteQueryValue(value.toStdString()));
 }
 
 // Whether `path` names that JSON path in the filter language. Not when the parser does not know
@@ -118,6 +103,7 @@ DetailPane::DetailPane(QWidget* parent)
     m_header->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_header->setTextFormat(Qt::PlainText);
     layout->addWidget(m_header);
+    setFocusProxy(m_tree); // Go > Event Details lands on the field tree
 
     auto* splitter = new QSplitter(Qt::Vertical, this);
     layout->addWidget(splitter, 1);

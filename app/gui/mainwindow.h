@@ -80,7 +80,17 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
+    // Menus and shortcuts (mainwindowactions.cpp).
     void createActions();
+    void createCopyActions();
+    QMenu* createFileMenu();
+    void createEditMenu();
+    void createViewMenu();
+    void createGoMenu();
+    void createHelpMenu();
+    void createTableMenu();
+    /// Makes `row` of the table current and visible.
+    void goToRow(int row);
     void showProgress(const LoadProgress& progress);
     void finishLoad(const LoadResult& result, const Summary& summary);
     void sortTable(EventColumn column, bool descending);
@@ -107,6 +117,9 @@ private:
     QMenu* m_recentMenu = nullptr;
     QAction* m_reloadAction = nullptr;
     QAction* m_closeAction = nullptr;
+    QAction* m_referenceAction = nullptr; // View > Time > Set the selected event as reference
+    QAction* m_copyRowAction = nullptr;
+    QAction* m_copyEventAction = nullptr;
     LoadSummaryView* m_summary;
     QDockWidget* m_reportDock;
     QProgressBar* m_progress;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "querycompleter.h"
+#include "querytext.h"
 
 #include <algorithm>
 
@@ -19,22 +20,6 @@ std::string lowered(std::string_view text)
 bool isSpace(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-std::string quotedIfNeeded(std::string_view value)
-{
-    bool plain = !value.empty();
-    for (char c : value)
-        plain = plain && !isSpace(c) && c != '(' && c != ')' && c != '"' && c != '\\';
-    if (plain)
-        return std::string(value);
-    std::string out = "\"";
-    for (char c : value) {
-        if (c == '"' || c == '\\')
-            out.push_back('\\');
-        out.push_back(c);
-    }
-    return out + "\"";
 }
 
 // The field before a ':' that ends at `colon`, resolved like the parser does; nullopt if none.
@@ -299,7 +284,7 @@ Completions QueryCompleter::complete(
                 ? globMatch(prefix, value)
                 : std::string_view(value).starts_with(prefix);
             if (match)
-                result.items.push_back({CompletionItem::Kind::Value, quotedIfNeeded(value),
+                result.items.push_back({CompletionItem::Kind::Value, quoteQueryValue(value),
                     static_cast<std::int64_t>(v.count)});
         }
         return result;

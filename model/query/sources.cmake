@@ -4,6 +4,7 @@ target_sources(auditscope_model PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/queryparser.cpp
     ${CMAKE_CURRENT_LIST_DIR}/queryengine.cpp
     ${CMAKE_CURRENT_LIST_DIR}/querycompleter.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/querytext.cpp
 )
 target_sources(auditscope_model PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/queryrunner.cpp

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "mainwindow.h"
+#include "mainwindowtest.h"
 
 #include "detailpane.h"
 #include "eventtableview.h"
@@ -26,19 +27,7 @@
 
 using namespace auditscope;
 
-namespace {
-
-const QString MicroK8sLog = QStringLiteral(AUDITSCOPE_TEST_DATA_DIR "/corpus/microk8s-k8s.log.gz");
-
-// Opens `path` and waits until its load has finished; false on a timeout.
-bool openAndWait(MainWindow& window, const QString& path)
-{
-    QSignalSpy finished(window.loadController(), &LoadController::loadFinished);
-    window.openPaths({path});
-    return finished.count() == 1 || finished.wait(20000);
-}
-
-} // namespace
+using namespace auditscope::test;
 
 class TestMainWindow : public QObject
 {
