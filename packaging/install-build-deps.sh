@@ -12,6 +12,10 @@ packages=(
     gzip                                    # tests build .gz fixtures with it
     fonts-dejavu-core                       # a font for offscreen GUI tests and screenshots
     xvfb xauth                              # to run the GUI on a machine without a display
+    help2man                                # man pages from --help
+    dpkg-dev file lintian strace            # the .deb: CPack's shlibdeps, lint, install test
+    desktop-file-utils appstream            # desktop file and AppStream metainfo validators
+    libxml2-utils shared-mime-info libglib2.0-bin   # MIME type: xmllint, database, gio
 )
 
 missing=()

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # The whole test suite, as CI runs it: installs the build dependencies (Debian 12, as root),
 # then builds and runs every test (GUI tests offscreen), the model and CLI tests again under
-# AddressSanitizer + UBSan, and the clang-format check (a CTest test in the first build).
+# AddressSanitizer + UBSan, and the clang-format check (a CTest test in the first build). The
+# first build also makes the .deb, which is linted and (as root) installed for real and removed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,9 @@ echo "== build and test (warnings are errors) =="
 cmake --preset ci
 cmake --build --preset ci
 ctest --preset ci
+
+echo "== package: build the .deb, lint it, install it, remove it =="
+bash packaging/check-package.sh build/ci
 
 echo "== model and CLI tests under ASan + UBSan =="
 cmake --preset asan

@@ -4,6 +4,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QIcon>
 
 #include <cstdio>
 #include <cstring>
@@ -20,6 +21,15 @@ Options:
   --sample       open the bundled sample investigation (a generated cluster with
                  four incidents to find)
 )";
+
+// The icon theme's (installed to hicolor, or a theme's own), else the bundled PNGs.
+QIcon applicationIcon()
+{
+    QIcon bundled;
+    for (const int size : {16, 22, 24, 32, 48, 64, 128, 256})
+        bundled.addFile(QStringLiteral(":/icons/appicon-%1.png").arg(size), QSize(size, size));
+    return QIcon::fromTheme(QStringLiteral("io.github.auditscope.AuditScope"), bundled);
+}
 
 } // namespace
 
@@ -41,6 +51,7 @@ int main(int argc, char** argv)
     QApplication::setApplicationVersion(QStringLiteral(AUDITSCOPE_VERSION));
     QApplication::setOrganizationDomain(QStringLiteral("auditscope.github.io"));
     QGuiApplication::setDesktopFileName(QStringLiteral("io.github.auditscope.AuditScope"));
+    QApplication::setWindowIcon(applicationIcon());
 
     QStringList paths;
     const QStringList args = QApplication::arguments().mid(1);
