@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "load/loader.h"
 #include "query/query.h"
 
 #include <optional>
@@ -10,16 +11,34 @@
 namespace auditscope::cli {
 
 /// Exit codes of every command (documented in the README).
-enum ExitCode : int { Success = 0, LoadedWithBadLines = 1, NothingLoadable = 2, UsageError = 2 };
+enum ExitCode : int {
+    Success = 0,
+    LoadedWithBadLines = 1,
+    NothingLoadable = 2,
+    UsageError = 2,
+    NotFound = 3, ///< chain/history: the auditID or object is not in the logs
+};
 
 int runSummary(const std::vector<std::string>& args);
 int runEvents(const std::vector<std::string>& args);
 int runBench(const std::vector<std::string>& args);
 int runPolicy(const std::vector<std::string>& args);
 int runQueryCommand(const std::vector<std::string>& args);
+/// `summary --by FIELD` and `summary --histogram BUCKET` (analysiscommand.cpp).
+int runSummaryAnalysis(const std::vector<std::string>& args);
+/// `analysis bench`.
+int runAnalysis(const std::vector<std::string>& args);
+int runChain(const std::vector<std::string>& args);
+int runHistory(const std::vector<std::string>& args);
 
 /// Parses a --query/EXPR argument; on error prints it with a caret under the column to stderr.
 std::optional<Query> parseQueryArgument(const std::string& text);
+
+/// chain/history: prints the load's problems to stderr; returns Success, LoadedWithBadLines
+/// or NothingLoadable.
+int reportLoad(const LoadResult& result);
+/// chain/history: flushes stdout; UsageError if that failed, else `loadCode`.
+int finishOutput(int loadCode);
 
 /// Prints `message` and the command's usage to stderr; returns UsageError.
 int usageError(const std::string& message, const char* usage);

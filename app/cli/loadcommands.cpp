@@ -14,7 +14,11 @@ namespace auditscope::cli {
 namespace {
 
 constexpr const char* SummaryUsage =
-    "Usage: auditscope-cli summary [--json] [--query EXPR] PATH...\n";
+    "Usage: auditscope-cli summary [--json] [--query EXPR] PATH...\n"
+    "       auditscope-cli summary --by user|resource|namespace|verb|code [--json] [--query EXPR] "
+    "PATH...\n"
+    "       auditscope-cli summary --histogram BUCKET [--stack verb|code|principal|user] [--top N] "
+    "[--json] [--query EXPR] PATH...\n";
 constexpr const char* EventsUsage =
     "Usage: auditscope-cli events [--format jsonl|tsv|raw] [--query EXPR] PATH...\n";
 
@@ -51,6 +55,14 @@ void writeAll(const std::string& text)
 
 int runSummary(const std::vector<std::string>& args)
 {
+    // --by and --histogram: the analysis views' aggregates (analysiscommand.cpp).
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--query")
+            ++i;
+        else if (args[i] == "--by" || args[i] == "--histogram" || args[i] == "--stack"
+            || args[i] == "--top")
+            return runSummaryAnalysis(args);
+    }
     bool json = false;
     std::optional<Query> query;
     std::vector<std::string> paths;

@@ -18,6 +18,14 @@ Commands:
   summary [--json] [--query EXPR] PATH...
                                          counts by stage, verb, level, code; sources;
                                          every bad line with file:line and reason
+  summary --by user|resource|namespace|verb|code [--json] [--query EXPR] PATH...
+                                         one row per user (kind, writes, deletes,
+                                         401/403, first/last seen, IPs, agents), per
+                                         resource, namespace, verb or code
+  summary --histogram BUCKET [--stack verb|code|principal|user] [--top N]
+          [--json] [--query EXPR] PATH...
+                                         events per time bucket (30s, 1m, 1h, ...),
+                                         optionally split by class or by top users
   events [--format jsonl|tsv|raw] [--query EXPR] PATH...
                                          every event (or those matching EXPR) in
                                          merged time order
@@ -41,12 +49,21 @@ Commands:
                                          level, compared with what was recorded
   policy bench --policy POLICY [--repeat N] PATH...
                                          time to re-evaluate the policy over the events
+  analysis bench [--repeat N] [--threads N] [--query EXPR] PATH...
+                                         time to recompute the timeline, users and
+                                         resources aggregates
+  chain [--json] AUDITID PATH...         one request's events across servers: stages,
+                                         latencies, status, bodies, integrity flags
+  history [--json] GROUP/RESOURCE/NAMESPACE/NAME PATH...
+                                         every request on one object, with diffs of
+                                         what each change did, and its lifetime
 
 Options:
   -h, --help     show this help
   --version      show the version
 
-Exit codes: 0 success, 1 loaded but some lines were bad, 2 nothing loadable or usage error.
+Exit codes: 0 success, 1 loaded but some lines were bad, 2 nothing loadable or usage error,
+3 (chain, history) the auditID or object is not in the logs.
 )";
 
 } // namespace
@@ -87,5 +104,11 @@ int main(int argc, char** argv)
         return runPolicy(args);
     if (command == "query")
         return runQueryCommand(args);
+    if (command == "analysis")
+        return runAnalysis(args);
+    if (command == "chain")
+        return runChain(args);
+    if (command == "history")
+        return runHistory(args);
     return usageError("unknown command '" + command + "'", Usage);
 }

@@ -4,11 +4,19 @@
 #include "commands.h"
 
 #include "load/loader.h"
+#include "policy/policyevaluationrunner.h"
+#include "policy/policyexplain.h"
 #include "policy/policyimpact.h"
 #include "policy/policylint.h"
 #include "policy/policyreader.h"
 #include "policy/policystoreevaluation.h"
 #include "report/jsonwriter.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QFile>
+#include <QTimer>
 
 #include <algorithm>
 #include <chrono>
@@ -24,6 +32,8 @@ constexpr const char* PolicyUsage = R"(Usage: auditscope-cli policy check [--jso
        auditscope-cli policy lint [--json] --policy POLICY [PATH...]
        auditscope-cli policy impact [--json] --policy POLICY PATH...
        auditscope-cli policy bench --policy POLICY [--repeat N] PATH...
+       auditscope-cli policy explain --policy POLICY [--line N]... [--limit N] PATH...
+       auditscope-cli policy editbench --policy POLICY [--repeat N] PATH...
 
   check   decode and validate POLICY exactly as kube-apiserver's --audit-policy-file;
           prints errors and warnings as POLICY:LINE:COLUMN: severity: [field] message.
@@ -42,6 +52,13 @@ constexpr const char* PolicyUsage = R"(Usage: auditscope-cli policy check [--jso
           recorded; then what the log cannot tell.
   bench   builds the attribute index once, then times re-evaluation of POLICY over all
           events N times (default 10); prints the median and the figure per 10 M events.
+  explain why each event got its rule: for every rule before the matching one, the first
+          check that failed (users, userGroups, verbs, namespaces, resources,
+          nonResourceURLs, in kube-apiserver's order). Events on line N of their file
+          (--line, repeatable), else the first --limit events (default 10).
+  editbench  the policy editor's latency: the evaluation runner, after an edit of POLICY,
+          until its result (diagnostics, per-event matches, outline, impact) is emitted,
+          without the debounce; N edits (default 20), with and without impact and log lint.
 )";
 
 const char* severityName(PolicyDiagnostic::Severity severity)
@@ -574,13 +591,242 @@ int runPolicyBench(const std::vector<std::string>& args)
     return Success;
 }
 
+int runExplain(const std::vector<std::string>& args)
+{
+    std::string policyPath;
+    std::vector<std::uint32_t> lines;
+    std::size_t limit = 10;
+    std::vector<std::string> paths;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (a == "--policy" || a == "--line" || a == "--limit") {
+            if (i + 1 >= args.size())
+                return usageError(a + " needs a value", PolicyUsage);
+            const std::string& value = args[++i];
+            if (a == "--policy")
+                policyPath = value;
+            else if (a == "--line")
+                lines.push_back(
+                    static_cast<std::uint32_t>(std::strtoul(value.c_str(), nullptr, 10)));
+            else
+                limit = std::strtoul(value.c_str(), nullptr, 10);
+        } else if (a == "-h" || a == "--help") {
+            return std::fputs(PolicyUsage, stdout), Success;
+        } else if (a.size() > 1 && a[0] == '-') {
+            return usageError("unknown option '" + a + "'", PolicyUsage);
+        } else {
+            paths.push_back(a);
+        }
+    }
+    if (policyPath.empty())
+        return usageError("policy explain needs --policy POLICY", PolicyUsage);
+    if (paths.empty())
+        return usageError("no PATH given", PolicyUsage);
+    const PolicyLoadResult policy = loadPolicyFile(policyPath);
+    for (const PolicyDiagnostic& d : policy.diagnostics)
+        writeAll(formatText(policyPath, d), stderr);
+    if (!policy.decoded) {
+        std::fprintf(stderr, "%s: the policy does not decode\n", policyPath.c_str());
+        return 1;
+    }
+    const LoadResult loaded = loadPaths(paths);
+    if (loaded.store->size() == 0)
+        return NothingLoadable;
+    const EventStore& store = *loaded.store;
+    const auto index = PolicyAttributeIndex::build(loaded.store);
+    std::string out;
+    std::size_t shown = 0;
+    for (std::uint32_t row = 0; row < store.size(); ++row) {
+        if (lines.empty() ? shown >= limit
+                          : std::find(lines.begin(), lines.end(), store.line[row]) == lines.end())
+            continue;
+        ++shown;
+        const EventId id{row};
+        const RequestAttributes a = index->attributes(index->tupleOf(id));
+        std::string what = a.verb + " ";
+        if (a.isResourceRequest) {
+            what += a.resource + (a.subresource.empty() ? "" : "/" + a.subresource);
+            if (!a.apiGroup.empty())
+                what += "." + a.apiGroup;
+            if (!a.namespaceName.empty())
+                what += " in " + a.namespaceName;
+            if (!a.name.empty())
+                what += " named " + a.name;
+        } else {
+            what += a.path;
+        }
+        const AuditIdId auditId = store.auditId[row];
+        out += store.sourceOf(id).path + ":" + std::to_string(store.line[row]) + ": "
+            + std::string(stageName(store.stage[row])) + " "
+            + (auditId ? store.pools.auditIds.text(auditId.value) : std::string()) + "\n  "
+            + (a.user ? a.user->name : std::string("(no user)")) + ": " + what + "\n";
+        const PolicyExplanation x = explainEvent(policy.policy, *index, id);
+        for (const RuleExplanation& e : x.rejected)
+            out += "  " + e.sentence + "\n";
+        out += "  => " + x.summary + "\n";
+    }
+    writeAll(out);
+    return loaded.report.badLines > 0 ? LoadedWithBadLines : Success;
+}
+
+/// Median of `values` (sorted in place).
+double median(std::vector<double>& values)
+{
+    if (values.empty())
+        return 0;
+    std::sort(values.begin(), values.end());
+    return values[values.size() / 2];
+}
+
+int runEditBench(const std::vector<std::string>& args)
+{
+    std::string policyPath;
+    int repeat = 20;
+    std::vector<std::string> paths;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (a == "--policy" || a == "--repeat") {
+            if (i + 1 >= args.size())
+                return usageError(a + " needs a value", PolicyUsage);
+            if (a == "--policy")
+                policyPath = args[++i];
+            else
+                repeat = std::max(1, std::atoi(args[++i].c_str()));
+        } else if (a == "-h" || a == "--help") {
+            return std::fputs(PolicyUsage, stdout), Success;
+        } else if (a.size() > 1 && a[0] == '-') {
+            return usageError("unknown option '" + a + "'", PolicyUsage);
+        } else {
+            paths.push_back(a);
+        }
+    }
+    if (policyPath.empty())
+        return usageError("policy editbench needs --policy POLICY", PolicyUsage);
+    if (paths.empty())
+        return usageError("no PATH given", PolicyUsage);
+    QFile file(QString::fromStdString(policyPath));
+    if (!file.open(QIODevice::ReadOnly)) {
+        std::fprintf(stderr, "%s: cannot read\n", policyPath.c_str());
+        return 1;
+    }
+    const QString text = QString::fromUtf8(file.readAll());
+    // An edit that changes what the policy decides: the first rule's level, back and forth.
+    const qsizetype levelAt = text.indexOf(QStringLiteral("level: "));
+    if (levelAt < 0) {
+        std::fprintf(stderr, "%s: no rule level to edit\n", policyPath.c_str());
+        return 1;
+    }
+    const qsizetype levelEnd = text.indexOf(QLatin1Char('\n'), levelAt);
+    auto edited = [&](int i) {
+        QString t = text;
+        const QString level =
+            i % 2 ? QStringLiteral("level: Metadata") : QStringLiteral("level: RequestResponse");
+        return t.replace(
+            levelAt, levelEnd - levelAt, level + QStringLiteral(" # edit ") + QString::number(i));
+    };
+
+    int argc = 1;
+    char name[] = "auditscope-cli";
+    char* argv[] = {name, nullptr};
+    std::unique_ptr<QCoreApplication> app;
+    if (!QCoreApplication::instance())
+        app = std::make_unique<QCoreApplication>(argc, argv);
+
+    auto start = std::chrono::steady_clock::now();
+    const LoadResult loaded = loadAuditLogs(paths);
+    const double loadMs = msSince(start);
+    if (loaded.store->size() == 0)
+        return NothingLoadable;
+
+    PolicyEvaluationRunner runner;
+    runner.setDebounceInterval(150);
+    PolicyEvaluationResultPtr last;
+    QElapsedTimer latency;
+    double lastLatencyMs = 0;
+    QEventLoop loop;
+    QTimer guard;
+    guard.setSingleShot(true);
+    guard.setInterval(600000);
+    QObject::connect(&guard, &QTimer::timeout, &loop, &QEventLoop::quit);
+    QObject::connect(&runner, &PolicyEvaluationRunner::evaluationFinished,
+        [&](const PolicyEvaluationResultPtr& r) {
+            lastLatencyMs = static_cast<double>(latency.nsecsElapsed()) / 1e6;
+            last = r;
+            loop.quit();
+        });
+    // One evaluation: the text changes, the debounce is skipped (evaluateNow), and the time
+    // runs until the result is emitted on this thread. Returns the caller's time in the calls.
+    auto evaluate = [&](const QString& t) {
+        latency.start();
+        QElapsedTimer caller;
+        caller.start();
+        runner.setPolicyText(t);
+        runner.evaluateNow();
+        const double callerMs = static_cast<double>(caller.nsecsElapsed()) / 1e6;
+        guard.start(); // never wait forever
+        loop.exec();
+        guard.stop();
+        return callerMs;
+    };
+
+    runner.setStore(loaded.store);
+    evaluate(text); // builds the attribute index
+    if (!last || !last->matches) {
+        std::fprintf(stderr, "%s: the policy does not evaluate\n", policyPath.c_str());
+        return 1;
+    }
+    const double firstMs = lastLatencyMs;
+    const double indexMs = last->timings.indexMs;
+    const std::size_t events = loaded.store->size();
+    std::printf(
+        "policy:            %s (%zu rules)\n", policyPath.c_str(), last->load.policy.rules.size());
+    std::printf("events:            %zu (load %.0f ms)\n", events, loadMs);
+    std::printf("first evaluation:  %.1f ms, of which the store indexes %.1f ms (once per "
+                "snapshot)\n",
+        firstMs, indexMs);
+
+    for (const bool full : {true, false}) {
+        PolicyEvaluationOptions options;
+        options.impact = full;
+        options.lintAgainstLog = full;
+        runner.setOptions(options);
+        std::vector<double> total, caller, parse, evaluateMs, outline, lint, impact, worker;
+        for (int i = 0; i < repeat; ++i) {
+            caller.push_back(evaluate(edited(i)));
+            total.push_back(lastLatencyMs);
+            parse.push_back(last->timings.parseMs);
+            evaluateMs.push_back(last->timings.evaluateMs);
+            outline.push_back(last->timings.outlineMs);
+            lint.push_back(last->timings.lintMs);
+            impact.push_back(last->timings.impactMs);
+            worker.push_back(last->timings.totalMs);
+        }
+        std::vector<double> sorted = total;
+        std::sort(sorted.begin(), sorted.end());
+        std::printf("\n%s, %d edits:\n",
+            full ? "full result (lint against the log, outline, impact)"
+                 : "without impact and log lint",
+            repeat);
+        std::printf("  edit -> result:  median %.1f ms, min %.1f, max %.1f (debounce excluded)\n",
+            median(total), sorted.front(), sorted.back());
+        std::printf("  worker phases:   parse %.2f, evaluate %.2f, outline %.2f, lint %.2f, "
+                    "impact %.2f; worker total %.1f ms (medians)\n",
+            median(parse), median(evaluateMs), median(outline), median(lint), median(impact),
+            median(worker));
+        std::printf(
+            "  caller thread:   %.3f ms in setPolicyText + evaluateNow (median)\n", median(caller));
+    }
+    return Success;
+}
+
 } // namespace
 
 int runPolicy(const std::vector<std::string>& args)
 {
     if (args.empty())
         return usageError(
-            "policy needs a subcommand: check, eval, lint, impact or bench", PolicyUsage);
+            "policy needs a subcommand: check, eval, lint, impact, bench, explain or editbench",
+            PolicyUsage);
     const std::string sub = args.front();
     const std::vector<std::string> rest(args.begin() + 1, args.end());
     if (sub == "check")
@@ -593,6 +839,10 @@ int runPolicy(const std::vector<std::string>& args)
         return runLint(rest);
     if (sub == "impact")
         return runImpact(rest);
+    if (sub == "explain")
+        return runExplain(rest);
+    if (sub == "editbench")
+        return runEditBench(rest);
     if (sub == "-h" || sub == "--help" || sub == "help")
         return std::fputs(PolicyUsage, stdout), Success;
     return usageError("unknown policy subcommand '" + sub + "'", PolicyUsage);

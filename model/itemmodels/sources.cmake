@@ -5,5 +5,10 @@ target_sources(auditscope_model PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/eventcolumns.cpp
     ${CMAKE_CURRENT_LIST_DIR}/eventtablemodel.cpp
     ${CMAKE_CURRENT_LIST_DIR}/jsontreemodel.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/chainmodel.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/objecthistorymodel.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/policyruleoutlinemodel.cpp
     ${CMAKE_CURRENT_LIST_DIR}/rowsort.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/usersmodel.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/resourcesmodel.cpp
 )

@@ -3,6 +3,7 @@
 
 #include "common/enums.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -16,6 +17,17 @@ struct SourcePos
     int line = 0;
     int column = 0;
     friend bool operator==(const SourcePos&, const SourcePos&) = default;
+};
+
+/// A range of the policy text, [begin, end): 1-based line:column (columns count bytes, as
+/// yaml-cpp's marks do) and the same places as 0-based byte offsets into the text given to the
+/// reader. Empty (begin.line == 0) when unknown.
+struct SourceSpan
+{
+    SourcePos begin, end; ///< `end` is one past the last character
+    std::size_t beginOffset = 0, endOffset = 0;
+    bool valid() const { return begin.line > 0; }
+    friend bool operator==(const SourceSpan&, const SourceSpan&) = default;
 };
 
 /// A list of strings with the position of the list and of every item (parallel vectors).
@@ -58,6 +70,9 @@ struct PolicyRule
     std::optional<bool> omitManagedFields; ///< nullopt = inherit from the policy
     SourcePos omitManagedFieldsPos;
     SourcePos pos; ///< the rule's mapping (its `-` item)
+    /// The rule's text: from its `-` (block lists) or `{` (flow) to its last character, so an
+    /// editor can highlight it. Empty for a rule written as a YAML alias (`- *name`).
+    SourceSpan span;
 };
 
 /// An audit.k8s.io/v1 Policy as decoded from YAML or JSON (spec §2). Plain data; copyable.

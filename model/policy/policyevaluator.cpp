@@ -28,22 +28,7 @@ bool resourceMatch(const PolicyRule& rule, const RequestAttributesView& a)
         for (const std::string& r : gr.resources.values) {
             if (!gr.resourceNames.empty() && !contains(gr.resourceNames, a.name))
                 continue;
-            const std::string_view rv = r;
-            if (rv == "*")
-                return true;
-            if (a.subresource.empty()) {
-                if (rv == a.resource)
-                    return true;
-            } else if (rv.size() == a.resource.size() + 1 + a.subresource.size()
-                && rv.substr(0, a.resource.size()) == a.resource && rv[a.resource.size()] == '/'
-                && rv.substr(a.resource.size() + 1) == a.subresource) {
-                return true;
-            }
-            if (!a.subresource.empty() && rv.size() >= 2 && rv.substr(0, 2) == "*/"
-                && rv.substr(2) == a.subresource)
-                return true;
-            if (rv.size() >= 2 && rv.substr(rv.size() - 2) == "/*"
-                && rv.substr(0, rv.size() - 2) == a.resource)
+            if (resourcePatternMatches(r, a.resource, a.subresource))
                 return true;
         }
     }
@@ -51,6 +36,28 @@ bool resourceMatch(const PolicyRule& rule, const RequestAttributesView& a)
 }
 
 } // namespace
+
+bool resourcePatternMatches(
+    std::string_view rv, std::string_view resource, std::string_view subresource)
+{
+    if (rv == "*")
+        return true;
+    if (subresource.empty()) {
+        if (rv == resource)
+            return true;
+    } else if (rv.size() == resource.size() + 1 + subresource.size()
+        && rv.substr(0, resource.size()) == resource && rv[resource.size()] == '/'
+        && rv.substr(resource.size() + 1) == subresource) {
+        return true;
+    }
+    if (!subresource.empty() && rv.size() >= 2 && rv.substr(0, 2) == "*/"
+        && rv.substr(2) == subresource)
+        return true;
+    if (rv.size() >= 2 && rv.substr(rv.size() - 2) == "/*"
+        && rv.substr(0, rv.size() - 2) == resource)
+        return true;
+    return false;
+}
 
 bool nonResourceUrlMatches(std::string_view spec, std::string_view path)
 {

@@ -71,4 +71,10 @@ StageMask stageMaskOf(const StringList& stages);
 /// Spec §4 pathMatches for one nonResourceURLs entry.
 bool nonResourceUrlMatches(std::string_view spec, std::string_view path);
 
+/// Spec §4 resourceMatch for one `resources[].resources` entry (`*`, `pods`, `pods/log`,
+/// `*/status`, `pods/*`) against the request's resource and subresource; names and groups are
+/// checked by the caller.
+bool resourcePatternMatches(
+    std::string_view pattern, std::string_view resource, std::string_view subresource);
+
 } // namespace auditscope

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +52,49 @@ struct PolicyImpact
 /// Re-reads raw JSON only for events whose bodies would be removed.
 PolicyImpact computePolicyImpact(
     const PolicyAttributeIndex& index, const PolicyStoreResult& result);
+
+/// What the impact and the log lint need from a store, summed per group of events that every
+/// policy treats alike: same attribute tuple, stage, recorded level and body flags. With it,
+/// recomputing the impact after an edit costs O(groups), not O(events) (the policy editor
+/// does it per keystroke). Built once per attribute index: one pass over the events plus one
+/// scan of each event that logged a body. Immutable; readable from any thread.
+class PolicyImpactIndex
+{
+public:
+    struct Group
+    {
+        std::uint32_t tuple = 0;
+        Stage stage = Stage::Unknown;
+        Level recorded = Level::Unknown;
+        std::uint8_t flags = 0; ///< HasObjectRef | HasRequestObject | HasResponseObject
+        std::uint32_t firstRow = 0; ///< its first event in store order
+        std::uint64_t events = 0, bytes = 0;
+        /// topLevelMemberBytes of requestObject / responseObject, summed.
+        std::uint64_t requestObjectBytes = 0, responseObjectBytes = 0;
+        /// Events whose requestObject / responseObject / both measure more than 0 bytes.
+        std::uint64_t withRequestObject = 0, withResponseObject = 0, withBoth = 0;
+    };
+
+    static std::shared_ptr<const PolicyImpactIndex> build(const PolicyAttributeIndex& index);
+
+    const std::vector<Group>& groups() const { return m_groups; }
+    std::size_t eventCount() const { return m_events; }
+
+private:
+    friend PolicyImpact computePolicyImpact(const PolicyImpactIndex&, const PolicyStoreResult&);
+    PolicyImpactIndex() = default;
+
+    std::vector<Group> m_groups;
+    std::size_t m_events = 0;
+    /// auditIDs (events with a user) that have no RequestReceived event, by the tuples of their
+    /// events: one tuple (most requests) with a count, or several (CSR lists).
+    std::vector<std::pair<std::uint32_t, std::uint64_t>> m_missingBySingleTuple;
+    std::vector<std::uint32_t> m_missingMultiOffsets; ///< lists + 1 entries
+    std::vector<std::uint32_t> m_missingMultiTuples;
+};
+
+/// The same as computePolicyImpact(index, result), from the groups: O(groups) per call.
+PolicyImpact computePolicyImpact(const PolicyImpactIndex& groups, const PolicyStoreResult& result);
 
 /// Bytes of the top-level member `"key":value` of a compact JSON object, including one
 /// adjacent comma (what removing the member saves); 0 when absent or the text is malformed.

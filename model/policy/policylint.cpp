@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "policylint.h"
 
+#include "policy/policyimpact.h"
 #include "policy/policystoreevaluation.h"
 
 #include <algorithm>
@@ -271,21 +272,34 @@ int entryMatching(const PolicyRule& rule, std::string_view group, std::string_vi
 
 void lintShadowed(const Policy& policy, std::vector<PolicyLintFinding>& out)
 {
-    for (std::size_t j = 1; j < policy.rules.size(); ++j)
-        for (std::size_t i = 0; i < j; ++i)
-            if (ruleCovers(policy.rules[i], policy.rules[j])) {
-                const PolicyRule& earlier = policy.rules[i];
-                const bool catchAll = earlier.users.empty() && earlier.userGroups.empty()
-                    && earlier.verbs.empty() && kindOf(earlier) == RuleKind::Any;
-                out.push_back(finding(PolicyLintCheck::ShadowedRule, static_cast<int>(j),
-                    policy.rules[j].pos, rulePath(j),
-                    "rule is never used: every request it matches is matched first by "
-                        + rulePath(i) + lineOf(earlier)
-                        + (catchAll ? ", which matches every request" : std::string())
-                        + " (first match wins)",
-                    static_cast<int>(i)));
-                break;
-            }
+    for (std::size_t j = 1; j < policy.rules.size(); ++j) {
+        const std::vector<int> cover = auditscope::coveringRules(
+            std::span<const PolicyRule>(policy.rules.data(), j), policy.rules[j], 4096);
+        if (cover.empty())
+            continue;
+        const auto i = static_cast<std::size_t>(cover.front());
+        std::string message;
+        if (cover.size() == 1) {
+            const PolicyRule& earlier = policy.rules[i];
+            const bool catchAll = earlier.users.empty() && earlier.userGroups.empty()
+                && earlier.verbs.empty() && kindOf(earlier) == RuleKind::Any;
+            message = "rule is never used: every request it matches is matched first by "
+                + rulePath(i) + lineOf(earlier)
+                + (catchAll ? ", which matches every request" : std::string())
+                + " (first match wins)";
+        } else {
+            std::string names;
+            for (std::size_t k = 0; k < cover.size(); ++k)
+                names += (k == 0                         ? ""
+                                 : k + 1 == cover.size() ? " and "
+                                                         : ", ")
+                    + rulePath(static_cast<std::size_t>(cover[k]));
+            message = "rule is never used: every request it matches is matched first by " + names
+                + " together (first match wins)";
+        }
+        out.push_back(finding(PolicyLintCheck::ShadowedRule, static_cast<int>(j),
+            policy.rules[j].pos, rulePath(j), std::move(message), static_cast<int>(i)));
+    }
 }
 
 void lintSensitive(const Policy& policy, std::vector<PolicyLintFinding>& out)
@@ -506,6 +520,114 @@ bool ruleCovers(const PolicyRule& earlier, const PolicyRule& later)
     return false;
 }
 
+std::vector<int> coveringRules(
+    std::span<const PolicyRule> earlier, const PolicyRule& later, std::size_t maxParts)
+{
+    for (std::size_t i = 0; i < earlier.size(); ++i)
+        if (ruleCovers(earlier[i], later))
+            return {static_cast<int>(i)};
+    if (earlier.empty())
+        return {};
+
+    // The parts of `later`: the union of one-value rules over every dimension (exact: each
+    // list is an "any of", and the dimensions combine with AND).
+    auto singles = [](const StringList& list) {
+        std::vector<StringList> out;
+        if (list.empty()) {
+            out.push_back(list);
+            return out;
+        }
+        for (const std::string& v : list.values) {
+            StringList one;
+            one.values = {v};
+            out.push_back(std::move(one));
+        }
+        return out;
+    };
+    struct Target
+    {
+        std::vector<GroupResources> resources;
+        StringList nonResourceURLs;
+    };
+    std::vector<Target> targets;
+    switch (kindOf(later)) {
+    case RuleKind::Any: {
+        Target resources;
+        GroupResources all;
+        all.group = "*";
+        resources.resources = {all};
+        targets.push_back(std::move(resources));
+        Target urls;
+        urls.nonResourceURLs.values = {"*"};
+        targets.push_back(std::move(urls));
+        break;
+    }
+    case RuleKind::Resource:
+        if (later.resources.empty())
+            targets.push_back({});
+        for (const GroupResources& entry : later.resources) {
+            if (entry.resources.empty()) {
+                targets.push_back({{entry}, {}});
+                continue;
+            }
+            for (const std::string& r : entry.resources.values) {
+                for (const StringList& names : singles(entry.resourceNames)) {
+                    GroupResources one;
+                    one.group = entry.group;
+                    one.resources.values = {r};
+                    one.resourceNames = names;
+                    targets.push_back({{one}, {}});
+                }
+            }
+        }
+        break;
+    case RuleKind::NonResource:
+        for (const StringList& url : singles(later.nonResourceURLs))
+            targets.push_back({{}, url});
+        break;
+    }
+    const std::vector<StringList> users = singles(later.users), groups = singles(later.userGroups),
+                                  verbs = singles(later.verbs),
+                                  namespaces = singles(later.namespaces);
+    const std::size_t parts =
+        users.size() * groups.size() * verbs.size() * namespaces.size() * targets.size();
+    if (parts > maxParts)
+        return {};
+    std::vector<bool> used(earlier.size(), false);
+    PolicyRule probe;
+    probe.level = later.level;
+    for (const StringList& u : users) {
+        probe.users = u;
+        for (const StringList& g : groups) {
+            probe.userGroups = g;
+            for (const StringList& v : verbs) {
+                probe.verbs = v;
+                for (const StringList& n : namespaces) {
+                    probe.namespaces = n;
+                    for (const Target& t : targets) {
+                        probe.resources = t.resources;
+                        probe.nonResourceURLs = t.nonResourceURLs;
+                        bool covered = false;
+                        for (std::size_t i = 0; i < earlier.size() && !covered; ++i) {
+                            if (ruleCovers(earlier[i], probe)) {
+                                covered = true;
+                                used[i] = true;
+                            }
+                        }
+                        if (!covered)
+                            return {};
+                    }
+                }
+            }
+        }
+    }
+    std::vector<int> out;
+    for (std::size_t i = 0; i < used.size(); ++i)
+        if (used[i])
+            out.push_back(static_cast<int>(i));
+    return out;
+}
+
 std::vector<PolicyLintFinding> lintPolicy(const Policy& policy)
 {
     std::vector<PolicyLintFinding> out;
@@ -521,8 +643,31 @@ std::vector<PolicyLintFinding> lintPolicy(const Policy& policy)
     return out;
 }
 
-std::vector<PolicyLintFinding> lintPolicyAgainstLog(
-    const Policy& policy, const PolicyAttributeIndex& index, const PolicyStoreResult& result)
+namespace {
+
+/// Events whose recorded level differs from the level a rule gives (spec §6): per (rule,
+/// recorded level), their number and the first of them.
+struct Disagreement
+{
+    std::uint64_t count = 0;
+    std::uint32_t example = UINT32_MAX;
+    Level decided = Level::None;
+};
+using Disagreements = std::map<std::pair<int, Level>, Disagreement>;
+
+void note(Disagreements& byRule, int rule, Level recorded, Level decided, std::uint64_t count,
+    std::uint32_t firstRow)
+{
+    Disagreement& d = byRule[{rule, recorded}];
+    d.count += count;
+    if (firstRow < d.example) {
+        d.example = firstRow;
+        d.decided = decided;
+    }
+}
+
+std::vector<PolicyLintFinding> logFindings(const Policy& policy, const PolicyAttributeIndex& index,
+    const PolicyStoreResult& result, const Disagreements& byRule)
 {
     std::vector<PolicyLintFinding> out;
     const std::size_t events = index.eventCount();
@@ -533,29 +678,7 @@ std::vector<PolicyLintFinding> lintPolicyAgainstLog(
             policy.rules[i].pos, rulePath(i),
             "rule matches none of the " + std::to_string(events) + " loaded events"));
     }
-
-    // (rule, recorded level) -> count and first example, where the recorded level differs.
-    struct Disagreement
-    {
-        std::uint64_t count = 0;
-        std::uint32_t example = 0;
-        Level decided = Level::None;
-    };
-    std::map<std::pair<int, Level>, Disagreement> byRule;
     const EventStore& store = index.store();
-    for (std::uint32_t row = 0; row < events; ++row) {
-        const Level recorded = store.level[row];
-        if (recorded == Level::Unknown)
-            continue;
-        const PolicyEventMatch m = result.events[row];
-        if (m.level() == recorded)
-            continue;
-        Disagreement& d = byRule[{m.rule(), recorded}];
-        if (d.count++ == 0) {
-            d.example = row;
-            d.decided = m.level();
-        }
-    }
     for (const auto& [key, d] : byRule) {
         const auto [rule, recorded] = key;
         const std::string example =
@@ -578,4 +701,36 @@ std::vector<PolicyLintFinding> lintPolicyAgainstLog(
     return out;
 }
 
+} // namespace
+
+std::vector<PolicyLintFinding> lintPolicyAgainstLog(
+    const Policy& policy, const PolicyAttributeIndex& index, const PolicyStoreResult& result)
+{
+    Disagreements byRule;
+    const EventStore& store = index.store();
+    for (std::uint32_t row = 0; row < index.eventCount(); ++row) {
+        const Level recorded = store.level[row];
+        if (recorded == Level::Unknown)
+            continue;
+        const PolicyEventMatch m = result.events[row];
+        if (m.level() != recorded)
+            note(byRule, m.rule(), recorded, m.level(), 1, row);
+    }
+    return logFindings(policy, index, result, byRule);
+}
+
+std::vector<PolicyLintFinding> lintPolicyAgainstLog(const Policy& policy,
+    const PolicyAttributeIndex& index, const PolicyImpactIndex& groups,
+    const PolicyStoreResult& result)
+{
+    Disagreements byRule;
+    for (const PolicyImpactIndex::Group& g : groups.groups()) {
+        if (g.recorded == Level::Unknown)
+            continue;
+        const PolicyDecision& d = result.tupleDecisions[g.tuple];
+        if (d.level != g.recorded)
+            note(byRule, d.ruleIndex, g.recorded, d.level, g.events, g.firstRow);
+    }
+    return logFindings(policy, index, result, byRule);
+}
 } // namespace auditscope

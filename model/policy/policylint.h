@@ -4,12 +4,14 @@
 #include "policy/policy.h"
 
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <vector>
 
 namespace auditscope {
 
 class PolicyAttributeIndex;
+class PolicyImpactIndex;
 struct PolicyStoreResult;
 
 /// The kinds of lint finding. Lint never rejects a policy: every finding is a Warning.
@@ -42,10 +44,25 @@ std::vector<PolicyLintFinding> lintPolicy(const Policy& policy);
 /// evaluateStore(PolicyEvaluator(policy), index).
 std::vector<PolicyLintFinding> lintPolicyAgainstLog(
     const Policy& policy, const PolicyAttributeIndex& index, const PolicyStoreResult& result);
+/// The same findings from the impact index's groups: O(groups) instead of O(events).
+std::vector<PolicyLintFinding> lintPolicyAgainstLog(const Policy& policy,
+    const PolicyAttributeIndex& index, const PolicyImpactIndex& groups,
+    const PolicyStoreResult& result);
 
 /// Whether every request matched by rule `later` is also matched by rule `earlier`, decided
 /// from the rules' text alone (conservative: false when unsure).
 bool ruleCovers(const PolicyRule& earlier, const PolicyRule& later);
+
+/// The earlier rules that together match every request rule `later` matches, so that `later`
+/// never decides anything (first match wins); empty when that cannot be shown. One covering
+/// rule is looked for first (ruleCovers); otherwise `later` is split into single-value parts
+/// (one user, group, verb, namespace, resource entry/resource/name or URL each; a rule with
+/// none of resources, namespaces and nonResourceURLs into "every resource request" and
+/// "every non-resource request") and each part must be covered by one earlier rule.
+/// Conservative: empty when unsure or when `later` has more than `maxParts` parts. Indexes
+/// are into `earlier`, ascending.
+std::vector<int> coveringRules(
+    std::span<const PolicyRule> earlier, const PolicyRule& later, std::size_t maxParts = 4096);
 
 /// The API groups a well-known built-in resource lives in (empty for unknown resources).
 std::vector<std::string_view> knownGroupsOf(std::string_view resource);

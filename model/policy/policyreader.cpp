@@ -211,8 +211,13 @@ std::string suggestKey(std::string_view key, std::initializer_list<std::string_v
 class Decoder
 {
 public:
-    explicit Decoder(std::vector<PolicyDiagnostic>& diagnostics)
+    /// `text` is what yaml-cpp parsed; `baseOffset` the bytes before it in the caller's text
+    /// (a byte order mark), added to span offsets.
+    Decoder(
+        std::vector<PolicyDiagnostic>& diagnostics, std::string_view text, std::size_t baseOffset)
         : m_diagnostics(diagnostics)
+        , m_text(text)
+        , m_baseOffset(baseOffset)
     { }
 
     bool failed() const { return m_failed; }
@@ -403,10 +408,12 @@ private:
             return result;
         }
         std::size_t i = 0;
+        std::size_t previousBegin = NoOffset;
         for (const YAML::Node& item : node) {
             const std::string rulePath = path + "[" + std::to_string(i++) + "]";
             PolicyRule rule;
             rule.pos = posOf(item);
+            rule.span = itemSpan(item, node.Style() == YAML::EmitterStyle::Flow, previousBegin);
             const Kind itemKind = kindOf(item);
             if (itemKind == Kind::Map) {
                 forEachField(item, rulePath,
@@ -522,7 +529,195 @@ private:
         }
     }
 
+    // --- Source spans -------------------------------------------------------------------
+    // yaml-cpp marks only where a node starts; where it ends is found in the text.
+
+    static constexpr std::size_t NoOffset = std::string_view::npos;
+
+    /// Offset one past the end of the line that contains `offset`, without the newline and
+    /// without trailing spaces or a comment (a '#' after a space).
+    std::size_t lineContentEnd(std::size_t offset) const
+    {
+        std::size_t lineEnd = m_text.find('\n', offset);
+        if (lineEnd == NoOffset)
+            lineEnd = m_text.size();
+        std::size_t end = lineEnd;
+        for (std::size_t k = offset; k < lineEnd; ++k)
+            if (m_text[k] == '#' && k > offset && (m_text[k - 1] == ' ' || m_text[k - 1] == '\t')) {
+                end = k;
+                break;
+            }
+        while (end > offset
+            && (m_text[end - 1] == ' ' || m_text[end - 1] == '\t' || m_text[end - 1] == '\r'))
+            --end;
+        return end;
+    }
+
+    std::size_t indentOfLineAt(std::size_t offset) const
+    {
+        const std::size_t lineStart = offset == 0 ? 0 : m_text.rfind('\n', offset - 1) + 1;
+        std::size_t k = lineStart;
+        while (k < m_text.size() && m_text[k] == ' ')
+            ++k;
+        return k - lineStart;
+    }
+
+    /// The end (exclusive byte offset) of the scalar that starts at `p`.
+    std::size_t scalarEnd(const YAML::Node& node, std::size_t p) const
+    {
+        const char c = m_text[p];
+        if (c == '"') {
+            for (std::size_t k = p + 1; k < m_text.size(); ++k) {
+                if (m_text[k] == '\\')
+                    ++k;
+                else if (m_text[k] == '"')
+                    return k + 1;
+            }
+            return m_text.size();
+        }
+        if (c == '\'') {
+            for (std::size_t k = p + 1; k < m_text.size(); ++k) {
+                if (m_text[k] != '\'')
+                    continue;
+                if (k + 1 < m_text.size() && m_text[k + 1] == '\'')
+                    ++k; // '' is an escaped quote
+                else
+                    return k + 1;
+            }
+            return m_text.size();
+        }
+        if (c == '|' || c == '>') {
+            // Block scalar: every following line that is blank or indented deeper than the line
+            // of its header belongs to it.
+            const std::size_t indent = indentOfLineAt(p);
+            std::size_t end = lineContentEnd(p);
+            std::size_t lineStart = m_text.find('\n', p);
+            while (lineStart != NoOffset && ++lineStart < m_text.size()) {
+                std::size_t k = lineStart;
+                while (k < m_text.size() && m_text[k] == ' ')
+                    ++k;
+                std::size_t lineEnd = m_text.find('\n', lineStart);
+                if (lineEnd == NoOffset)
+                    lineEnd = m_text.size();
+                const bool blank =
+                    m_text.substr(k, lineEnd - k).find_first_not_of(" \t\r") == NoOffset;
+                if (!blank && k - lineStart <= indent)
+                    break;
+                if (!blank) {
+                    end = lineEnd;
+                    while (end > k && (m_text[end - 1] == '\r' || m_text[end - 1] == ' '))
+                        --end;
+                }
+                lineStart = lineEnd;
+            }
+            return end;
+        }
+        // Plain scalar: its text is its value unless it is folded over several lines.
+        const std::string& value = node.Scalar();
+        if (!value.empty() && m_text.compare(p, value.size(), value) == 0)
+            return p + value.size();
+        return lineContentEnd(p);
+    }
+
+    /// The end (exclusive byte offset) of `node`, or NoOffset when it has no position.
+    std::size_t nodeEnd(const YAML::Node& node) const
+    {
+        const YAML::Mark mark = node.Mark();
+        if (mark.is_null() || mark.pos < 0 || static_cast<std::size_t>(mark.pos) >= m_text.size())
+            return NoOffset;
+        const auto start = static_cast<std::size_t>(mark.pos);
+        std::size_t end = start;
+        auto extend = [&](const YAML::Node& child) {
+            const YAML::Mark m = child.Mark();
+            // An alias refers to a node written earlier: its mark is not inside this node.
+            if (m.is_null() || m.pos < mark.pos)
+                return;
+            const std::size_t e = nodeEnd(child);
+            if (e != NoOffset)
+                end = std::max(end, e);
+        };
+        switch (node.Type()) {
+        case YAML::NodeType::Scalar:
+            return scalarEnd(node, start);
+        case YAML::NodeType::Sequence:
+            for (const YAML::Node& item : node)
+                extend(item);
+            break;
+        case YAML::NodeType::Map:
+            for (auto it = node.begin(); it != node.end(); ++it) {
+                extend(it->first);
+                extend(it->second);
+            }
+            break;
+        default:
+            return NoOffset;
+        }
+        if (node.Style() == YAML::EmitterStyle::Flow) {
+            // Past the last item: spaces, commas and comments, then the closing bracket.
+            std::size_t k = end == start ? start + 1 : end;
+            while (k < m_text.size()) {
+                const char c = m_text[k];
+                if (c == ']' || c == '}')
+                    return k + 1;
+                if (c == '#')
+                    k = m_text.find('\n', k) == NoOffset ? m_text.size() : m_text.find('\n', k);
+                else
+                    ++k;
+            }
+            return m_text.size();
+        }
+        return end;
+    }
+
+    SourcePos posAtOffset(std::size_t offset) const
+    {
+        if (m_lineStarts.empty()) {
+            m_lineStarts.push_back(0);
+            for (std::size_t k = 0; k < m_text.size(); ++k)
+                if (m_text[k] == '\n')
+                    m_lineStarts.push_back(k + 1);
+        }
+        const auto it = std::upper_bound(m_lineStarts.begin(), m_lineStarts.end(), offset) - 1;
+        return {
+            static_cast<int>(it - m_lineStarts.begin()) + 1, static_cast<int>(offset - *it) + 1};
+    }
+
+    /// The span of a rule: from its '-' indicator (block lists) or its own start (flow lists)
+    /// to its end. `previousBegin` is the start of the previous rule; a rule that does not
+    /// start after it is an alias and gets no span.
+    SourceSpan itemSpan(const YAML::Node& item, bool flowList, std::size_t& previousBegin) const
+    {
+        SourceSpan span;
+        const YAML::Mark mark = item.Mark();
+        if (mark.is_null() || mark.pos < 0 || static_cast<std::size_t>(mark.pos) >= m_text.size())
+            return span;
+        std::size_t begin = static_cast<std::size_t>(mark.pos);
+        if (previousBegin != NoOffset && begin <= previousBegin)
+            return span;
+        std::size_t end = nodeEnd(item);
+        if (end == NoOffset || end < begin)
+            end = begin;
+        if (!flowList) {
+            std::size_t k = begin;
+            while (k > 0
+                && (m_text[k - 1] == ' ' || m_text[k - 1] == '\t' || m_text[k - 1] == '\n'
+                    || m_text[k - 1] == '\r'))
+                --k;
+            if (k > 0 && m_text[k - 1] == '-')
+                begin = k - 1;
+        }
+        previousBegin = static_cast<std::size_t>(mark.pos);
+        span.begin = posAtOffset(begin);
+        span.end = posAtOffset(end);
+        span.beginOffset = begin + m_baseOffset;
+        span.endOffset = end + m_baseOffset;
+        return span;
+    }
+
     std::vector<PolicyDiagnostic>& m_diagnostics;
+    std::string_view m_text;
+    std::size_t m_baseOffset = 0;
+    mutable std::vector<std::size_t> m_lineStarts; ///< filled on first use
     bool m_failed = false;
 };
 
@@ -732,8 +927,11 @@ bool hasError(const std::vector<PolicyDiagnostic>& diagnostics)
 PolicyReadResult readPolicy(std::string_view text, const PolicyReadLimits& limits)
 {
     PolicyReadResult result;
-    if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF")
+    std::size_t bomBytes = 0;
+    if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") {
         text.remove_prefix(3); // a UTF-8 byte order mark is allowed
+        bomBytes = 3;
+    }
     if (!preScan(text, limits, result.diagnostics))
         return result;
     try {
@@ -762,7 +960,7 @@ PolicyReadResult readPolicy(std::string_view text, const PolicyReadLimits& limit
                       "refusing to read it"});
             return result;
         }
-        Decoder decoder(result.diagnostics);
+        Decoder decoder(result.diagnostics, text, bomBytes);
         decoder.decodeTop(real[0], result.policy);
     } catch (const YAML::Exception& e) {
         const SourcePos pos =
@@ -783,6 +981,7 @@ PolicyLoadResult loadPolicy(std::string_view text, const PolicyReadLimits& limit
     PolicyLoadResult result;
     result.diagnostics = std::move(read.diagnostics);
     result.policy = std::move(read.policy);
+    result.decoded = read.decoded;
     if (read.decoded) {
         std::vector<PolicyDiagnostic> validation = validatePolicy(result.policy);
         result.diagnostics.insert(result.diagnostics.end(), validation.begin(), validation.end());

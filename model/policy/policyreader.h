@@ -24,6 +24,7 @@ struct PolicyLoadResult
     Policy policy;
     std::vector<PolicyDiagnostic> diagnostics; ///< decoding, then validation, then rule count
     bool loadable = false; ///< true exactly when there is no Error diagnostic
+    bool decoded = false; ///< decoding succeeded (validation may still have failed)
 };
 
 /// Limits that keep hostile input bounded in time and memory.

@@ -8,4 +8,34 @@ target_sources(auditscope_model PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/policystoreevaluation.cpp
     ${CMAKE_CURRENT_LIST_DIR}/policylint.cpp
     ${CMAKE_CURRENT_LIST_DIR}/policyimpact.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/policyexplain.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/policyoutline.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/policyeditorevaluation.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/policyevaluationrunner.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/policydocument.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/policytemplates.cpp
 )
+# Policy templates (resources/policies), compiled in as :/auditscope/policies/...
+set(_auditscope_policy_templates
+    templates.json
+    kubernetes-docs-example.yaml
+    gke-style.yaml
+    snippets/silence-apiserver.yaml
+    snippets/silence-controller-manager.yaml
+    snippets/silence-scheduler.yaml
+    snippets/silence-kubelets.yaml
+    snippets/leases-none.yaml
+    snippets/events-none.yaml
+    snippets/health-endpoints-none.yaml
+    snippets/sensitive-metadata.yaml
+    snippets/rbac-requestresponse.yaml
+    snippets/workloads-requestresponse.yaml
+    snippets/admission-requestresponse.yaml
+    snippets/system-masters-requestresponse.yaml
+    snippets/omit-request-received.yaml
+)
+list(TRANSFORM _auditscope_policy_templates PREPEND "${PROJECT_SOURCE_DIR}/resources/policies/")
+qt_add_resources(auditscope_model "auditscope_policy_templates"
+    PREFIX "/auditscope/policies"
+    BASE "${PROJECT_SOURCE_DIR}/resources/policies"
+    FILES ${_auditscope_policy_templates})

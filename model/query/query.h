@@ -33,6 +33,10 @@ enum class QueryField : std::uint8_t {
     Time, ///< requestReceivedTimestamp (sorted column)
     StageTime, ///< stageTimestamp (column)
     File, ///< the source file's path (column)
+    Chain, ///< integrity flags of the event's auditID chain (ChainIntegrity, cached per store)
+    Rule, ///< the active policy's rule for the event (QueryOptions::policy); none = no rule
+    PolicyLevel, ///< the level the active policy gives the event
+    Emitted, ///< whether the active policy would write the event (true/false)
     Json, ///< any other JSON path (raw re-parse): requestObject..., annotations."...", requestURI
     Text, ///< bare word or quoted phrase: substring of the raw event text
 };

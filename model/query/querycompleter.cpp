@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "querycompleter.h"
+
+#include "chain/chainintegrity.h"
 #include "querytext.h"
 
 #include <algorithm>
@@ -161,12 +163,52 @@ const std::vector<QueryCompleter::ValueCount>& QueryCompleter::countsOf(QueryFie
                 out.push_back({g, counts[g]});
         break;
     }
+    case QueryField::Chain:
+        // Values are the flag names (ids 0..ChainFlagCount-1) and "ok" (ChainFlagCount).
+        if (const ChainIntegrityPtr chains = chainIntegrityFor(m_store)) {
+            for (std::uint32_t i = 0; i < ChainFlagCount; ++i)
+                if (const std::uint64_t n = chains->eventsWith(chainFlagInfos()[i].flag))
+                    out.push_back({i, n});
+            if (const std::uint64_t n = chains->eventsWith(0))
+                out.push_back({ChainFlagCount, n});
+        }
+        break;
+    case QueryField::Rule:
+        // Values: rule index + 1 (0 = "none"), counted by the evaluation itself.
+        if (hasPolicy()) {
+            const std::vector<std::uint64_t>& perRule = m_policy->result->eventsPerRule;
+            for (std::uint32_t r = 0; r < perRule.size(); ++r)
+                if (perRule[r])
+                    out.push_back({r, perRule[r]});
+        }
+        break;
+    case QueryField::PolicyLevel:
+    case QueryField::Emitted:
+        if (hasPolicy()) {
+            std::array<std::uint64_t, 8> counts{};
+            for (const PolicyEventMatch m : m_policy->result->events)
+                ++counts[field == QueryField::Emitted ? std::size_t(m.emitted())
+                                                      : std::size_t(m.level()) & 7];
+            for (std::uint32_t v = 0; v < counts.size(); ++v)
+                if (counts[v] && (field == QueryField::Emitted || v != 0))
+                    out.push_back({v, counts[v]});
+        }
+        break;
     default:
         break;
     }
     std::stable_sort(out.begin(), out.end(),
         [](const ValueCount& a, const ValueCount& b) { return a.count > b.count; });
     return out;
+}
+
+void QueryCompleter::setPolicyContext(PolicyQueryContextPtr context)
+{
+    m_policy = std::move(context);
+    for (const QueryField f : {QueryField::Rule, QueryField::PolicyLevel, QueryField::Emitted}) {
+        m_counted[static_cast<std::size_t>(f)] = false;
+        m_counts[static_cast<std::size_t>(f)].clear();
+    }
 }
 
 void QueryCompleter::warmUp()
@@ -212,6 +254,14 @@ std::string QueryCompleter::valueText(QueryField field, std::uint32_t id) const
         return std::string(stageName(Stage(id)));
     case QueryField::Level:
         return std::string(levelName(Level(id)));
+    case QueryField::Chain:
+        return std::string(id < ChainFlagCount ? chainFlagInfos()[id].name : ChainOkName);
+    case QueryField::Rule:
+        return id == 0 ? std::string("none") : std::to_string(id - 1);
+    case QueryField::PolicyLevel:
+        return std::string(levelName(Level(id)));
+    case QueryField::Emitted:
+        return id ? "true" : "false";
     default:
         return {};
     }
@@ -299,6 +349,10 @@ Completions QueryCompleter::complete(
     for (const FieldName& f : queryFieldNames()) {
         if (result.items.size() >= maxItems)
             break;
+        const bool policyField = f.field == QueryField::Rule || f.field == QueryField::PolicyLevel
+            || f.field == QueryField::Emitted;
+        if (policyField && !hasPolicy())
+            continue; // they would only report "no active policy"
         if (lowered(f.name).starts_with(prefix))
             result.items.push_back({CompletionItem::Kind::Field, std::string(f.name) + ":", -1});
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "policy/policyquerycontext.h"
 #include "query/query.h"
 #include "store/eventstore.h"
 
@@ -41,6 +42,9 @@ public:
     /// Counts the values of every field now (tens of ms at 10 M events), so that later calls
     /// answer in microseconds. Call it from a worker after loading.
     void warmUp();
+    /// The active policy's outcome (null: none). rule:, policylevel: and emitted: are offered,
+    /// with counts, only with a context that covers the store.
+    void setPolicyContext(PolicyQueryContextPtr context);
 
 private:
     struct ValueCount
@@ -51,7 +55,10 @@ private:
     const std::vector<ValueCount>& countsOf(QueryField field);
     std::string valueText(QueryField field, std::uint32_t id) const;
 
+    bool hasPolicy() const { return m_policy && m_policy->covers(*m_store); }
+
     EventStorePtr m_store;
+    PolicyQueryContextPtr m_policy;
     std::array<std::vector<ValueCount>, 32> m_counts;
     std::array<bool, 32> m_counted{};
 };

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "queryengine.h"
 
+#include "chain/chainintegrity.h"
+
 #include <simdjson.h>
 
 #include <arpa/inet.h>
@@ -135,6 +137,10 @@ struct Prepared
     std::optional<Cidr> cidr;
     std::string prefilter;
     std::int64_t estimate = -1; ///< events, for ordering; -1 = not computed
+    ChainIntegrityPtr chains; ///< Chain: the store's flags; `matches` is per flag byte
+    /// Rule, PolicyLevel, Emitted: the active policy's outcome per event (null: no policy for
+    /// this store, nothing matches); `matches` is per rule + 1, per level, per emitted.
+    const PolicyEventMatch* policyEvents = nullptr;
 };
 
 bool isRaw(QueryField f)
@@ -557,12 +563,87 @@ private:
             }
             break;
         }
+        case QueryField::Chain: {
+            // Cached once a holder of the store's shared_ptr asked chainIntegrityFor() (the
+            // QueryRunner, the completer); else one pass for this query.
+            if (!m_chains)
+                m_chains = cachedChainIntegrity(m_store);
+            if (!m_chains)
+                m_chains = ChainIntegrity::compute(m_store, m_stop); // once per query
+            if (!m_chains)
+                m_cancelled = true;
+            p.chains = m_chains;
+            p.matches.assign(256, 0);
+            for (std::uint32_t flags = 0; flags < 256; ++flags) {
+                bool match = !(flags & ChainProblemFlags) && valueMatches(n, ChainOkName);
+                for (const ChainFlagInfo& info : chainFlagInfos())
+                    match = match || ((flags & info.flag) && valueMatches(n, info.name));
+                p.matches[flags] = match;
+            }
+            break;
+        }
+        case QueryField::Rule:
+        case QueryField::PolicyLevel:
+        case QueryField::Emitted:
+            preparePolicy(p, n);
+            break;
         case QueryField::Json:
         case QueryField::Text:
             p.prefilter = prefilterFor(n);
             break;
         }
         return p;
+    }
+
+    static bool compares(CompareOp op, std::int64_t v, std::int64_t number)
+    {
+        switch (op) {
+        case CompareOp::Match:
+            return v == number;
+        case CompareOp::Lt:
+            return v < number;
+        case CompareOp::Le:
+            return v <= number;
+        case CompareOp::Gt:
+            return v > number;
+        case CompareOp::Ge:
+            return v >= number;
+        }
+        return false;
+    }
+
+    void preparePolicy(Prepared& p, const QueryNode& n)
+    {
+        const PolicyQueryContext* policy = m_options.policy.get();
+        if (!policy || !policy->covers(m_store))
+            return; // nothing matches; checkQueryContext() reports why
+        p.policyEvents = policy->result->events.data();
+        switch (n.field) {
+        case QueryField::Rule: {
+            // Index rule + 1: 0 is "no rule matched".
+            p.matches.assign(policy->ruleCount + 1, 0);
+            if (n.op == CompareOp::Match && n.value == "none") {
+                p.matches[0] = 1;
+                break;
+            }
+            for (std::size_t rule = 0; rule < policy->ruleCount; ++rule)
+                p.matches[rule + 1] = n.wildcard && n.op == CompareOp::Match
+                    ? globMatch(n.value, std::to_string(rule))
+                    : compares(n.op, static_cast<std::int64_t>(rule), n.number);
+            break;
+        }
+        case QueryField::PolicyLevel:
+            p.matches.assign(static_cast<std::size_t>(LevelCount), 0);
+            for (int v = 1; v < LevelCount; ++v)
+                p.matches[static_cast<std::size_t>(v)] = n.wildcard && n.op == CompareOp::Match
+                    ? globMatch(n.value, levelName(Level(v)))
+                    : compares(n.op, v, n.number);
+            break;
+        default:
+            p.matches.assign(2, 0);
+            p.matches[static_cast<std::size_t>(n.number != 0)] = 1;
+            break;
+        }
     }
 
     bool hasUnindexedCodes()
@@ -676,6 +757,21 @@ private:
         }
         case QueryField::File:
             return p.matches[s.source[row].value] != 0;
+        case QueryField::Chain: {
+            const AuditIdId id = s.auditId[row];
+            return id && p.chains && p.matches[p.chains->flagsOf(id)] != 0;
+        }
+        case QueryField::Rule: {
+            if (!p.policyEvents)
+                return false;
+            const auto slot = static_cast<std::size_t>(p.policyEvents[row].rule() + 1);
+            return slot < p.matches.size() && p.matches[slot] != 0;
+        }
+        case QueryField::PolicyLevel:
+            return p.policyEvents
+                && p.matches[static_cast<std::size_t>(p.policyEvents[row].level())] != 0;
+        case QueryField::Emitted:
+            return p.policyEvents && p.matches[p.policyEvents[row].emitted() ? 1 : 0] != 0;
         case QueryField::Json:
         case QueryField::Text:
             break;
@@ -1125,6 +1221,7 @@ private:
     bool m_cancelled = false;
     int m_unindexedCodes = -1;
     std::uint64_t m_rawBytes = 0, m_rawEvents = 0;
+    ChainIntegrityPtr m_chains; // chain: terms share one integrity pass
 };
 
 } // namespace
@@ -1137,11 +1234,38 @@ QueryResult runQuery(
     return Evaluator(store, query, std::move(stop), options).run();
 }
 
-RowSet runQueryBruteForce(const EventStore& store, const Query& query)
+RowSet runQueryBruteForce(const EventStore& store, const Query& query, const QueryOptions& options)
 {
     if (query.nodes.empty())
         return {};
-    return Evaluator(store, query, {}, {}).bruteForce();
+    return Evaluator(store, query, {}, options).bruteForce();
+}
+
+std::optional<QueryError> checkQueryContext(
+    const Query& query, std::string_view text, const EventStore& store, const QueryOptions& options)
+{
+    if (options.policy && options.policy->covers(store))
+        return std::nullopt;
+    const QueryNode* first = nullptr; // the leftmost policy term
+    for (const QueryNode& n : query.nodes)
+        if (n.kind == QueryNode::Kind::Match
+            && (n.field == QueryField::Rule || n.field == QueryField::PolicyLevel
+                || n.field == QueryField::Emitted)
+            && (!first || n.offset < first->offset))
+            first = &n;
+    if (first) {
+        QueryError error;
+        error.offset = std::min(first->offset, text.size());
+        error.column = 1;
+        for (std::size_t i = 0; i < error.offset; ++i)
+            error.column += (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
+        error.message = options.policy
+            ? "the active policy has not been evaluated on these events yet; try again when "
+              "the policy editor shows its result"
+            : "no active policy: open one in the policy editor";
+        return error;
+    }
+    return std::nullopt;
 }
 
 } // namespace auditscope

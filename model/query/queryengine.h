@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "policy/policyquerycontext.h"
 #include "query/query.h"
 #include "store/eventstore.h"
 #include "store/rowset.h"
@@ -15,6 +16,9 @@ namespace auditscope {
 struct QueryOptions
 {
     unsigned threads = 2; ///< for raw re-parsing (deep fields, bare words)
+    /// The active policy's outcome per event, for rule:, policylevel: and emitted:. Without
+    /// one that covers the store, those terms match nothing (see checkQueryContext).
+    PolicyQueryContextPtr policy;
 };
 
 struct QueryResult
@@ -33,7 +37,15 @@ struct QueryResult
 QueryResult runQuery(const EventStore& store, const Query& query, std::stop_token stop = {},
     const QueryOptions& options = {});
 
+/// The first term of `query` that needs context the options do not give for `store`:
+/// rule:, policylevel: or emitted: without an active policy ("no active policy: open one in the
+/// policy editor") or with one evaluated on another snapshot. Located in `text`, the text the
+/// query was parsed from. nullopt when the query can run.
+std::optional<QueryError> checkQueryContext(const Query& query, std::string_view text,
+    const EventStore& store, const QueryOptions& options);
+
 /// The reference evaluator: every row, every term, no index and no planning. For tests.
-RowSet runQueryBruteForce(const EventStore& store, const Query& query);
+RowSet runQueryBruteForce(
+    const EventStore& store, const Query& query, const QueryOptions& options = {});
 
 } // namespace auditscope

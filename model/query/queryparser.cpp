@@ -3,6 +3,7 @@
 // contain ':' and a word's meaning (field, keyword, value, bare word) depends on what follows.
 #include "query.h"
 
+#include "chain/chainintegrity.h"
 #include "common/enums.h"
 #include "common/timestamp.h"
 
@@ -467,10 +468,8 @@ private:
         }
         const std::string_view opText = m_text.substr(opOffset, m_pos - opOffset);
         skipSpaces();
-        if (op == CompareOp::Match && next == ':' && peek() == '(') {
-            const std::uint32_t group = parseValueOr(resolved);
-            return group;
-        }
+        if (op == CompareOp::Match && next == ':' && peek() == '(')
+            return parseValueUnary(resolved); // the group only: what follows is the next term
         const std::uint32_t term = parseValue(resolved, op, opText, start);
         if (!notEqual || m_failed)
             return term;
@@ -654,7 +653,34 @@ private:
             node.number = *t;
             return true;
         }
+        case QueryField::Rule: {
+            if (!compare && v == "none") {
+                node.number = -1;
+                return true;
+            }
+            if (!compare && node.wildcard
+                && v.find_first_not_of("0123456789*") == std::string::npos)
+                return true;
+            const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), node.number);
+            if (ec == std::errc() && end == v.data() + v.size() && node.number >= 0)
+                return true;
+            fail(valueOffset,
+                compare ? "expected a rule number (0 is the first rule) after '"
+                        + std::string(opText) + "'"
+                        : std::string("expected a rule number (0 is the first rule) or 'none'"));
+            return false;
+        }
+        case QueryField::Emitted:
+            if (compare)
+                break;
+            if (v == "true" || v == "false") {
+                node.number = v == "true";
+                return true;
+            }
+            fail(valueOffset, "expected true or false");
+            return false;
         case QueryField::Stage:
+        case QueryField::PolicyLevel:
         case QueryField::Level: {
             const bool stage = node.field == QueryField::Stage;
             if (compare && stage) {
@@ -673,6 +699,21 @@ private:
                 stage ? "unknown stage '" + v
                         + "' (RequestReceived, ResponseStarted, ResponseComplete, Panic)"
                       : "unknown level '" + v + "' (None, Metadata, Request, RequestResponse)");
+            return false;
+        }
+        case QueryField::Chain: {
+            if (compare)
+                break;
+            bool known = v == ChainOkName;
+            for (const ChainFlagInfo& info : chainFlagInfos())
+                known = known || (node.wildcard ? globMatch(v, info.name) : v == info.name);
+            if (known || (node.wildcard && globMatch(v, ChainOkName)))
+                return true;
+            std::string names;
+            for (const ChainFlagInfo& info : chainFlagInfos())
+                names += std::string(info.name) + ", ";
+            fail(valueOffset,
+                "unknown chain flag '" + v + "' (" + names + std::string(ChainOkName) + ")");
             return false;
         }
         case QueryField::Ip:
@@ -793,6 +834,10 @@ const std::vector<FieldName>& queryFieldNames()
         {"time", QueryField::Time, true},
         {"stagetime", QueryField::StageTime, true},
         {"file", QueryField::File, true},
+        {"chain", QueryField::Chain, true},
+        {"rule", QueryField::Rule, true},
+        {"policylevel", QueryField::PolicyLevel, true},
+        {"emitted", QueryField::Emitted, true},
         {"user.username", QueryField::User, false},
         {"user.groups", QueryField::Group, false},
         {"impersonatedUser.username", QueryField::As, false},
@@ -856,6 +901,14 @@ std::string_view queryFieldName(QueryField field)
         return "stagetime";
     case QueryField::File:
         return "file";
+    case QueryField::Chain:
+        return "chain";
+    case QueryField::Rule:
+        return "rule";
+    case QueryField::PolicyLevel:
+        return "policylevel";
+    case QueryField::Emitted:
+        return "emitted";
     case QueryField::Json:
         return "json";
     case QueryField::Text:

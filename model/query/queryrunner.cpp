@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "queryrunner.h"
 
+#include "chain/chainintegrity.h"
 #include "query/queryengine.h"
 
 #include <QElapsedTimer>
@@ -37,7 +38,14 @@ QueryRunner::~QueryRunner()
 void QueryRunner::run(const EventStorePtr& store, const QString& text)
 {
     const QByteArray utf8 = text.toUtf8();
-    ParseResult parsed = parseQuery(std::string_view(utf8.constData(), utf8.size()));
+    const std::string_view view(utf8.constData(), static_cast<std::size_t>(utf8.size()));
+    ParseResult parsed = parseQuery(view);
+    QueryOptions options;
+    options.policy = m_policy;
+    if (parsed.ok() && store) {
+        if (std::optional<QueryError> e = checkQueryContext(*parsed.query, view, *store, options))
+            parsed = ParseResult{std::nullopt, std::move(*e)};
+    }
     if (!parsed.ok()) {
         const QueryError& e = parsed.error;
         const auto offset = static_cast<qsizetype>(std::min<std::size_t>(e.offset, utf8.size()));
@@ -60,11 +68,15 @@ void QueryRunner::run(const EventStorePtr& store, const QString& text)
     }
     m_running = true;
     QPointer<QueryRunner> self(this);
-    m_worker = std::jthread([self, store, text, generation, query = std::move(*parsed.query)](
-                                std::stop_token stop) {
+    m_worker = std::jthread([self, store, text, generation, options,
+                                query = std::move(*parsed.query)](std::stop_token stop) {
         QElapsedTimer timer;
         timer.start();
-        QueryResult result = runQuery(*store, query, stop);
+        // chain: terms read the store's chain flags: compute them once per snapshot, cached.
+        if (std::any_of(query.nodes.begin(), query.nodes.end(),
+                [](const QueryNode& n) { return n.field == QueryField::Chain; }))
+            chainIntegrityFor(store, stop);
+        QueryResult result = runQuery(*store, query, stop, options);
         if (result.cancelled)
             return;
         const qint64 elapsedMs = timer.elapsed();
@@ -82,6 +94,11 @@ void QueryRunner::run(const EventStorePtr& store, const QString& text)
             },
             Qt::QueuedConnection);
     });
+}
+
+void QueryRunner::setPolicyContext(const PolicyQueryContextPtr& context)
+{
+    m_policy = context;
 }
 
 void QueryRunner::cancel()

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "policy/policyquerycontext.h"
 #include "store/eventstore.h"
 #include "store/rowset.h"
 
@@ -32,6 +33,9 @@ public Q_SLOTS:
     void run(const auditscope::EventStorePtr& store, const QString& text);
     /// Stops the running query; its result is dropped.
     void cancel();
+    /// The active policy's outcome per event, read by rule:, policylevel: and emitted: (null:
+    /// no active policy; those terms are then reported invalid). Used from the next run() on.
+    void setPolicyContext(const auditscope::PolicyQueryContextPtr& context);
 
 Q_SIGNALS:
     void queryStarted(const QString& text);
@@ -46,6 +50,7 @@ Q_SIGNALS:
 private:
     quint64 m_generation = 0;
     bool m_running = false;
+    PolicyQueryContextPtr m_policy;
     // Superseded runs, asked to stop and joined later, so the GUI thread never waits for them.
     std::vector<std::jthread> m_retired;
     std::jthread m_worker; // last member: joins before anything it uses is destroyed

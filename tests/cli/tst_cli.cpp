@@ -172,6 +172,257 @@ private Q_SLOTS:
         QCOMPARE(lines[1].count('\t'), lines[0].count('\t'));
     }
 
+    void chainJsonFollowsAWatchAcrossStages()
+    {
+        // A finished watch of the MicroK8s log (lines 1191, 1192, 1207): three stages.
+        const Run run = runCli({QStringLiteral("chain"), QStringLiteral("--json"),
+            QStringLiteral("8c80830a-f7c1-47cc-9e36-29a18c771355"), data("microk8s-k8s.log.gz")});
+        QCOMPARE(run.exitCode, 0);
+        QJsonParseError error;
+        const QJsonObject o = QJsonDocument::fromJson(run.out, &error).object();
+        QCOMPARE(error.error, QJsonParseError::NoError);
+        QCOMPARE(o.value(QStringLiteral("auditID")).toString(),
+            QStringLiteral("8c80830a-f7c1-47cc-9e36-29a18c771355"));
+        QVERIFY(o.value(QStringLiteral("flags")).toArray().isEmpty());
+        QCOMPARE(o.value(QStringLiteral("eventCount")).toInt(), 3);
+        const QJsonArray events = o.value(QStringLiteral("events")).toArray();
+        QCOMPARE(events.size(), 3);
+        QCOMPARE(events[0].toObject().value(QStringLiteral("stage")).toString(),
+            QStringLiteral("RequestReceived"));
+        QCOMPARE(events[2].toObject().value(QStringLiteral("stageTime")).toString(),
+            QStringLiteral("2023-03-10T22:39:34.055257Z"));
+        QCOMPARE(events[2].toObject().value(QStringLiteral("line")).toInt(), 1207);
+        const QJsonObject request = o.value(QStringLiteral("requests")).toArray().at(0).toObject();
+        QCOMPARE(request.value(QStringLiteral("verb")).toString(), QStringLiteral("watch"));
+        const QJsonObject latencies = request.value(QStringLiteral("latencies")).toObject();
+        QCOMPARE(latencies.value(QStringLiteral("receivedToStartedNs")).toInteger(), 300000);
+        QCOMPARE(latencies.value(QStringLiteral("totalNs")).toInteger(), 16894000);
+        QCOMPARE(o.value(QStringLiteral("lanes")).toArray().size(), 1);
+    }
+
+    void chainExplainsAReusedIdAcrossServers()
+    {
+        // tests/data/chain/servers: two API servers (a with a rotated backup); the CI pipeline's
+        // own Audit-ID "deploy-42" is used by three requests, one of them by dave.
+        const QString servers = QStringLiteral(AUDITSCOPE_TEST_DATA_DIR "/chain/servers");
+        const Run text = runCli({QStringLiteral("chain"), QStringLiteral("deploy-42"), servers});
+        QCOMPARE(text.exitCode, 0);
+        QVERIFY(text.out.contains("flags: reused,multiserver"));
+        QVERIFY(text.out.contains("dave@example.com"));
+        const Run json = runCli({QStringLiteral("chain"), QStringLiteral("deploy-42"), servers,
+            QStringLiteral("--json")});
+        const QJsonObject o = QJsonDocument::fromJson(json.out).object();
+        const QJsonArray requests = o.value(QStringLiteral("requests")).toArray();
+        QCOMPARE(requests.size(), 3);
+        QCOMPARE(o.value(QStringLiteral("lanes")).toArray().size(), 2);
+        // Core group: "" (a resource request), not null.
+        const QJsonValue group = requests[2].toObject().value(QStringLiteral("apiGroup"));
+        QVERIFY(group.isString() && group.toString().isEmpty());
+        QCOMPARE(requests[0].toObject().value(QStringLiteral("apiGroup")).toString(),
+            QStringLiteral("apps"));
+        const QJsonArray reasons = o.value(QStringLiteral("reuseReasons")).toArray();
+        for (const char* reason : {"users", "targets", "sourceIPs", "farApart", "sameServer"})
+            QVERIFY2(reasons.contains(QString::fromLatin1(reason)), reason);
+        // The watch that spans the rotation of server a is one whole chain.
+        const Run watch = runCli({QStringLiteral("chain"), QStringLiteral("--json"),
+            QStringLiteral("0f9a7c2e-5b1d-4c3a-9e8f-7a6b5c4d3e21"), servers});
+        const QJsonObject w = QJsonDocument::fromJson(watch.out).object();
+        QCOMPARE(w.value(QStringLiteral("events")).toArray().size(), 3);
+        QVERIFY(w.value(QStringLiteral("flags")).toArray().isEmpty());
+        QCOMPARE(w.value(QStringLiteral("lanes"))
+                     .toArray()
+                     .at(0)
+                     .toObject()
+                     .value(QStringLiteral("files"))
+                     .toArray()
+                     .size(),
+            2);
+        // An unknown ID: exit code 3.
+        QCOMPARE(
+            runCli({QStringLiteral("chain"), QStringLiteral("no-such-id"), servers}).exitCode, 3);
+    }
+
+    void historyJsonShowsDiffsAndLifetime()
+    {
+        const QString log = QStringLiteral(AUDITSCOPE_TEST_DATA_DIR "/chain/object-history.log");
+        const Run run = runCli({QStringLiteral("history"), QStringLiteral("--json"),
+            QStringLiteral("core/configmaps/prod/app-config"), log});
+        QCOMPARE(run.exitCode, 0);
+        const QJsonObject o = QJsonDocument::fromJson(run.out).object();
+        QCOMPARE(
+            o.value(QStringLiteral("object")).toObject().value(QStringLiteral("key")).toString(),
+            QStringLiteral("core/configmaps/prod/app-config"));
+        const QJsonArray entries = o.value(QStringLiteral("entries")).toArray();
+        QCOMPARE(entries.size(), 9);
+        const QJsonObject patch = entries[4].toObject();
+        QCOMPARE(patch.value(QStringLiteral("patchKind")).toString(), QStringLiteral("json-patch"));
+        QVERIFY(patch.value(QStringLiteral("patch")).isArray());
+        const QJsonArray changes = patch.value(QStringLiteral("changes")).toArray();
+        QCOMPARE(changes.size(), 2);
+        QCOMPARE(changes[0].toObject().value(QStringLiteral("path")).toString(),
+            QStringLiteral("/data/replicas"));
+        QCOMPARE(
+            changes[0].toObject().value(QStringLiteral("old")).toString(), QStringLiteral("3"));
+        QCOMPARE(
+            changes[0].toObject().value(QStringLiteral("new")).toString(), QStringLiteral("5"));
+        QCOMPARE(changes[1].toObject().value(QStringLiteral("op")).toString(),
+            QStringLiteral("removed"));
+        const QJsonObject life = o.value(QStringLiteral("lifetimes")).toArray().at(0).toObject();
+        QCOMPARE(life.value(QStringLiteral("deleted")).toString(),
+            QStringLiteral("2025-03-14T09:08:00.004000Z"));
+        const Run text = runCli({QStringLiteral("history"), QStringLiteral("--no-reads"),
+            QStringLiteral("core/configmaps/prod/app-config"), log});
+        QCOMPARE(text.exitCode, 0);
+        QVERIFY(text.out.contains("~ /data/replicas: \"3\" -> \"5\""));
+        QVERIFY(!text.out.contains("  get  "));
+    }
+
+    void summaryByUserJsonHasOneObjectPerUser()
+    {
+        const Run run = runCli({QStringLiteral("summary"), QStringLiteral("--by"),
+            QStringLiteral("user"), QStringLiteral("--json"), data("microk8s-k8s.log.gz")});
+        QCOMPARE(run.exitCode, 0);
+        QJsonParseError error;
+        const QJsonArray users = QJsonDocument::fromJson(run.out, &error).array();
+        QCOMPARE(error.error, QJsonParseError::NoError);
+        QCOMPARE(users.size(), 18); // `summary` counts 18 distinct users
+        int events = 0, previous = 1 << 30;
+        for (const QJsonValue& v : users) {
+            const QJsonObject u = v.toObject();
+            for (const char* key : {"user", "kind", "serviceAccountNamespace", "events", "writes",
+                     "deletes", "authFailures", "firstTime", "lastTime", "sourceIPs", "userAgents",
+                     "groups", "impersonated", "query"})
+                QVERIFY2(u.contains(QString::fromLatin1(key)), key);
+            const int n = u.value(QStringLiteral("events")).toInt();
+            QVERIFY(n <= previous); // most events first
+            previous = n;
+            events += n;
+        }
+        QCOMPARE(events, 2971);
+        const QJsonObject top = users[0].toObject();
+        QCOMPARE(top.value(QStringLiteral("user")).toString(),
+            QStringLiteral("system:kube-controller-manager"));
+        QCOMPARE(top.value(QStringLiteral("kind")).toString(), QStringLiteral("controlplane"));
+        QCOMPARE(top.value(QStringLiteral("firstTime")).toString().size(), 27);
+        // Each row's "query" selects exactly its events.
+        for (const int i : {0, 5, 17}) {
+            const QJsonObject u = users[i].toObject();
+            const Run check = runCli(
+                {QStringLiteral("summary"), QStringLiteral("--json"), QStringLiteral("--query"),
+                    u.value(QStringLiteral("query")).toString(), data("microk8s-k8s.log.gz")});
+            QCOMPARE(QJsonDocument::fromJson(check.out).object().value(QStringLiteral("events")),
+                u.value(QStringLiteral("events")));
+        }
+        const Run text = runCli({QStringLiteral("summary"), QStringLiteral("--by"),
+            QStringLiteral("user"), data("microk8s-k8s.log.gz")});
+        QCOMPARE(text.exitCode, 0);
+        QVERIFY(text.out.startsWith("USER "));
+        QCOMPARE(text.out.count('\n'), 19);
+    }
+
+    void summaryByResourceNamespaceVerbCodeCountEveryEvent_data()
+    {
+        QTest::addColumn<QString>("field");
+        QTest::addColumn<QString>("key");
+        QTest::newRow("resource") << QStringLiteral("resource") << QStringLiteral("resource");
+        QTest::newRow("namespace") << QStringLiteral("namespace") << QStringLiteral("namespace");
+        QTest::newRow("verb") << QStringLiteral("verb") << QStringLiteral("verb");
+        QTest::newRow("code") << QStringLiteral("code") << QStringLiteral("code");
+    }
+    void summaryByResourceNamespaceVerbCodeCountEveryEvent()
+    {
+        QFETCH(QString, field);
+        QFETCH(QString, key);
+        const Run run = runCli({QStringLiteral("summary"), QStringLiteral("--by"), field,
+            QStringLiteral("--json"), data("microk8s-k8s.log.gz")});
+        QCOMPARE(run.exitCode, 0);
+        const QJsonArray rows = QJsonDocument::fromJson(run.out).array();
+        QVERIFY(!rows.isEmpty());
+        int events = 0;
+        for (const QJsonValue& v : rows) {
+            const QJsonObject row = v.toObject();
+            QVERIFY(row.contains(key));
+            for (const char* k : {"events", "writes", "deletes", "authFailures", "principals",
+                     "firstTime", "lastTime", "query"})
+                QVERIFY2(row.contains(QString::fromLatin1(k)), k);
+            events += row.value(QStringLiteral("events")).toInt();
+        }
+        QCOMPARE(events, 2971);
+        if (field == QStringLiteral("verb")) {
+            QCOMPARE(
+                rows[0].toObject().value(QStringLiteral("verb")).toString(), QStringLiteral("get"));
+            QCOMPARE(rows[0].toObject().value(QStringLiteral("events")).toInt(), 1790);
+        }
+        if (field == QStringLiteral("code")) // RequestReceived has no code: null
+            QVERIFY(rows[0].toObject().value(QStringLiteral("code")).isNull());
+        if (field == QStringLiteral("resource")) {
+            bool path = false, subresource = false;
+            for (const QJsonValue& v : rows) {
+                path = path || v.toObject().value(QStringLiteral("path")).isString();
+                subresource =
+                    subresource || v.toObject().value(QStringLiteral("subresource")).isString();
+            }
+            QVERIFY(path && subresource);
+        }
+        const Run filtered = runCli({QStringLiteral("summary"), QStringLiteral("--by"), field,
+            QStringLiteral("--json"), QStringLiteral("--query"), QStringLiteral("verb:update"),
+            data("microk8s-k8s.log.gz")});
+        int updates = 0;
+        for (const QJsonValue& v : QJsonDocument::fromJson(filtered.out).array())
+            updates += v.toObject().value(QStringLiteral("events")).toInt();
+        QCOMPARE(updates, 608);
+    }
+
+    void summaryHistogramCountsPerBucket()
+    {
+        const Run run = runCli({QStringLiteral("summary"), QStringLiteral("--histogram"),
+            QStringLiteral("1m"), QStringLiteral("--stack"), QStringLiteral("verb"),
+            QStringLiteral("--json"), data("microk8s-k8s.log.gz")});
+        QCOMPARE(run.exitCode, 0);
+        const QJsonArray buckets = QJsonDocument::fromJson(run.out).array();
+        // 22:38:26 .. 22:41:59 in whole UTC minutes, empty buckets included.
+        QCOMPARE(buckets.size(), 4);
+        QCOMPARE(buckets[0].toObject().value(QStringLiteral("start")).toString(),
+            QStringLiteral("2023-03-10T22:38:00Z"));
+        QCOMPARE(buckets[3].toObject().value(QStringLiteral("start")).toString(),
+            QStringLiteral("2023-03-10T22:41:00Z"));
+        int events = 0;
+        for (const QJsonValue& v : buckets) {
+            const QJsonObject b = v.toObject();
+            const QJsonObject stack = b.value(QStringLiteral("stack")).toObject();
+            QCOMPARE(stack.keys().size(), 4);
+            int sum = 0;
+            for (const QString& k : stack.keys())
+                sum += stack.value(k).toInt();
+            QCOMPARE(sum, b.value(QStringLiteral("events")).toInt());
+            events += sum;
+        }
+        QCOMPARE(events, 2971);
+        const Run seconds = runCli({QStringLiteral("summary"), QStringLiteral("--histogram"),
+            QStringLiteral("30s"), QStringLiteral("--query"), QStringLiteral("verb:get"),
+            data("microk8s-k8s.log.gz")});
+        QCOMPARE(seconds.exitCode, 0);
+        const QList<QByteArray> lines = seconds.out.trimmed().split('\n');
+        QVERIFY(lines[0].startsWith("BUCKET"));
+        int gets = 0;
+        for (qsizetype i = 1; i < lines.size(); ++i)
+            gets += lines[i].simplified().split(' ').at(1).toInt();
+        QCOMPARE(gets, 1790);
+        const Run lanes =
+            runCli({QStringLiteral("summary"), QStringLiteral("--histogram"), QStringLiteral("1m"),
+                QStringLiteral("--stack"), QStringLiteral("user"), QStringLiteral("--top"),
+                QStringLiteral("2"), QStringLiteral("--json"), data("microk8s-k8s.log.gz")});
+        const QJsonObject stack = QJsonDocument::fromJson(lanes.out)
+                                      .array()
+                                      .at(0)
+                                      .toObject()
+                                      .value(QStringLiteral("stack"))
+                                      .toObject();
+        QCOMPARE(stack.size(), 3);
+        QVERIFY(stack.contains(QStringLiteral("system:kube-controller-manager")));
+        QVERIFY(stack.contains(QStringLiteral("other")));
+    }
+
     void exitCodes_data()
     {
         QTest::addColumn<QStringList>("args");
@@ -191,6 +442,34 @@ private Q_SLOTS:
         QTest::newRow("a good file and a missing one") << QStringList{QStringLiteral("summary"),
             data("audit2rbac/demo.log"), QStringLiteral("/no/such.log")}
                                                        << 1;
+        QTest::newRow("summary by an unknown field") << QStringList{QStringLiteral("summary"),
+            QStringLiteral("--by"), QStringLiteral("colour"), data("audit2rbac/demo.log")}
+                                                     << 2;
+        QTest::newRow("summary with a bad bucket") << QStringList{QStringLiteral("summary"),
+            QStringLiteral("--histogram"), QStringLiteral("5x"), data("audit2rbac/demo.log")}
+                                                   << 2;
+        QTest::newRow("summary with too many buckets") << QStringList{QStringLiteral("summary"),
+            QStringLiteral("--histogram"), QStringLiteral("1ns"), data("microk8s-k8s.log.gz")}
+                                                       << 2;
+        QTest::newRow("summary --stack without --histogram") << QStringList{
+            QStringLiteral("summary"), QStringLiteral("--stack"), QStringLiteral("verb"),
+            data("audit2rbac/demo.log")} << 2;
+        QTest::newRow("summary --by and --histogram") << QStringList{QStringLiteral("summary"),
+            QStringLiteral("--by"), QStringLiteral("user"), QStringLiteral("--histogram"),
+            QStringLiteral("1m"), data("audit2rbac/demo.log")}
+                                                      << 2;
+        QTest::newRow("summary --by with a missing file") << QStringList{QStringLiteral("summary"),
+            QStringLiteral("--by"), QStringLiteral("verb"), QStringLiteral("/no/such.log")}
+                                                          << 2;
+        QTest::newRow("analysis without bench") << QStringList{QStringLiteral("analysis")} << 2;
+        QTest::newRow("chain without a path")
+            << QStringList{QStringLiteral("chain"), QStringLiteral("x")} << 2;
+        QTest::newRow("history with a bad object") << QStringList{QStringLiteral("history"),
+            QStringLiteral("core/pods/x"), data("audit2rbac/demo.log")}
+                                                   << 2;
+        QTest::newRow("history of an object not in the log") << QStringList{
+            QStringLiteral("history"), QStringLiteral("core/pods/default/nope"),
+            data("audit2rbac/demo.log")} << 3;
     }
     void exitCodes()
     {

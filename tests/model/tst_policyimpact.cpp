@@ -3,9 +3,11 @@
 // whose numbers are derived by hand (tests/data/policies/impact/README.md).
 #include "load/loader.h"
 #include "policy/policyimpact.h"
+#include "policy/policylint.h"
 #include "policy/policyreader.h"
 #include "policy/policystoreevaluation.h"
 
+#include <QDir>
 #include <QTest>
 
 #include <string>
@@ -38,6 +40,7 @@ private Q_SLOTS:
     void memberBytes();
     void impact_data();
     void impact();
+    void groupedImpactAndLintEqualPerEvent();
 };
 
 void TestPolicyImpact::memberBytes_data()
@@ -141,6 +144,71 @@ void TestPolicyImpact::impact()
     QCOMPARE(asList(sum), total);
     QVERIFY(!impact.unknowns.empty());
     QVERIFY(impact.unknowns.front().find("None are not in the log") != std::string::npos);
+
+    // The grouped computation (per attribute tuple, stage, level, body flags) gives the same
+    // hand-derived numbers.
+    const PolicyImpact grouped = computePolicyImpact(*PolicyImpactIndex::build(*index), result);
+    for (qsizetype i = 0; i < byRule.size(); ++i)
+        QCOMPARE(asList(grouped.byRule[std::size_t(i)]), byRule[i]);
+    QCOMPARE(asList(grouped.total), total);
+    QCOMPARE(grouped.requestsMissingRequestReceived, missingRequestReceived);
+}
+
+void TestPolicyImpact::groupedImpactAndLintEqualPerEvent()
+{
+    const std::string data = AUDITSCOPE_TEST_DATA_DIR;
+    std::vector<std::string> policies{Head + "rules:\n- level: Metadata\n",
+        Head
+            + "omitStages: [RequestReceived]\nrules:\n- level: Request\n  verbs: [create]\n"
+              "- level: None\n",
+        Head
+            + "rules:\n- level: RequestResponse\n  resources: [{group: \"*\"}]\n"
+              "- level: Metadata\n  omitStages: [ResponseComplete]\n"};
+    const QDir dir(QString::fromStdString(data + "/policies"));
+    for (const QString& file : dir.entryList({QStringLiteral("*.yaml")}, QDir::Files)) {
+        QFile f(dir.filePath(file));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        policies.push_back(f.readAll().toStdString());
+    }
+    int compared = 0;
+    for (const std::string& log : {data + "/corpus/microk8s-k8s.log.gz", data + "/corpus/falco",
+             data + "/corpus/audit2rbac/demo.log", LogPath}) {
+        const LoadResult loaded = loadAuditLogs({log});
+        QVERIFY(loaded.store->size() > 0);
+        const auto index = PolicyAttributeIndex::build(loaded.store);
+        const auto groups = PolicyImpactIndex::build(*index);
+        QVERIFY(groups->groups().size() <= loaded.store->size());
+        for (const std::string& text : policies) {
+            const PolicyLoadResult p = loadPolicy(text);
+            if (!p.decoded || p.policy.rules.empty())
+                continue;
+            const PolicyStoreResult result = evaluateStore(PolicyEvaluator(p.policy), *index);
+            const PolicyImpact a = computePolicyImpact(*index, result);
+            const PolicyImpact b = computePolicyImpact(*groups, result);
+            QCOMPARE(b.byRule.size(), a.byRule.size());
+            for (std::size_t i = 0; i < a.byRule.size(); ++i)
+                QCOMPARE(asList(b.byRule[i]), asList(a.byRule[i]));
+            for (std::size_t l = 0; l < a.byNewLevel.size(); ++l) {
+                QCOMPARE(asList(b.byNewLevel[l]), asList(a.byNewLevel[l]));
+                QCOMPARE(asList(b.byRecordedLevel[l]), asList(a.byRecordedLevel[l]));
+            }
+            QCOMPARE(asList(b.total), asList(a.total));
+            QCOMPARE(b.requestsMissingRequestReceived, a.requestsMissingRequestReceived);
+            QCOMPARE(b.unknowns, a.unknowns);
+            const std::vector<PolicyLintFinding> x = lintPolicyAgainstLog(p.policy, *index, result);
+            const std::vector<PolicyLintFinding> y =
+                lintPolicyAgainstLog(p.policy, *index, *groups, result);
+            QCOMPARE(y.size(), x.size());
+            for (std::size_t i = 0; i < x.size(); ++i) {
+                QCOMPARE(y[i].check, x[i].check);
+                QCOMPARE(y[i].rule, x[i].rule);
+                QCOMPARE(y[i].events, x[i].events);
+                QCOMPARE(y[i].diagnostic.message, x[i].diagnostic.message);
+            }
+            ++compared;
+        }
+    }
+    QVERIFY(compared >= 50);
 }
 
 QTEST_GUILESS_MAIN(TestPolicyImpact)

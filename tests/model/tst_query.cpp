@@ -166,6 +166,11 @@ void TestQuery::parsesToCanonicalForm_data()
     row("value group", "not verb:(get or list or watch)",
         R"((not (or verb:"get" verb:"list" verb:"watch")))");
     row("value group with and/not", "ns:(a and not b)", R"((and ns:"a" (not ns:"b")))");
+    // After a value group's ')' comes the next term, not more values of the group's field.
+    row("term after a value group", "verb:(get or list) ns:prod",
+        R"((and (or verb:"get" verb:"list") ns:"prod"))");
+    row("or after a value group", "verb:(get or create) or code >= 400",
+        R"((or (or verb:"get" verb:"create") code>="400"))");
     row("colon in value", "user:system:anonymous", R"(user:"system:anonymous")");
     row("quoted wildcard", R"(user:"system:serviceaccount:kube-system:*")",
         R"(user:"system:serviceaccount:kube-system:*")");
@@ -271,6 +276,8 @@ void TestQuery::matchesExpectedEvents_data()
     QTest::newRow("not group") << QStringLiteral("not verb:(get or list or watch)")
                                << QList<quint32>{0};
     QTest::newRow("code") << QStringLiteral("code >= 400") << QList<quint32>{0};
+    QTest::newRow("group then term")
+        << QStringLiteral("verb:(get or list) user:system:anonymous") << QList<quint32>{2};
     QTest::newRow("colon value") << QStringLiteral("user:system:anonymous") << QList<quint32>{2};
     QTest::newRow("cidr") << QStringLiteral("ip:10.0.0.0/8") << QList<quint32>{0, 1};
     QTest::newRow("cidr other") << QStringLiteral("-ip:10.0.0.0/8") << QList<quint32>{2};

@@ -17,7 +17,11 @@ Generator::Generator(const Options& o, Emitter& emitter)
     , m_bodies(m_sim)
     , m_activities(m_sim, m_world, m_requests, m_bodies)
     , m_stories(m_sim, m_world, m_requests, m_bodies, m_activities)
-{ }
+{
+    if (o.anomalies)
+        m_stories.enableChainAnomalies();
+    m_requests.setOmittedStages(o.omitStages);
+}
 
 // The fraction of the output written so far, by whichever limit is closer.
 double Generator::progress() const
@@ -32,12 +36,20 @@ double Generator::progress() const
 }
 
 // Requests arrive at ~1000-4000 per second of cluster time; the load changes every second.
+// With --rate, at about that many per second, the load changing every minute (0.5x to 2x), so
+// a small sample spans minutes to hours and its timeline has quiet and busy stretches.
 void Generator::advanceClock()
 {
-    const int64_t second = m_sim.now / kSec;
-    if (second != m_loadSecond) {
-        m_loadSecond = second;
-        m_meanGapUs = m_sim.rng.between(250, 1000);
+    const int64_t period = m_opt.rate ? 60 * kSec : kSec;
+    const int64_t slot = m_sim.now / period;
+    if (slot != m_loadSecond) {
+        m_loadSecond = slot;
+        if (m_opt.rate) {
+            const int64_t mean = std::max<int64_t>(1, 1'000'000 / static_cast<int64_t>(m_opt.rate));
+            m_meanGapUs = std::max<int64_t>(1, mean * m_sim.rng.between(50, 200) / 100);
+        } else {
+            m_meanGapUs = m_sim.rng.between(250, 1000);
+        }
     }
     m_sim.now += 1 + static_cast<int64_t>(m_sim.rng.below(static_cast<uint64_t>(2 * m_meanGapUs)));
 }

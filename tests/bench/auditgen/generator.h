@@ -20,6 +20,9 @@ struct Options
     uint64_t maxBytes = 0, maxEvents = 0, seed = 1; // a limit of 0 means none
     int64_t start = 0; // cluster time of the first request, µs since the Unix epoch
     int servers = 1;
+    bool anomalies = false; // the chain-anomalies story (Stories::enableChainAnomalies)
+    unsigned omitStages = 0; // bit 1 << int(Stage) per stage the policy omits
+    uint64_t rate = 0; // mean requests per second of cluster time; 0 = a busy cluster (1000-4000)
     std::string out;
 };
 

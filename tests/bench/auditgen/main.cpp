@@ -16,6 +16,7 @@
 #include "emitter.h"
 #include "generator.h"
 #include "jsonwriter.h"
+#include "request.h"
 
 #include <chrono>
 #include <cstdint>
@@ -32,12 +33,17 @@ void usage(FILE* f)
 {
     std::fputs(
         "usage: auditgen (--size N[K|M|G] | --events N) [--seed S] [--start 2025-03-14T09:00:00Z]\n"
-        "                [--servers K] --out PATH|-\n"
+        "                [--servers K] [--rate R] [--anomalies] [--omit-stages LIST] --out PATH|-\n"
         "  --size     stop after about this many bytes (K/M/G/T are powers of 1024)\n"
         "  --events   stop after exactly this many events\n"
         "  --seed     PRNG seed (default 1); the same seed gives byte-identical output\n"
         "  --start    cluster time of the first request, UTC (default 2025-03-14T09:00:00Z)\n"
         "  --servers  number of API servers; K > 1 writes PATH.0 .. PATH.(K-1)\n"
+        "  --rate     about R requests per second of cluster time (default: a busy cluster,\n"
+        "             1000-4000/s); the load varies by minute\n"
+        "  --anomalies  add a story of auditID chain anomalies (reused Audit-ID, panics,\n"
+        "             a watch open at the end, a lost RequestReceived)\n"
+        "  --omit-stages  comma-separated stages the audit policy omits, e.g. RequestReceived\n"
         "  --out      output file, or - for stdout (only with one server)\n",
         f);
 }
@@ -81,6 +87,27 @@ bool parseSize(std::string_view s, uint64_t& out)
             return false;
     }
     out = v * mult;
+    return true;
+}
+
+// "RequestReceived,ResponseStarted": stage names as in the policy's omitStages.
+bool parseStages(std::string_view s, unsigned& mask)
+{
+    mask = 0;
+    while (!s.empty()) {
+        const size_t comma = s.find(',');
+        const std::string_view name = s.substr(0, comma);
+        bool found = false;
+        for (int i = 0; i < 4; ++i) {
+            if (kStageNames[i] == name) {
+                mask |= 1u << i;
+                found = true;
+            }
+        }
+        if (!found)
+            return false;
+        s = comma == std::string_view::npos ? std::string_view() : s.substr(comma + 1);
+    }
     return true;
 }
 
@@ -133,6 +160,10 @@ int runCommandLine(int argc, char** argv)
             usage(stdout);
             return 0;
         }
+        if (arg == "--anomalies") {
+            opt.anomalies = true;
+            continue;
+        }
         if (i + 1 >= argc) {
             std::fprintf(stderr, "auditgen: missing value for %s\n", argv[i]);
             usage(stderr);
@@ -151,6 +182,10 @@ int runCommandLine(int argc, char** argv)
             ok = parseStart(value, opt.start);
         else if (arg == "--servers")
             ok = parseUint(value, n) && n >= 1 && n <= 64, opt.servers = static_cast<int>(n);
+        else if (arg == "--rate")
+            ok = parseUint(value, opt.rate) && opt.rate > 0;
+        else if (arg == "--omit-stages")
+            ok = parseStages(value, opt.omitStages);
         else if (arg == "--out")
             opt.out = value;
         else {

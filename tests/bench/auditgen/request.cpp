@@ -18,10 +18,12 @@ void Request::reset()
     allowFailures = true;
     aggregated = false;
     startDelay = duration = 0;
+    dropReceived = dropFinal = false;
     code = 0;
     longRunning = panic = false;
-    for (Buf* s : {&uri, &ns, &name, &bodyName, &bodyUid, &reqBody, &respBody, &extraAnnotations,
-             &reason, &refReceived, &refFinal, &status, &startedStatus, &annotations, &ipsOverride})
+    for (Buf* s : {&customAuditId, &uri, &ns, &name, &bodyName, &bodyUid, &reqBody, &respBody,
+             &extraAnnotations, &reason, &refReceived, &refFinal, &status, &startedStatus,
+             &annotations, &ipsOverride})
         s->clear();
 }
 
@@ -30,7 +32,10 @@ void renderEvent(Buf& b, const Request& r, Stage st, int64_t stageTs)
     b += R"({"kind":"Event","apiVersion":"audit.k8s.io/v1","level":")";
     b += kLevelNames[static_cast<int>(r.level)];
     b += R"(","auditID":")";
-    b.append(r.auditID, 36);
+    if (r.customAuditId.empty())
+        b.append(r.auditID, 36);
+    else
+        b += r.customAuditId;
     b += R"(","stage":")";
     b += kStageNames[static_cast<int>(st)];
     b += R"(","requestURI":")";

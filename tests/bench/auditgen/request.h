@@ -33,6 +33,7 @@ inline bool isRead(std::string_view verb)
 struct Request
 {
     char auditID[36];
+    Buf customAuditId; // a client's own Audit-ID header (spec §8), used as is instead
     const Principal* who = nullptr; // nullptr: failed authentication, logged as "user":{}
     const Principal* as = nullptr; // impersonated user
     std::string_view agent, ips;
@@ -51,6 +52,8 @@ struct Request
     bool allowFailures = true;
     bool aggregated = false; // served by an aggregated API server
     int64_t startDelay = 0, duration = 0; // 0: typical values for the verb
+    bool dropReceived = false; // the RequestReceived event is lost
+    bool dropFinal = false; // no ResponseComplete/Panic: still running when the log ends
     // Computed on submission:
     int code = 0;
     bool longRunning = false, panic = false;

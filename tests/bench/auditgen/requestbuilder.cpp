@@ -168,6 +168,12 @@ int RequestBuilder::pickServer()
 void RequestBuilder::emitEvents(int server)
 {
     auto emit = [&](Stage st, int64_t ts) {
+        if ((m_omitted >> static_cast<int>(st)) & 1)
+            return;
+        if (st == Stage::RequestReceived && m_request.dropReceived)
+            return;
+        if ((st == Stage::ResponseComplete || st == Stage::Panic) && m_request.dropFinal)
+            return;
         Buf& line = m_emitter.open(server, ts);
         renderEvent(line, m_request, st, ts);
         m_emitter.close(line);

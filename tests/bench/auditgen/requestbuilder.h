@@ -45,6 +45,8 @@ public:
     /// A request rejected by authentication ("user":{}): a single ResponseStarted event with
     /// code 401, on any server. The caller sets the request's duration first.
     void submitUnauthenticated();
+    /// Stages the audit policy omits (bit 1 << int(Stage)), as `omitStages` does: never written.
+    void setOmittedStages(unsigned mask) { m_omitted = mask; }
 
 private:
     int pickServer();
@@ -55,6 +57,7 @@ private:
     const World& m_world;
     Emitter& m_emitter;
     Request m_request;
+    unsigned m_omitted = 0;
 };
 
 } // namespace auditgen

@@ -51,8 +51,8 @@ bool Stories::runDue(double progress)
 
 void Stories::maybeStart(double progress)
 {
-    constexpr double kAt[] = {0.12, 0.30, 0.45, 0.60};
-    if (m_started >= 4 || progress < kAt[m_started])
+    constexpr double kAt[] = {0.12, 0.30, 0.45, 0.60, 0.70};
+    if (m_started >= (m_anomalies ? 5 : 4) || progress < kAt[m_started])
         return;
     m_storyStart = std::max(m_sim.now, m_storyEnd + 5 * kSec);
     switch (m_started++) {
@@ -65,8 +65,11 @@ void Stories::maybeStart(double progress)
     case 2:
         configMapDeletion();
         break;
-    default:
+    case 3:
         privilegedPodExec();
+        break;
+    default:
+        chainAnomalies();
         break;
     }
 }
@@ -242,6 +245,81 @@ void Stories::privilegedPodExec()
         r.level = Level::Request;
         r.allowFailures = false;
         r.duration = m_rng.between(2 * kMin, 4 * kMin);
+        m_requests.submit();
+    });
+}
+
+// Requests whose auditID chains a tracer must flag. The CI pipeline sets its own Audit-ID
+// header (kube-apiserver takes it as is, spec §8) and reuses it for several requests, and so
+// does a developer who copied the pipeline's curl command; two requests end in a Panic (one a
+// watch that had already started streaming); a watch is still open when the log ends; one
+// request's RequestReceived event is lost.
+void Stories::chainAnomalies()
+{
+    static constexpr std::string_view kReusedId = "ci-pipeline-run-4711";
+    const Principal* ci = &m_world.ciDeployer;
+    const Principal* alice = &m_world.humans[0];
+    schedule(0, [this, ci] {
+        Request& r = m_requests.request();
+        m_requests.begin(*ci);
+        r.customAuditId = kReusedId;
+        m_requests.resource("get", kDeployments, "prod", "web");
+        r.allowFailures = false;
+        m_requests.submit();
+    });
+    schedule(m_rng.between(80 * kSec, 100 * kSec), [this, ci] {
+        Request& r = m_requests.request();
+        m_requests.begin(*ci);
+        r.customAuditId = kReusedId;
+        m_requests.resource("patch", kDeployments, "prod", "web");
+        m_requests.query("fieldManager", "ci-pipeline");
+        r.level = Level::Request;
+        r.allowFailures = false;
+        r.reqBody =
+            R"([{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"registry.example.com/shop/web:2.15.0"}])";
+        m_requests.submit();
+    });
+    schedule(m_rng.between(170 * kSec, 190 * kSec), [this, alice] {
+        Request& r = m_requests.request();
+        m_requests.begin(*alice);
+        r.customAuditId = kReusedId;
+        m_requests.resource("get", kPods, "dev", "web-0");
+        r.allowFailures = false;
+        m_requests.submit();
+    });
+    schedule(m_rng.between(200 * kSec, 210 * kSec), [this] {
+        Request& r = m_requests.request();
+        m_requests.begin(m_world.humans[1]);
+        m_requests.resource("get", kConfigMaps, "prod", "app-config");
+        r.allowFailures = false;
+        r.panic = true; // RequestReceived, then Panic
+        m_requests.submit();
+    });
+    schedule(m_rng.between(211 * kSec, 220 * kSec), [this] {
+        Request& r = m_requests.request();
+        m_requests.begin(m_world.kcm);
+        m_requests.resource("watch", kPods, {}, {});
+        m_requests.watchQuery();
+        r.allowFailures = false;
+        r.panic = true; // RequestReceived, ResponseStarted, then Panic
+        r.duration = m_rng.between(2 * kSec, 20 * kSec);
+        m_requests.submit();
+    });
+    schedule(m_rng.between(221 * kSec, 230 * kSec), [this] {
+        Request& r = m_requests.request();
+        m_requests.begin(m_world.humans[2]);
+        m_requests.resource("watch", kDeployments, "prod", {});
+        m_requests.watchQuery();
+        r.allowFailures = false;
+        r.dropFinal = true; // still open when the log ends
+        m_requests.submit();
+    });
+    schedule(m_rng.between(231 * kSec, 240 * kSec), [this] {
+        Request& r = m_requests.request();
+        m_requests.begin(m_world.humans[3]);
+        m_requests.resource("get", kSecrets, "prod", "db-credentials");
+        r.allowFailures = false;
+        r.dropReceived = true; // its RequestReceived event was lost
         m_requests.submit();
     });
 }

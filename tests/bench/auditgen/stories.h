@@ -28,6 +28,10 @@ public:
     /// Runs the earliest story step that is due; false if none is. From 85% progress on, every
     /// remaining step is due, so each story is complete even in small outputs.
     bool runDue(double progress);
+    /// Adds a fifth story at 70% (off by default, so other outputs keep their bytes): chain
+    /// anomalies for auditID tracing (a client reusing its own Audit-ID, panics, a watch left
+    /// open at the end of the log, a lost RequestReceived).
+    void enableChainAnomalies() { m_anomalies = true; }
 
 private:
     using Step = std::function<void()>;
@@ -43,6 +47,7 @@ private:
     void clusterAdminBinding();
     void configMapDeletion();
     void privilegedPodExec();
+    void chainAnomalies();
 
     SimState& m_sim;
     Rng& m_rng;
@@ -52,6 +57,7 @@ private:
     Activities& m_activities;
     uint64_t m_scriptSeq = 0;
     int m_started = 0;
+    bool m_anomalies = false;
     int64_t m_storyStart = 0, m_storyEnd = 0;
     std::vector<Scripted> m_scripts;
 };

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "fieldaggregate.h"
+
+#include "analysis/analysisutil.h"
+#include "analysis/classification.h"
+
+#include <algorithm>
+#include <atomic>
+#include <limits>
+
+namespace auditscope {
+
+using namespace analysis_detail;
+
+namespace {
+
+struct Stats
+{
+    std::uint64_t events = 0, writes = 0, deletes = 0, failures = 0;
+    std::int64_t firstNs = std::numeric_limits<std::int64_t>::max();
+    std::int64_t lastNs = std::numeric_limits<std::int64_t>::min();
+    std::uint32_t lastUser = UINT32_MAX;
+
+    void add(const Stats& o)
+    {
+        events += o.events;
+        writes += o.writes;
+        deletes += o.deletes;
+        failures += o.failures;
+        firstNs = std::min(firstNs, o.firstNs);
+        lastNs = std::max(lastNs, o.lastNs);
+    }
+};
+
+struct Part
+{
+    std::vector<Stats> stats; // by key slot
+    FlatIndex<std::uint64_t> principals; // key slot << 32 | user slot
+};
+
+} // namespace
+
+std::string fieldSummaryLabel(
+    const EventStore& store, const FieldAggregate& aggregate, const FieldSummary& row)
+{
+    const StringPools& p = store.pools;
+    switch (aggregate.field) {
+    case SummaryField::Namespace:
+        return row.value == FieldSummary::Absent ? "(none)"
+                                                 : std::string(p.namespaces.view(row.value));
+    case SummaryField::Verb:
+        return row.value == FieldSummary::Absent ? "(none)" : std::string(p.verbs.view(row.value));
+    case SummaryField::Code:
+        return row.value == 0 ? "none" : std::to_string(row.value);
+    case SummaryField::Resource:
+        break;
+    }
+    if (row.nonResource)
+        return row.path == FieldSummary::Absent ? "(no requestURI)" : aggregate.paths[row.path];
+    std::string text = row.resource ? std::string(p.resources.view(row.resource.value))
+                                    : std::string("(no resource)");
+    if (row.apiGroup && !p.apiGroups.view(row.apiGroup.value).empty())
+        text += "." + std::string(p.apiGroups.view(row.apiGroup.value));
+    if (row.subresource)
+        text += "/" + std::string(p.subresources.view(row.subresource.value));
+    return text;
+}
+
+FieldAggregate aggregateByField(const EventStore& store, const EventSelection& rows,
+    SummaryField field, const ResourceIndex* index, const AnalysisOptions& options)
+{
+    FieldAggregate result;
+    result.field = field;
+    const StringPools& pools = store.pools;
+    // Every value is a dense key slot: pool id (none = the pool size), the code, or for
+    // resources a slot per distinct (apiGroup, resource, subresource) or path among the
+    // index's objects.
+    std::size_t slots = 0;
+    std::vector<std::uint32_t> slotOfObject, slotOfTuple;
+    std::vector<FieldSummary> slotRows; // Resource: what each slot is
+    switch (field) {
+    case SummaryField::Namespace:
+        slots = pools.namespaces.size() + 1;
+        break;
+    case SummaryField::Verb:
+        slots = pools.verbs.size() + 1;
+        break;
+    case SummaryField::Code:
+        slots = 65536;
+        break;
+    case SummaryField::Resource: {
+        if (!index)
+            return result;
+        FlatIndex<Key128> keys;
+        for (const ResourceObject& o : index->objects()) {
+            const Key128 key = o.nonResource
+                ? Key128{0, o.path == ResourceObject::NoPath ? 0 : std::uint64_t(o.path) + 1}
+                : Key128{plusOne(o.apiGroup) | plusOne(o.resource) << 32, plusOne(o.subresource)};
+            const std::uint32_t slot = keys.insert(key);
+            slotOfObject.push_back(slot);
+            if (slot == slotRows.size()) {
+                FieldSummary row;
+                row.nonResource = o.nonResource;
+                row.apiGroup = o.apiGroup;
+                row.resource = o.resource;
+                row.subresource = o.subresource;
+                row.path = o.path; // an index path id for now
+                slotRows.push_back(row);
+            }
+        }
+        slots = keys.size();
+        for (const ResourceTuple& t : index->tuples())
+            slotOfTuple.push_back(slotOfObject[t.object.value]);
+        break;
+    }
+    }
+
+    const StoreClasses classes(store);
+    const std::uint32_t noUser = pools.users.size();
+    const std::size_t count = selectionSize(store, rows);
+    const unsigned parts = partsFor(count, options);
+    std::vector<Part> perPart(parts);
+    std::atomic<bool> stopped = false;
+    runParts(count, parts, [&](unsigned part, std::size_t begin, std::size_t end) {
+        Part& p = perPart[part];
+        p.stats.assign(slots, Stats{});
+        auto slotOf = [&](std::uint32_t row) -> std::uint32_t {
+            switch (field) {
+            case SummaryField::Namespace: {
+                const NamespaceId ns = store.namespaceId[row];
+                return ns ? ns.value : pools.namespaces.size();
+            }
+            case SummaryField::Verb: {
+                const VerbId verb = store.verb[row];
+                return verb ? verb.value : pools.verbs.size();
+            }
+            case SummaryField::Code:
+                return store.code[row];
+            case SummaryField::Resource:
+                break;
+            }
+            return slotOfTuple[index->tupleOf(row).value];
+        };
+        const bool ok = forRows(rows, begin, end, options.stop, [&](std::uint32_t row) {
+            const std::uint32_t slot = slotOf(row);
+            Stats& s = p.stats[slot];
+            ++s.events;
+            const VerbClass verb = classes.verbClassOf(store.verb[row]);
+            s.writes += verb == VerbClass::Write;
+            s.deletes += verb == VerbClass::Delete;
+            s.failures += isAuthFailure(store.code[row]);
+            const std::int64_t t = store.timeNs[row];
+            s.firstNs = std::min(s.firstNs, t);
+            s.lastNs = std::max(s.lastNs, t);
+            const UserId user = store.user[row];
+            const std::uint32_t u = user ? user.value : noUser;
+            if (u != s.lastUser) {
+                s.lastUser = u;
+                p.principals.insert(std::uint64_t(slot) << 32 | u);
+            }
+        });
+        if (!ok)
+            stopped = true;
+    });
+    result.cancelled = stopped;
+
+    Part& all = perPart[0];
+    for (unsigned i = 1; i < parts; ++i) {
+        for (std::size_t k = 0; k < slots; ++k)
+            all.stats[k].add(perPart[i].stats[k]);
+        for (const std::uint64_t key : perPart[i].principals.keys())
+            all.principals.insert(key);
+    }
+    std::vector<std::uint32_t> principals(slots, 0);
+    for (const std::uint64_t key : all.principals.keys())
+        ++principals[key >> 32];
+
+    std::vector<std::uint32_t> pathIndex(index ? index->pathCount() : 0, FieldSummary::Absent);
+    for (std::uint32_t k = 0; k < slots; ++k) {
+        const Stats& s = all.stats[k];
+        if (s.events == 0)
+            continue;
+        FieldSummary row;
+        switch (field) {
+        case SummaryField::Namespace:
+            row.value = k == pools.namespaces.size() ? FieldSummary::Absent : k;
+            break;
+        case SummaryField::Verb:
+            row.value = k == pools.verbs.size() ? FieldSummary::Absent : k;
+            break;
+        case SummaryField::Code:
+            row.value = k;
+            break;
+        case SummaryField::Resource:
+            row = slotRows[k];
+            if (row.nonResource && row.path != FieldSummary::Absent) {
+                if (pathIndex[row.path] == FieldSummary::Absent) {
+                    pathIndex[row.path] = static_cast<std::uint32_t>(result.paths.size());
+                    result.paths.emplace_back(index->path(row.path));
+                }
+                row.path = pathIndex[row.path];
+            }
+            break;
+        }
+        row.events = s.events;
+        row.writes = s.writes;
+        row.deletes = s.deletes;
+        row.authFailures = s.failures;
+        row.firstNs = s.firstNs;
+        row.lastNs = s.lastNs;
+        row.distinctPrincipals = principals[k];
+        result.events += s.events;
+        result.rows.push_back(row);
+    }
+    std::vector<std::pair<std::string, std::size_t>> labels;
+    for (std::size_t i = 0; i < result.rows.size(); ++i)
+        labels.emplace_back(fieldSummaryLabel(store, result, result.rows[i]), i);
+    std::sort(labels.begin(), labels.end(), [&](const auto& a, const auto& b) {
+        const FieldSummary& ra = result.rows[a.second];
+        const FieldSummary& rb = result.rows[b.second];
+        if (ra.events != rb.events)
+            return ra.events > rb.events;
+        return a.first < b.first;
+    });
+    std::vector<FieldSummary> sorted;
+    sorted.reserve(result.rows.size());
+    for (const auto& [label, i] : labels)
+        sorted.push_back(result.rows[i]);
+    result.rows = std::move(sorted);
+    return result;
+}
+
+} // namespace auditscope

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "policyeditorevaluation.h"
+
+#include "policy/policyevaluator.h"
+
+#include <algorithm>
+#include <chrono>
+
+namespace auditscope {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double msSince(Clock::time_point start)
+{
+    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+} // namespace
+
+PolicyStoreIndex::PolicyStoreIndex(EventStorePtr store)
+    : m_store(std::move(store))
+{ }
+
+std::shared_ptr<const PolicyAttributeIndex> PolicyStoreIndex::index(bool* built)
+{
+    const std::lock_guard lock(m_mutex);
+    if (built)
+        *built = false;
+    if (!m_index && m_store) {
+        auto index = PolicyAttributeIndex::build(m_store);
+        m_tupleBytes = bytesPerTuple(*index);
+        m_impact = PolicyImpactIndex::build(*index);
+        m_index = std::move(index);
+        if (built)
+            *built = true;
+    }
+    return m_index;
+}
+
+std::shared_ptr<PolicyStoreResult> PolicyStoreIndex::recycledResult()
+{
+    std::unique_ptr<PolicyStoreResult> result;
+    {
+        const std::lock_guard lock(m_pool->mutex);
+        result = std::move(m_pool->spare);
+    }
+    if (!result)
+        result = std::make_unique<PolicyStoreResult>();
+    std::weak_ptr<Pool> weakPool = m_pool;
+    return std::shared_ptr<PolicyStoreResult>(result.release(), [weakPool](PolicyStoreResult* r) {
+        if (const std::shared_ptr<Pool> pool = weakPool.lock()) {
+            const std::lock_guard lock(pool->mutex);
+            if (!pool->spare) {
+                pool->spare.reset(r);
+                return;
+            }
+        }
+        delete r;
+    });
+}
+
+bool PolicyStoreIndex::isBuilt() const
+{
+    const std::lock_guard lock(m_mutex);
+    return m_index != nullptr;
+}
+
+std::vector<PolicyDiagnostic> PolicyEvaluationResult::diagnostics() const
+{
+    std::vector<PolicyDiagnostic> out = load.diagnostics;
+    for (const PolicyLintFinding& f : lint)
+        out.push_back(f.diagnostic);
+    std::stable_sort(
+        out.begin(), out.end(), [](const PolicyDiagnostic& a, const PolicyDiagnostic& b) {
+            const auto key = [](const PolicyDiagnostic& d) {
+                return std::pair(d.line > 0 ? d.line : INT32_MAX, d.column);
+            };
+            return key(a) < key(b);
+        });
+    return out;
+}
+
+PolicyQueryContextPtr PolicyEvaluationResult::queryContext() const
+{
+    if (!matches || !store)
+        return nullptr;
+    auto context = std::make_shared<PolicyQueryContext>();
+    context->store = store;
+    context->result = matches;
+    context->ruleCount = load.policy.rules.size();
+    context->generation = generation;
+    return context;
+}
+
+PolicyExplanation PolicyEvaluationResult::explainEvent(EventId id) const
+{
+    if (!evaluated || !index || id.value >= index->eventCount())
+        return {};
+    return auditscope::explainEvent(load.policy, *index, id);
+}
+
+PolicyEvaluationResult evaluatePolicyText(std::string_view text, PolicyStoreIndex* store,
+    const PolicyEvaluationOptions& options, std::stop_token stop)
+{
+    const Clock::time_point begin = Clock::now();
+    PolicyEvaluationResult r;
+    auto finish = [&](bool cancelled) {
+        r.cancelled = cancelled;
+        r.timings.totalMs = msSince(begin);
+        return std::move(r);
+    };
+
+    Clock::time_point t = Clock::now();
+    r.load = loadPolicy(text);
+    r.timings.parseMs = msSince(t);
+    // Evaluate whatever decoded, even if validation failed, so the editor stays live.
+    const bool decoded = r.load.decoded;
+    r.evaluated = decoded && !r.load.policy.rules.empty();
+    if (stop.stop_requested())
+        return finish(true);
+
+    if (decoded && options.lint) {
+        t = Clock::now();
+        r.lint = lintPolicy(r.load.policy);
+        r.timings.lintMs = msSince(t);
+    }
+    if (r.evaluated)
+        r.evaluator = std::make_shared<const PolicyEvaluator>(r.load.policy);
+    if (decoded && options.outline && !store)
+        r.outline = outlinePolicy(r.load.policy);
+    if (!store || !store->store())
+        return finish(false);
+
+    r.store = store->store();
+    t = Clock::now();
+    bool built = false;
+    r.index = store->index(&built);
+    r.timings.indexMs = built ? msSince(t) : 0.0;
+    if (stop.stop_requested())
+        return finish(true);
+    if (!r.evaluated) {
+        if (decoded && options.outline)
+            r.outline = outlinePolicy(r.load.policy);
+        return finish(false);
+    }
+
+    t = Clock::now();
+    std::shared_ptr<PolicyStoreResult> matches = store->recycledResult();
+    evaluateStoreInto(*matches, *r.evaluator, *r.index, options.threads);
+    r.matches = std::move(matches);
+    r.timings.evaluateMs = msSince(t);
+    if (stop.stop_requested())
+        return finish(true);
+
+    if (options.outline) {
+        t = Clock::now();
+        r.outline = outlinePolicy(*r.evaluator, *r.index, *r.matches, store->tupleBytes());
+        r.timings.outlineMs = msSince(t);
+    }
+    if (options.lint && options.lintAgainstLog) {
+        t = Clock::now();
+        std::vector<PolicyLintFinding> logFindings =
+            lintPolicyAgainstLog(r.load.policy, *r.index, store->impactIndex(), *r.matches);
+        r.lint.insert(r.lint.end(), logFindings.begin(), logFindings.end());
+        r.timings.lintMs += msSince(t);
+    }
+    if (stop.stop_requested())
+        return finish(true);
+    if (options.impact) {
+        t = Clock::now();
+        r.impact = computePolicyImpact(store->impactIndex(), *r.matches);
+        r.timings.impactMs = msSince(t);
+    }
+    return finish(false);
+}
+
+} // namespace auditscope

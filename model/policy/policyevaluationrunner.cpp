@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "policyevaluationrunner.h"
+
+#include <QLoggingCategory>
+#include <QMetaObject>
+
+#include <algorithm>
+#include <string>
+
+namespace auditscope {
+
+namespace {
+
+// Timings per evaluation: QT_LOGGING_RULES="auditscope.policy.debug=true".
+Q_LOGGING_CATEGORY(lcPolicy, "auditscope.policy", QtInfoMsg)
+
+} // namespace
+
+PolicyEvaluationRunner::PolicyEvaluationRunner(QObject* parent)
+    : QObject(parent)
+{
+    m_debounce.setSingleShot(true);
+    m_debounce.setInterval(150);
+    connect(&m_debounce, &QTimer::timeout, this, &PolicyEvaluationRunner::evaluateNow);
+}
+
+PolicyEvaluationRunner::~PolicyEvaluationRunner()
+{
+    // Stop and join while `this` is whole: workers post to us until they end.
+    m_job.thread.request_stop();
+    for (Job& job : m_retired)
+        job.thread.request_stop();
+    if (m_job.thread.joinable())
+        m_job.thread.join();
+    m_retired.clear(); // joins
+}
+
+void PolicyEvaluationRunner::setDebounceInterval(int ms)
+{
+    m_debounce.setInterval(std::max(0, ms));
+}
+
+int PolicyEvaluationRunner::debounceInterval() const
+{
+    return m_debounce.interval();
+}
+
+void PolicyEvaluationRunner::setOptions(const PolicyEvaluationOptions& options)
+{
+    m_options = options;
+}
+
+bool PolicyEvaluationRunner::isPending() const
+{
+    return m_debounce.isActive() || m_running;
+}
+
+void PolicyEvaluationRunner::setPolicyText(const QString& text)
+{
+    m_text = text;
+    scheduleEvaluation();
+}
+
+void PolicyEvaluationRunner::setStore(const EventStorePtr& store)
+{
+    if (store != m_store) {
+        m_store = store;
+        m_storeIndex = store ? std::make_shared<PolicyStoreIndex>(store) : nullptr;
+    }
+    scheduleEvaluation();
+}
+
+void PolicyEvaluationRunner::scheduleEvaluation()
+{
+    m_debounce.start(); // restarts
+}
+
+void PolicyEvaluationRunner::reapFinishedJobs()
+{
+    std::erase_if(m_retired, [](const Job& job) { return job.done->load(); }); // joins at once
+}
+
+void PolicyEvaluationRunner::evaluateNow()
+{
+    m_debounce.stop();
+    const quint64 generation = ++m_generation;
+    if (m_job.thread.joinable()) {
+        m_job.thread.request_stop();
+        m_retired.push_back(std::move(m_job));
+        m_job = {};
+    }
+    reapFinishedJobs();
+    m_running = true;
+    Q_EMIT evaluationStarted(generation);
+
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    const QByteArray utf8 = m_text.toUtf8();
+    m_job.done = done;
+    m_job.thread =
+        std::jthread([this, done, generation, storeIndex = m_storeIndex, options = m_options,
+                         text = std::string(utf8.constData(), utf8.size())](std::stop_token stop) {
+            PolicyEvaluationResult result =
+                evaluatePolicyText(text, storeIndex.get(), options, stop);
+            if (!result.cancelled && !stop.stop_requested()) {
+                result.generation = generation;
+                qCDebug(lcPolicy) << "policy evaluation" << generation << "parse"
+                                  << result.timings.parseMs << "ms, index" << result.timings.indexMs
+                                  << "ms, evaluate" << result.timings.evaluateMs << "ms, outline"
+                                  << result.timings.outlineMs << "ms, impact"
+                                  << result.timings.impactMs << "ms, total"
+                                  << result.timings.totalMs << "ms";
+                auto shared = std::make_shared<const PolicyEvaluationResult>(std::move(result));
+                // The destructor joins this thread before `this` goes, so posting is safe; an
+                // event still queued when the runner dies is discarded with it.
+                QMetaObject::invokeMethod(
+                    this, [this, generation, shared] { deliver(generation, shared); },
+                    Qt::QueuedConnection);
+            }
+            done->store(true);
+        });
+}
+
+void PolicyEvaluationRunner::deliver(quint64 generation, PolicyEvaluationResultPtr result)
+{
+    reapFinishedJobs();
+    if (generation != m_generation)
+        return; // superseded or cancelled
+    m_running = false;
+    m_last = std::move(result);
+    Q_EMIT evaluationFinished(m_last);
+}
+
+void PolicyEvaluationRunner::cancel()
+{
+    m_debounce.stop();
+    ++m_generation;
+    m_running = false;
+    m_job.thread.request_stop();
+}
+
+} // namespace auditscope

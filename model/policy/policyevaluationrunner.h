@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "policy/policyeditorevaluation.h"
+#include "store/eventstore.h"
+
+#include <QObject>
+#include <QString>
+#include <QTimer>
+
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
+
+namespace auditscope {
+
+/// Re-evaluates the policy being edited for the GUI: a change of the text (or of the store)
+/// starts a debounce timer; when it fires, a worker thread decodes, validates, lints and
+/// evaluates the text over the store (building the store's attribute index once per snapshot),
+/// computes the outline and the impact, and the runner emits evaluationFinished() on its own
+/// thread. A newer change supersedes a running evaluation (asked to stop; its result is dropped
+/// by generation). The caller's thread only copies the text and starts threads. Lives on the
+/// GUI thread.
+class PolicyEvaluationRunner final : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit PolicyEvaluationRunner(QObject* parent = nullptr);
+    /// Stops the running evaluation and waits for it (at most an index build in progress).
+    ~PolicyEvaluationRunner() override;
+
+    /// Milliseconds from the last change to the start of an evaluation (default 150).
+    void setDebounceInterval(int ms);
+    int debounceInterval() const;
+    /// What the next evaluations compute (lint against the log, outline, impact).
+    void setOptions(const PolicyEvaluationOptions& options);
+    const PolicyEvaluationOptions& options() const { return m_options; }
+
+    const QString& policyText() const { return m_text; }
+    const EventStorePtr& store() const { return m_store; }
+    /// The generation of the latest evaluation started (results carry theirs).
+    quint64 generation() const { return m_generation; }
+    /// A change waits for its debounce or an evaluation runs.
+    bool isPending() const;
+    /// The last result emitted (null before the first).
+    const PolicyEvaluationResultPtr& lastResult() const { return m_last; }
+
+public Q_SLOTS:
+    /// Schedules an evaluation of `text` after the debounce interval (restarted by each call).
+    void setPolicyText(const QString& text);
+    /// Schedules an evaluation over `store` (null: no log; only decoding, validation, lint and
+    /// the static outline). A new snapshot gets its own attribute index.
+    void setStore(const auditscope::EventStorePtr& store);
+    /// Starts an evaluation of the current text and store now (skipping the debounce).
+    void evaluateNow();
+    /// Stops the debounce and the running evaluation; nothing is emitted for them.
+    void cancel();
+
+Q_SIGNALS:
+    void evaluationStarted(quint64 generation);
+    /// One result per evaluation that was not superseded or cancelled.
+    void evaluationFinished(const auditscope::PolicyEvaluationResultPtr& result);
+
+private:
+    struct Job
+    {
+        std::shared_ptr<std::atomic<bool>> done;
+        std::jthread thread;
+    };
+    void scheduleEvaluation();
+    void reapFinishedJobs();
+    void deliver(quint64 generation, PolicyEvaluationResultPtr result);
+
+    QTimer m_debounce;
+    QString m_text;
+    EventStorePtr m_store;
+    std::shared_ptr<PolicyStoreIndex> m_storeIndex;
+    PolicyEvaluationOptions m_options;
+    PolicyEvaluationResultPtr m_last;
+    quint64 m_generation = 0;
+    bool m_running = false;
+    // Superseded evaluations, asked to stop and joined once finished (never waited for on the
+    // GUI thread: one may be building an index for seconds).
+    std::vector<Job> m_retired;
+    Job m_job; // last member: its thread is joined in the destructor before the rest dies
+};
+
+} // namespace auditscope
+
+Q_DECLARE_METATYPE(auditscope::PolicyEvaluationResultPtr)

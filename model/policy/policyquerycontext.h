@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "policy/policystoreevaluation.h"
+#include "store/eventstore.h"
+
+#include <cstdint>
+#include <memory>
+
+namespace auditscope {
+
+/// The active policy's outcome for every event of one store snapshot: what the query terms
+/// `rule:`, `policylevel:` and `emitted:` read. Immutable; shared between threads.
+struct PolicyQueryContext
+{
+    EventStorePtr store; ///< the snapshot `result` was computed on
+    std::shared_ptr<const PolicyStoreResult> result; ///< result->events[row] per event
+    std::size_t ruleCount = 0;
+    std::uint64_t generation = 0; ///< of the evaluation that produced it (the runner's)
+
+    /// Whether this context describes `s` (same snapshot, one outcome per event).
+    bool covers(const EventStore& s) const
+    {
+        return store.get() == &s && result && result->events.size() == s.size();
+    }
+};
+using PolicyQueryContextPtr = std::shared_ptr<const PolicyQueryContext>;
+
+} // namespace auditscope
