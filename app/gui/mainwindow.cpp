@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "mainwindow.h"
 
+#include "analysis/timeline.h"
 #include "detailpane.h"
 #include "eventtableview.h"
 #include "filterbar.h"
@@ -9,6 +10,8 @@
 #include "load/loadcontroller.h"
 #include "loadsummaryview.h"
 #include "query/queryrunner.h"
+#include "timelineview.h"
+#include "timelinewidget.h"
 #include "welcomepage.h"
 
 #include <QAction>
@@ -73,8 +76,7 @@ MainWindow::MainWindow(QWidget* parent)
     m_detailDock->setWidget(m_detail);
     addDockWidget(Qt::RightDockWidgetArea, m_detailDock);
 
-    connect(m_filterBar, &FilterBar::filterRequested, this,
-        [this](const QString& text) { m_runner->run(m_model->store(), text); });
+    connect(m_filterBar, &FilterBar::filterRequested, this, &MainWindow::filterFromBar);
     connect(m_runner, &QueryRunner::queryFinished, this,
         [this](const EventStorePtr& store, const std::optional<RowSet>& rows, const QString&,
             qint64 ms) { showFilterResult(store, rows, ms); });
@@ -84,8 +86,10 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_detail, &DetailPane::filterRequested, m_filterBar, &FilterBar::useFilter);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
         [this](const QModelIndex& current) {
-            m_detail->setEvent(
-                m_model->store(), current.isValid() ? m_model->eventAt(current.row()) : EventId{});
+            const EventId id = current.isValid() ? m_model->eventAt(current.row()) : EventId{};
+            m_detail->setEvent(m_model->store(), id);
+            m_timeline->histogram()->setCurrentTime(
+                id ? std::optional(m_model->store()->timeNs[id.value]) : std::nullopt);
         });
     m_reportDock->setObjectName(QStringLiteral("loadReport"));
     m_reportDock->setWidget(m_summary);
@@ -99,15 +103,21 @@ MainWindow::MainWindow(QWidget* parent)
     statusBar()->addWidget(m_status, 1);
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_cancel);
+    createAnalysisDocks();
     createActions();
 
     connect(m_cancel, &QPushButton::clicked, m_loader, &LoadController::cancel);
     connect(m_welcome, &WelcomePage::openFilesRequested, this, &MainWindow::chooseFiles);
     connect(m_welcome, &WelcomePage::openFolderRequested, this, &MainWindow::chooseFolder);
     connect(m_loader, &LoadController::loadStarted, this, [this](const QStringList& paths) {
-        if (m_pages->currentWidget() == m_welcome) { // the dock was hidden on the welcome page
+        if (m_pages->currentWidget() == m_welcome) { // the docks were hidden on the welcome page
             m_detailDock->show();
-            resizeDocks({m_detailDock}, {width() / 3}, Qt::Horizontal);
+            m_timelineDock->show();
+            m_usersDock->show();
+            m_resourcesDock->show();
+            m_usersDock->raise();
+            resizeDocks({m_detailDock, m_usersDock}, {width() / 3, width() / 5}, Qt::Horizontal);
+            resizeDocks({m_timelineDock}, {height() / 5}, Qt::Vertical);
         }
         m_pages->setCurrentIndex(1);
         m_summary->showLoading(paths);
@@ -132,6 +142,9 @@ MainWindow::MainWindow(QWidget* parent)
     // went wrong (finishLoad), the event pane when a load starts.
     m_detailDock->hide();
     m_reportDock->hide();
+    m_timelineDock->hide();
+    m_usersDock->hide();
+    m_resourcesDock->hide();
 }
 
 MainWindow::~MainWindow() = default;
@@ -220,8 +233,12 @@ void MainWindow::useSnapshot(const EventStorePtr& store)
     showRows(store, std::nullopt);
     const qint64 total = store ? qint64(store->size()) : 0;
     m_filterBar->setCounts(total, total);
+    if (store && store->indexed)
+        m_timeline->histogram()->setFullRange(timeRangeOf(*store));
     if (!m_filterBar->filterText().trimmed().isEmpty())
         m_runner->run(store, m_filterBar->filterText()); // the filter holds across reloads
+    else
+        setAnalysisRows(store, std::nullopt);
 }
 
 void MainWindow::showFilterResult(
@@ -233,6 +250,7 @@ void MainWindow::showFilterResult(
     const qint64 total = store ? qint64(store->size()) : 0;
     const qint64 shown = rows ? qint64(rows->size()) : total;
     showRows(store, rows);
+    setAnalysisRows(store, rows);
     m_filterBar->setCounts(shown, total);
     const QLocale locale;
     m_status->setText(
@@ -315,6 +333,10 @@ void MainWindow::closeInvestigation()
     m_pages->setCurrentWidget(m_welcome);
     m_detailDock->hide();
     m_reportDock->hide();
+    m_timelineDock->hide();
+    m_usersDock->hide();
+    m_resourcesDock->hide();
+    setAnalysisRows(nullptr, std::nullopt); // empties the views
     m_reloadAction->setEnabled(false);
     m_closeAction->setEnabled(false);
 }

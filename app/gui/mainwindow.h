@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QMap>
 
 #include <optional>
 
@@ -22,11 +23,17 @@ class QPushButton;
 
 namespace auditscope {
 
+class AnalysisRunner;
+struct AnalysisResult;
+class AnalysisTreeView;
 class DetailPane;
 class EventTableModel;
 class EventTableView;
 class FilterBar;
 class QueryRunner;
+class ResourcesModel;
+class TimelineView;
+class UsersModel;
 class LoadController;
 class LoadSummaryView;
 class WelcomePage;
@@ -55,6 +62,12 @@ public:
     static QString samplePath(const QString& fileName);
     FilterBar* filterBar() const { return m_filterBar; }
     DetailPane* detailPane() const { return m_detail; }
+    TimelineView* timelineView() const { return m_timeline; }
+    AnalysisTreeView* usersView() const { return m_users; }
+    AnalysisTreeView* resourcesView() const { return m_resources; }
+    QDockWidget* timelineDock() const { return m_timelineDock; }
+    QDockWidget* usersDock() const { return m_usersDock; }
+    QDockWidget* resourcesDock() const { return m_resourcesDock; }
 
 public Q_SLOTS:
     /// Replaces the investigation with these files, folders or globs.
@@ -73,6 +86,8 @@ Q_SIGNALS:
     void sortFinished();
     /// The rows of a filter are shown.
     void filterFinished();
+    /// The analysis views show new numbers.
+    void analysisFinished();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -91,6 +106,16 @@ private:
     void createTableMenu();
     /// Makes `row` of the table current and visible.
     void goToRow(int row);
+    // Analysis views (mainwindowanalysis.cpp).
+    void createAnalysisDocks();
+    /// The filter: the user's part and the views' terms; `without` leaves one view's term out.
+    QString composeFilter(const QString& without = {}) const;
+    void filterFromBar(const QString& text);
+    void setViewFilter(const QString& view, const QString& term);
+    void clearViewFilters();
+    void setAnalysisRows(const EventStorePtr& store, std::optional<RowSet> rows);
+    void requestAnalysis(bool timeline, bool users, bool resources);
+    void showAnalysis(const AnalysisResult& result);
     void showProgress(const LoadProgress& progress);
     void finishLoad(const LoadResult& result, const Summary& summary);
     void sortTable(EventColumn column, bool descending);
@@ -127,6 +152,19 @@ private:
     QPushButton* m_cancel;
     LoadController* m_loader;
     quint64 m_sortGeneration = 0;
+    AnalysisRunner* m_analysis = nullptr;
+    TimelineView* m_timeline = nullptr;
+    UsersModel* m_usersModel = nullptr;
+    AnalysisTreeView* m_users = nullptr;
+    ResourcesModel* m_resourcesModel = nullptr;
+    AnalysisTreeView* m_resources = nullptr;
+    QDockWidget* m_timelineDock = nullptr;
+    QDockWidget* m_usersDock = nullptr;
+    QDockWidget* m_resourcesDock = nullptr;
+    QString m_baseFilter; // what the user typed or chose
+    QMap<QString, QString> m_viewTerms; // view -> its term, in a fixed order
+    QString m_composedFilter; // the last filter the views put in the bar
+    std::shared_ptr<const std::optional<RowSet>> m_currentRows; // the current filter's events
     std::jthread m_sorter; // last: stops and joins before the members it uses go
 };
 

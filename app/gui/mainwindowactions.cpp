@@ -79,6 +79,13 @@ void MainWindow::createViewMenu()
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(m_detailDock->toggleViewAction());
     view->addAction(m_reportDock->toggleViewAction());
+    view->addAction(m_timelineDock->toggleViewAction());
+    view->addAction(m_usersDock->toggleViewAction());
+    view->addAction(m_resourcesDock->toggleViewAction());
+    QAction* clearViews =
+        view->addAction(tr("&Clear View Filters"), this, &MainWindow::clearViewFilters);
+    clearViews->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Backspace));
+    clearViews->setToolTip(tr("Remove the terms the timeline, users and resources views added"));
     view->addSeparator();
     // Time: UTC (audit logs are UTC), the machine's local time, or relative to a reference event.
     QMenu* time = view->addMenu(tr("&Time"));

@@ -10,3 +10,7 @@ target_sources(auditscope_model PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/fieldaggregate.cpp
     ${CMAKE_CURRENT_LIST_DIR}/filtertext.cpp
 )
+# The worker that computes them for the GUI (a QObject: moc).
+target_sources(auditscope_model PRIVATE
+    ${CMAKE_CURRENT_LIST_DIR}/analysisrunner.cpp
+)

@@ -72,11 +72,7 @@ void QueryRunner::run(const EventStorePtr& store, const QString& text)
                                 query = std::move(*parsed.query)](std::stop_token stop) {
         QElapsedTimer timer;
         timer.start();
-        // chain: terms read the store's chain flags: compute them once per snapshot, cached.
-        if (std::any_of(query.nodes.begin(), query.nodes.end(),
-                [](const QueryNode& n) { return n.field == QueryField::Chain; }))
-            chainIntegrityFor(store, stop);
-        QueryResult result = runQuery(*store, query, stop, options);
+        QueryResult result = runPreparedQuery(store, query, stop, options);
         if (result.cancelled)
             return;
         const qint64 elapsedMs = timer.elapsed();
@@ -94,6 +90,41 @@ void QueryRunner::run(const EventStorePtr& store, const QString& text)
             },
             Qt::QueuedConnection);
     });
+}
+
+QueryResult runPreparedQuery(const EventStorePtr& store, const Query& query, std::stop_token stop,
+    const QueryOptions& options)
+{
+    // chain: terms read the store's chain flags: compute them once per snapshot, cached.
+    if (std::any_of(query.nodes.begin(), query.nodes.end(),
+            [](const QueryNode& n) { return n.field == QueryField::Chain; }))
+        chainIntegrityFor(store, stop);
+    return runQuery(*store, query, stop, options);
+}
+
+FilterOutcome runFilter(const EventStorePtr& store, const QString& text, std::stop_token stop,
+    const QueryOptions& options)
+{
+    FilterOutcome outcome;
+    if (text.trimmed().isEmpty())
+        return outcome; // every event
+    const QByteArray utf8 = text.toUtf8();
+    const std::string_view view(utf8.constData(), static_cast<std::size_t>(utf8.size()));
+    ParseResult parsed = parseQuery(view);
+    if (parsed.ok())
+        if (std::optional<QueryError> e = checkQueryContext(*parsed.query, view, *store, options))
+            parsed = ParseResult{std::nullopt, std::move(*e)};
+    if (!parsed.ok()) {
+        outcome.error = QStringLiteral("col %1: %2")
+                            .arg(parsed.error.column)
+                            .arg(QString::fromStdString(parsed.error.message));
+        outcome.rows = RowSet{};
+        return outcome;
+    }
+    QueryResult result = runPreparedQuery(store, *parsed.query, stop, options);
+    outcome.cancelled = result.cancelled;
+    outcome.rows = std::move(result.rows);
+    return outcome;
 }
 
 void QueryRunner::setPolicyContext(const PolicyQueryContextPtr& context)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "policy/policyquerycontext.h"
+#include "query/queryengine.h"
 #include "store/eventstore.h"
 #include "store/rowset.h"
 
@@ -55,5 +56,21 @@ private:
     std::vector<std::jthread> m_retired;
     std::jthread m_worker; // last member: joins before anything it uses is destroyed
 };
+
+/// Runs a parsed query as the GUI does: first computes what its terms read (the store's chain
+/// flags, once per snapshot). Call on a worker thread.
+QueryResult runPreparedQuery(const EventStorePtr& store, const Query& query, std::stop_token stop,
+    const QueryOptions& options = {});
+
+/// A filter run from its text on a worker thread (see runFilter()).
+struct FilterOutcome
+{
+    std::optional<RowSet> rows; ///< nullopt = every event (a blank filter)
+    QString error; ///< "col N: message" when the text does not parse; rows are then empty
+    bool cancelled = false;
+};
+/// Parses, checks and runs `text`. Call on a worker thread.
+FilterOutcome runFilter(const EventStorePtr& store, const QString& text, std::stop_token stop,
+    const QueryOptions& options = {});
 
 } // namespace auditscope
