@@ -48,6 +48,8 @@ AnalysisTreeView::AnalysisTreeView(QWidget* parent)
     m_pin->setToolTip(tr("Keep showing the events without this view's own selection, so the "
                          "selection does not filter the other rows away"));
     connect(m_pin, &QToolButton::toggled, this, &AnalysisTreeView::pinnedChanged);
+    // A long status (impersonation edges) is cut, never widens the dock; the tooltip has it all.
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     bar->addWidget(m_status, 1);
     bar->addWidget(m_pin);
     layout->addLayout(bar);
@@ -98,6 +100,11 @@ void AnalysisTreeView::clearSelection()
 void AnalysisTreeView::setStatus(const QString& text)
 {
     m_status->setText(text);
+}
+
+void AnalysisTreeView::setStatusToolTip(const QString& text)
+{
+    m_status->setToolTip(text);
 }
 
 void AnalysisTreeView::emitSelection()

@@ -35,6 +35,7 @@ public:
     void clearSelection();
     /// A line under the tree, e.g. "23 users, 5 groups".
     void setStatus(const QString& text);
+    void setStatusToolTip(const QString& text);
 
 Q_SIGNALS:
     /// The user changed the selection: `filter` selects its rows' events ("" = none selected).

@@ -76,7 +76,7 @@ void EventTableView::setInitialColumnWidths()
         34 * charWidth, fit("deletecollection"), 24 * charWidth, 16 * charWidth, 28 * charWidth,
         fit("Code 000"), fit("Decision"), fit("2001:db8::ffff:ffff"), 30 * charWidth,
         fit("000.0 ms"), fit("RequestResponse"), 16 * charWidth,
-        fit("00000000-0000-0000-0000-000000000000")};
+        fit("00000000-0000-0000-0000-000000000000"), fit("Rule 000"), fit("RequestResponse")};
     static_assert(std::size(widths) == EventColumnCount);
     for (int c = 0; c < EventColumnCount && c < m_header->count(); ++c)
         m_header->resizeSection(c, widths[c]);

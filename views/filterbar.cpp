@@ -198,11 +198,19 @@ void FilterBar::setStore(const EventStorePtr& store)
                 if (!self || self->m_storeGeneration != generation)
                     return;
                 self->m_completer = std::move(completer);
+                self->m_completer->setPolicyContext(self->m_policy);
                 self->m_retiredWarmUps.clear();
                 Q_EMIT self->completionReady();
             },
             Qt::QueuedConnection);
     });
+}
+
+void FilterBar::setPolicyContext(const PolicyQueryContextPtr& context)
+{
+    m_policy = context;
+    if (m_completer)
+        m_completer->setPolicyContext(context);
 }
 
 void FilterBar::setCounts(qint64 shown, qint64 total)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "policy/policyquerycontext.h"
 #include "store/eventstore.h"
 
 #include <QString>
@@ -62,6 +63,9 @@ public Q_SLOTS:
     /// The events the filter completes values from; counts are computed on a worker first.
     void setStore(const auditscope::EventStorePtr& store);
     void setCounts(qint64 shown, qint64 total);
+    /// The active policy's outcome, so that rule:, policylevel: and emitted: complete with
+    /// counts (null: no active policy). Kept across setStore() (applied when it covers it).
+    void setPolicyContext(const auditscope::PolicyQueryContextPtr& context);
     /// Sets the text without applying it.
     void setFilterText(const QString& text);
     /// Sets the text and applies it when it is valid (or empty).
@@ -116,6 +120,7 @@ private:
     bool m_justCompleted = false; // Enter picked a completion: do not also apply
     std::size_t m_replaceOffset = 0, m_replaceLength = 0; // UTF-16, of the last completions
     std::shared_ptr<QueryCompleter> m_completer;
+    PolicyQueryContextPtr m_policy;
     quint64 m_storeGeneration = 0;
     std::vector<std::jthread> m_retiredWarmUps; // superseded; joined once the newest is done
     std::jthread m_warmUp; // last member: joins before anything it uses is destroyed

@@ -75,34 +75,6 @@ void writeAll(const std::string& text)
     std::fwrite(text.data(), 1, text.size(), stdout);
 }
 
-// Problems to stderr; the exit code as `summary` gives it.
-int loadExitCode(const LoadResult& result)
-{
-    const LoadReport& report = result.report;
-    for (const Diagnostic& d : report.diagnostics)
-        std::fprintf(stderr, "%s\n", formatDiagnostic(d, report).c_str());
-    if (report.diagnosticsOmitted > 0)
-        std::fprintf(stderr, "... and %llu more problems\n",
-            static_cast<unsigned long long>(report.diagnosticsOmitted));
-    if (result.store->size() == 0) {
-        std::fprintf(stderr, "auditscope-cli: no audit events could be loaded\n");
-        return NothingLoadable;
-    }
-    bool sourceErrors = false;
-    for (const SourceReport& s : report.sources)
-        sourceErrors = sourceErrors || !s.error.empty();
-    return report.badLines > 0 || sourceErrors ? LoadedWithBadLines : Success;
-}
-
-int finish(int code)
-{
-    if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
-        std::fprintf(stderr, "auditscope-cli: could not write the output\n");
-        return UsageError;
-    }
-    return code;
-}
-
 // Seconds precision for the text tables.
 std::string shortTime(std::int64_t ns)
 {
@@ -428,7 +400,7 @@ int runSummaryAnalysis(const std::vector<std::string>& args)
         return usageError("no PATH given", SummaryByUsage);
 
     const LoadResult result = loadAuditLogs(paths);
-    const int loadCode = loadExitCode(result);
+    const int loadCode = reportLoad(result);
     const EventStore& store = *result.store;
     std::optional<RowSet> rows;
     if (query)
@@ -463,7 +435,7 @@ int runSummaryAnalysis(const std::vector<std::string>& args)
             index = ResourceIndex::build(store);
         writeAll(fieldOutput(store, aggregateByField(store, selection, field, &index), json));
     }
-    return finish(loadCode);
+    return finishOutput(loadCode);
 }
 
 int runAnalysis(const std::vector<std::string>& args)

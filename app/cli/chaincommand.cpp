@@ -127,33 +127,6 @@ std::string chainText(const Chain& c)
 
 } // namespace
 
-int reportLoad(const LoadResult& result)
-{
-    const LoadReport& report = result.report;
-    for (const Diagnostic& d : report.diagnostics)
-        std::fprintf(stderr, "%s\n", formatDiagnostic(d, report).c_str());
-    if (report.diagnosticsOmitted > 0)
-        std::fprintf(stderr, "... and %llu more problems\n",
-            static_cast<unsigned long long>(report.diagnosticsOmitted));
-    if (result.store->size() == 0) {
-        std::fprintf(stderr, "auditscope-cli: no audit events could be loaded\n");
-        return NothingLoadable;
-    }
-    bool sourceErrors = false;
-    for (const SourceReport& s : report.sources)
-        sourceErrors = sourceErrors || !s.error.empty();
-    return report.badLines > 0 || sourceErrors ? LoadedWithBadLines : Success;
-}
-
-int finishOutput(int loadCode)
-{
-    if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
-        std::fprintf(stderr, "auditscope-cli: could not write the output\n");
-        return UsageError;
-    }
-    return loadCode;
-}
-
 int runChain(const std::vector<std::string>& args)
 {
     bool json = false;

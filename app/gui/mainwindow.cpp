@@ -104,6 +104,8 @@ MainWindow::MainWindow(QWidget* parent)
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_cancel);
     createAnalysisDocks();
+    createPolicyDocks();
+    createChainDocks();
     createActions();
 
     connect(m_cancel, &QPushButton::clicked, m_loader, &LoadController::cancel);

@@ -26,6 +26,8 @@ namespace auditscope {
 class AnalysisRunner;
 struct AnalysisResult;
 class AnalysisTreeView;
+class ChainView;
+class ObjectHistoryView;
 class DetailPane;
 class EventTableModel;
 class EventTableView;
@@ -37,6 +39,10 @@ class UsersModel;
 class LoadController;
 class LoadSummaryView;
 class WelcomePage;
+class PolicyEditor;
+class PolicyEvaluationRunner;
+class PolicyRulesPanel;
+struct PolicyEvaluationResult;
 struct LoadProgress;
 struct LoadResult;
 
@@ -68,6 +74,15 @@ public:
     QDockWidget* timelineDock() const { return m_timelineDock; }
     QDockWidget* usersDock() const { return m_usersDock; }
     QDockWidget* resourcesDock() const { return m_resourcesDock; }
+    PolicyEditor* policyEditor() const { return m_policyEditor; }
+    PolicyRulesPanel* policyRules() const { return m_policyRules; }
+    PolicyEvaluationRunner* policyRunner() const { return m_policyRunner; }
+    QDockWidget* policyDock() const { return m_policyDock; }
+    QDockWidget* rulesDock() const { return m_rulesDock; }
+    ChainView* chainView() const { return m_chainView; }
+    ObjectHistoryView* historyView() const { return m_historyView; }
+    QDockWidget* chainDock() const { return m_chainDock; }
+    QDockWidget* historyDock() const { return m_historyDock; }
 
 public Q_SLOTS:
     /// Replaces the investigation with these files, folders or globs.
@@ -80,6 +95,10 @@ public Q_SLOTS:
     void applyFilter(const QString& text);
     /// Sorts the table as a header click would.
     void sortBy(EventColumn column, bool descending);
+    /// Opens an audit policy in the editor; it becomes the active policy.
+    bool openPolicy(const QString& path);
+    /// A new policy from a bundled complete-policy template (PolicyTemplate::id).
+    void newPolicyFromTemplate(const QString& id);
 
 Q_SIGNALS:
     /// A sort asked for with the table header has been applied.
@@ -88,6 +107,11 @@ Q_SIGNALS:
     void filterFinished();
     /// The analysis views show new numbers.
     void analysisFinished();
+    /// The policy editor, rules and table show a new evaluation of the active policy.
+    void policyResultShown();
+    /// The request chain / object history dock shows a new result.
+    void chainShown();
+    void historyShown();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -116,6 +140,20 @@ private:
     void setAnalysisRows(const EventStorePtr& store, std::optional<RowSet> rows);
     void requestAnalysis(bool timeline, bool users, bool resources);
     void showAnalysis(const AnalysisResult& result);
+    // Policy editor, rules and live matching (mainwindowpolicy.cpp).
+    void createPolicyDocks();
+    void createPolicyMenu(QMenu* file);
+    void choosePolicy();
+    void showPolicyEditor();
+    void updatePolicyStore();
+    void showPolicyResult(const std::shared_ptr<const PolicyEvaluationResult>& result);
+    void showPolicyForEvent(EventId id);
+    // Request chains and object histories (mainwindowchain.cpp).
+    void createChainDocks();
+    void followRequest();
+    void showObjectHistory();
+    /// Makes the event current in the table, if the filter shows it.
+    void selectEvent(EventId id);
     void showProgress(const LoadProgress& progress);
     void finishLoad(const LoadResult& result, const Summary& summary);
     void sortTable(EventColumn column, bool descending);
@@ -165,6 +203,20 @@ private:
     QMap<QString, QString> m_viewTerms; // view -> its term, in a fixed order
     QString m_composedFilter; // the last filter the views put in the bar
     std::shared_ptr<const std::optional<RowSet>> m_currentRows; // the current filter's events
+    ChainView* m_chainView = nullptr;
+    ObjectHistoryView* m_historyView = nullptr;
+    QDockWidget* m_chainDock = nullptr;
+    QDockWidget* m_historyDock = nullptr;
+    QAction* m_followAction = nullptr;
+    QAction* m_historyAction = nullptr;
+    quint64 m_chainGeneration = 0;
+    std::jthread m_chainWorker; // builds a chain or history; joins before the members it uses go
+    PolicyEditor* m_policyEditor = nullptr;
+    PolicyRulesPanel* m_policyRules = nullptr;
+    PolicyEvaluationRunner* m_policyRunner = nullptr;
+    QDockWidget* m_policyDock = nullptr;
+    QDockWidget* m_rulesDock = nullptr;
+    std::shared_ptr<const PolicyEvaluationResult> m_policyResult; // shown now
     std::jthread m_sorter; // last: stops and joins before the members it uses go
 };
 

@@ -31,6 +31,7 @@ void MainWindow::createActions()
     createGoMenu();
     createHelpMenu();
     createTableMenu();
+    createPolicyMenu(file);
     // Quit last in File, after the entries the other menus do not add.
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
@@ -82,6 +83,8 @@ void MainWindow::createViewMenu()
     view->addAction(m_timelineDock->toggleViewAction());
     view->addAction(m_usersDock->toggleViewAction());
     view->addAction(m_resourcesDock->toggleViewAction());
+    view->addAction(m_chainDock->toggleViewAction());
+    view->addAction(m_historyDock->toggleViewAction());
     QAction* clearViews =
         view->addAction(tr("&Clear View Filters"), this, &MainWindow::clearViewFilters);
     clearViews->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Backspace));
@@ -182,6 +185,9 @@ void MainWindow::createGoMenu()
     addMove(tr("&Last Event"), QKeySequence(Qt::CTRL | Qt::Key_End),
         [](int, int rows) { return rows - 1; });
     go->addSeparator();
+    go->addAction(m_followAction);
+    go->addAction(m_historyAction);
+    go->addSeparator();
     QAction* list = go->addAction(
         tr("Event &List"), this, [this] { m_table->setFocus(Qt::ShortcutFocusReason); });
     list->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
@@ -231,6 +237,8 @@ void MainWindow::createTableMenu()
             menu.addAction(m_copyRowAction);
             menu.addAction(m_copyEventAction);
             menu.addSeparator();
+            menu.addAction(m_followAction);
+            menu.addAction(m_historyAction);
             menu.addAction(m_referenceAction);
             menu.exec(globalPosition);
         });

@@ -196,10 +196,23 @@ void MainWindow::showAnalysis(const AnalysisResult& result)
         m_timeline->histogram()->setTimeline(*result.timeline);
     if (result.users || !result.store) {
         m_usersModel->setAggregate(result.store, result.users);
-        if (result.users)
-            m_users->setStatus(tr("%1 users, %2 events")
-                                   .arg(locale.toString(qulonglong(result.users->users.size())),
-                                       locale.toString(qulonglong(result.users->events))));
+        if (result.users) {
+            QString status = tr("%1 users, %2 events")
+                                 .arg(locale.toString(qulonglong(result.users->users.size())),
+                                     locale.toString(qulonglong(result.users->events)));
+            // Impersonation edges: who acted as whom (the three busiest; all in the tooltip).
+            QStringList edges;
+            for (const ImpersonationEdge& edge : result.users->impersonations)
+                edges << tr("%1 → %2 (%3)")
+                             .arg(QString::fromUtf8(userDisplayName(*result.store, edge.user)),
+                                 QString::fromUtf8(
+                                     userDisplayName(*result.store, edge.impersonated)),
+                                 locale.toString(qulonglong(edge.events)));
+            if (!edges.isEmpty())
+                status += tr("; impersonation: %1").arg(edges.mid(0, 3).join(QStringLiteral(", ")));
+            m_users->setStatus(status);
+            m_users->setStatusToolTip(edges.join(QLatin1Char('\n')));
+        }
     }
     if (result.resources || !result.store) {
         m_resourcesModel->setAggregate(result.store, result.resources);

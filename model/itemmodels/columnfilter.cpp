@@ -55,6 +55,8 @@ std::string positiveFilter(const EventStore& s, std::uint32_t row, EventColumn c
         return s.auditId[row] ? "id:" + quoteQueryValue(p.auditIds.text(s.auditId[row].value))
                               : "not id:*";
     case EventColumn::Latency:
+    case EventColumn::Rule: // the policy's outcome is not in the store
+    case EventColumn::PolicyLevel:
     case EventColumn::ColumnCount:
         break;
     }

@@ -87,6 +87,10 @@ QString eventColumnName(EventColumn column)
         return QStringLiteral("File");
     case EventColumn::AuditId:
         return QStringLiteral("Audit ID");
+    case EventColumn::Rule:
+        return QStringLiteral("Rule");
+    case EventColumn::PolicyLevel:
+        return QStringLiteral("Policy level");
     case EventColumn::ColumnCount:
         break;
     }
@@ -137,6 +141,8 @@ QString eventCellText(
     case EventColumn::AuditId:
         return s.auditId[row] ? QString::fromStdString(p.auditIds.text(s.auditId[row].value))
                               : QString();
+    case EventColumn::Rule: // the policy's outcome is not in the store: EventTableModel has it
+    case EventColumn::PolicyLevel:
     case EventColumn::ColumnCount:
         break;
     }

@@ -26,6 +26,8 @@ enum class EventColumn : int {
     Level,
     SourceFile,
     AuditId,
+    Rule, ///< the active policy's matching rule (empty without a policy)
+    PolicyLevel, ///< the level the active policy gives the event
     ColumnCount
 };
 inline constexpr int EventColumnCount = static_cast<int>(EventColumn::ColumnCount);

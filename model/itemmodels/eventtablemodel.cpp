@@ -13,6 +13,7 @@ void EventTableModel::setSnapshot(EventStorePtr store)
 {
     beginResetModel();
     m_store = std::move(store);
+    dropStalePolicy();
     m_rows.clear();
     m_all = m_store != nullptr;
     m_rowsAscending = true;
@@ -24,10 +25,37 @@ void EventTableModel::setSnapshot(EventStorePtr store, RowSet rows)
     const bool ascending = std::is_sorted(rows.begin(), rows.end());
     beginResetModel();
     m_store = std::move(store);
+    dropStalePolicy();
     m_rows = std::move(rows);
     m_all = false;
     m_rowsAscending = ascending;
     endResetModel();
+}
+
+void EventTableModel::dropStalePolicy()
+{
+    if (m_policy && (!m_store || !m_policy->covers(*m_store)))
+        m_policy.reset();
+}
+
+void EventTableModel::setPolicyContext(PolicyQueryContextPtr context)
+{
+    if (context && (!m_store || !context->covers(*m_store)))
+        context.reset(); // computed on another snapshot
+    if (!context && !m_policy)
+        return;
+    m_policy = std::move(context);
+    const int first = static_cast<int>(EventColumn::Rule);
+    const int last = static_cast<int>(EventColumn::PolicyLevel);
+    if (rowCount() > 0) // only the two policy columns change: the views repaint what they show
+        Q_EMIT dataChanged(index(0, first), index(rowCount() - 1, last),
+            {Qt::DisplayRole, Qt::ToolTipRole, MatchedRuleRole});
+}
+
+const PolicyEventMatch* EventTableModel::policyMatch(std::uint32_t row) const
+{
+    return m_policy && row < m_policy->result->events.size() ? &m_policy->result->events[row]
+                                                             : nullptr;
 }
 
 std::size_t EventTableModel::size() const
@@ -84,15 +112,32 @@ QVariant EventTableModel::data(const QModelIndex& index, int role) const
     const auto column = static_cast<EventColumn>(index.column());
     switch (role) {
     case Qt::DisplayRole:
+        if (column == EventColumn::Rule || column == EventColumn::PolicyLevel) {
+            const PolicyEventMatch* match = policyMatch(row);
+            if (!match)
+                return {};
+            if (column == EventColumn::Rule)
+                return match->rule() >= 0 ? QVariant(match->rule()) : QVariant(QStringLiteral("–"));
+            const std::string_view name = levelName(match->level());
+            return QString::fromLatin1(name.data(), static_cast<qsizetype>(name.size()));
+        }
         return eventCellText(*m_store, row, column, m_time);
     case Qt::ToolTipRole:
         if (column == EventColumn::SourceFile)
             return QStringLiteral("%1:%2")
                 .arg(QString::fromStdString(m_store->sourceOf(EventId{row}).path))
                 .arg(m_store->line[row]);
+        if (column == EventColumn::Rule) {
+            const PolicyEventMatch* match = policyMatch(row);
+            if (match && match->rule() < 0)
+                return QStringLiteral("No rule matches: level None, not written");
+            if (match && !match->emitted())
+                return QStringLiteral("Rule %1: not written at this stage").arg(match->rule());
+        }
         return {};
     case Qt::TextAlignmentRole:
-        if (column == EventColumn::Code || column == EventColumn::Latency)
+        if (column == EventColumn::Code || column == EventColumn::Latency
+            || column == EventColumn::Rule)
             return QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter));
         return {};
     case EventIdRole:
@@ -101,6 +146,10 @@ QVariant EventTableModel::data(const QModelIndex& index, int role) const
         return qint64(m_store->timeNs[row]);
     case SeverityRole:
         return static_cast<int>(eventSeverity(*m_store, row));
+    case MatchedRuleRole: {
+        const PolicyEventMatch* match = policyMatch(row);
+        return match ? match->rule() : -1;
+    }
     default:
         return {};
     }

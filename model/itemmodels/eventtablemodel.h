@@ -2,6 +2,7 @@
 #pragma once
 
 #include "itemmodels/eventcolumns.h"
+#include "policy/policyquerycontext.h"
 #include "store/rowset.h"
 
 #include <QAbstractTableModel>
@@ -20,6 +21,7 @@ public:
         EventIdRole = Qt::UserRole + 1, ///< quint32
         TimeNsRole, ///< qint64, requestReceivedTimestamp
         SeverityRole, ///< int, EventSeverity
+        MatchedRuleRole, ///< int: the active policy's rule, -1 when none matches (or no policy)
     };
 
     explicit EventTableModel(QObject* parent = nullptr);
@@ -30,6 +32,10 @@ public:
     /// Shows `rows` of `store` (filtered and/or sorted elsewhere). One model reset.
     void setSnapshot(EventStorePtr store, RowSet rows);
     void setTimeDisplay(const TimeDisplay& time);
+    /// The active policy's outcome per event, for the Rule and Policy level columns (null: no
+    /// policy). Ignored unless it covers the shown store; dropped when the store changes.
+    void setPolicyContext(PolicyQueryContextPtr context);
+    const PolicyQueryContextPtr& policyContext() const { return m_policy; }
     const TimeDisplay& timeDisplay() const { return m_time; }
 
     const EventStorePtr& store() const { return m_store; }
@@ -50,7 +56,12 @@ public:
         int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 private:
+    /// The policy's outcome for the event in `row` of the store, or null.
+    const PolicyEventMatch* policyMatch(std::uint32_t row) const;
+    void dropStalePolicy();
+
     EventStorePtr m_store;
+    PolicyQueryContextPtr m_policy; // covers m_store, or null
     RowSet m_rows;
     bool m_all = false;
     bool m_rowsAscending = true; // rows in EventId order: rowOf() can binary-search

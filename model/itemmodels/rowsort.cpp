@@ -97,6 +97,8 @@ std::vector<std::uint64_t> keysFor(const EventStore& s, const RowSet& rows, Even
             rank[order[i]] = i + 1;
         return rankKeys(rows, s.auditId, rank);
     }
+    case EventColumn::Rule: // not in the store: the rows keep their order
+    case EventColumn::PolicyLevel:
     case EventColumn::ColumnCount:
         break;
     }

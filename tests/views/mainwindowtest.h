@@ -5,8 +5,13 @@
 #include "load/loadcontroller.h"
 #include "mainwindow.h"
 
+#include <QApplication>
+#include <QLocale>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QString>
+#include <QStyleFactory>
 
 namespace auditscope::test {
 
@@ -14,6 +19,16 @@ inline const QString MicroK8sLog =
     QStringLiteral(AUDITSCOPE_TEST_DATA_DIR "/corpus/microk8s-k8s.log.gz");
 inline const QString IncidentSample =
     QStringLiteral(AUDITSCOPE_SAMPLE_DIR "/incident-story.log.gz");
+
+// What every main-window test starts from: Fusion style, C locale, settings in a test location
+// and empty (no geometry, columns or filters from an earlier run).
+inline void initMainWindowTest()
+{
+    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+    QLocale::setDefault(QLocale::c());
+    QStandardPaths::setTestModeEnabled(true);
+    QSettings().clear();
+}
 
 // Opens `path` and waits until its load has finished; false on a timeout.
 inline bool openAndWait(MainWindow& window, const QString& path)

@@ -61,13 +61,7 @@ class TestAnalysisDocks : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase()
-    {
-        QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
-        QLocale::setDefault(QLocale::c());
-        QStandardPaths::setTestModeEnabled(true);
-        QSettings().clear();
-    }
+    void initTestCase() { initMainWindowTest(); }
 
     void aUserClickFiltersAndClearingRestores()
     {

@@ -27,12 +27,7 @@ class TestKeyboard : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase()
-    {
-        QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
-        QStandardPaths::setTestModeEnabled(true);
-        QSettings().clear();
-    }
+    void initTestCase() { initMainWindowTest(); }
 
     void anInvestigationStepWithoutTheMouse()
     {
@@ -80,7 +75,10 @@ private Q_SLOTS:
         // Ctrl+C in the list copies the row as shown (tab-separated, shown columns in order).
         QTest::keySequence(table, QKeySequence::Copy);
         const QStringList copied = QGuiApplication::clipboard()->text().split(QLatin1Char('\t'));
-        QCOMPARE(copied.size(), EventColumnCount);
+        int shown = 0;
+        for (int c = 0; c < EventColumnCount; ++c)
+            shown += table->isColumnHidden(c) ? 0 : 1; // the policy columns wait for a policy
+        QCOMPARE(copied.size(), shown);
         QCOMPARE(copied.at(verb), QStringLiteral("delete"));
         QCOMPARE(copied.at(0), model->index(1, 0).data().toString());
         // Ctrl+Shift+C copies the event's JSON.

@@ -5,14 +5,19 @@
 //
 // To accept a deliberate change of the window's look, rerun with
 // AUDITSCOPE_UPDATE_SCREENSHOTS=1, look at the new image, and commit it.
+#include "analysistreeview.h"
 #include "detailpane.h"
 #include "eventtableview.h"
 #include "itemmodels/eventtablemodel.h"
 #include "mainwindowtest.h"
+#include "timelineview.h"
+#include "timelinewidget.h"
 
 #include <QApplication>
 #include <QDir>
+#include <QDockWidget>
 #include <QHeaderView>
+#include <QPainter>
 #include <QPlainTextEdit>
 #include <QScrollBar>
 #include <QSettings>
@@ -70,6 +75,45 @@ Difference compare(const QImage& reference, const QImage& actual, int threshold)
     return result;
 }
 
+// Compares `actual` with screenshots/NAME.png (or writes it, with AUDITSCOPE_UPDATE_SCREENSHOTS).
+void compareWithReference(const QImage& actual, const QString& name)
+{
+    const QString referencePath =
+        QStringLiteral(AUDITSCOPE_SCREENSHOT_REFERENCE_DIR "/") + name + QStringLiteral(".png");
+    if (qEnvironmentVariableIsSet("AUDITSCOPE_UPDATE_SCREENSHOTS")) {
+        QVERIFY(actual.save(referencePath, "PNG", 0));
+        QSKIP("reference image written; look at it before committing");
+    }
+    const QImage reference(referencePath);
+    QVERIFY2(!reference.isNull(), qPrintable(referencePath + QStringLiteral(" is missing")));
+    QCOMPARE(actual.size(), reference.size());
+    const Difference difference = compare(reference, actual, 48);
+    const double share = double(difference.differing) / double(difference.total);
+    // 1 % of a half-size window is about 2,200 pixels: room for a changed timing figure in the
+    // status bar and hinting, not for a missing table, pane or colour.
+    if (share > 0.01) {
+        const QString dir = QDir::tempPath();
+        actual.save(dir + QLatin1Char('/') + name + QStringLiteral("-actual.png"));
+        difference.map.save(dir + QLatin1Char('/') + name + QStringLiteral("-diff.png"));
+        QFAIL(
+            qPrintable(QStringLiteral("%1 of %2 pixels differ (%3 %); see %4/%5-{actual,diff}.png")
+                           .arg(difference.differing)
+                           .arg(difference.total)
+                           .arg(100 * share, 0, 'f', 2)
+                           .arg(dir, name)));
+    }
+    qInfo("%s: %lld of %lld pixels differ (%.3f %%)", qPrintable(name), difference.differing,
+        difference.total, 100 * share);
+}
+
+// Half size: a quarter of the bytes in git, and less sensitive to hinting, still sensitive to
+// layout, colour and content.
+QImage halfSize(const QImage& image)
+{
+    return image.scaled(image.size() / 2, Qt::IgnoreAspectRatio, Qt::SmoothTransformation)
+        .convertToFormat(QImage::Format_RGB888);
+}
+
 } // namespace
 
 class TestScreenshot : public QObject
@@ -113,39 +157,39 @@ private Q_SLOTS:
         for (QPlainTextEdit* text : window.findChildren<QPlainTextEdit*>())
             text->horizontalScrollBar()->setValue(0);
         QTest::qWait(100);
-        // Compared at half size: a quarter of the bytes in git, and less sensitive to hinting,
-        // still sensitive to layout, colour and content.
-        const QImage actual = window.grab()
-                                  .toImage()
-                                  .scaled(600, 360, Qt::IgnoreAspectRatio, Qt::SmoothTransformation)
-                                  .convertToFormat(QImage::Format_RGB888);
+        const QImage actual = halfSize(window.grab().toImage());
 
-        const QString referencePath =
-            QStringLiteral(AUDITSCOPE_SCREENSHOT_REFERENCE_DIR "/mainwindow-sample.png");
-        if (qEnvironmentVariableIsSet("AUDITSCOPE_UPDATE_SCREENSHOTS")) {
-            QVERIFY(actual.save(referencePath, "PNG", 0));
-            QSKIP("reference image written; look at it before committing");
-        }
-        const QImage reference(referencePath);
-        QVERIFY2(!reference.isNull(), qPrintable(referencePath + QStringLiteral(" is missing")));
-        QCOMPARE(actual.size(), reference.size());
-        const Difference difference = compare(reference, actual, 48);
-        const double share = double(difference.differing) / double(difference.total);
-        // 1 % of the (half-size) window is about 2,200 pixels: room for a changed timing figure
-        // in the status bar and hinting, not for a missing table, pane or colour.
-        if (share > 0.01) {
-            const QString dir = QDir::tempPath();
-            actual.save(dir + QStringLiteral("/mainwindow-sample-actual.png"));
-            difference.map.save(dir + QStringLiteral("/mainwindow-sample-diff.png"));
-            QFAIL(qPrintable(QStringLiteral("%1 of %2 pixels differ (%3 %); see %4/mainwindow-"
-                                            "sample-{actual,diff}.png")
-                                 .arg(difference.differing)
-                                 .arg(difference.total)
-                                 .arg(100 * share, 0, 'f', 2)
-                                 .arg(dir)));
-        }
-        qInfo("%lld of %lld pixels differ (%.3f %%)", difference.differing, difference.total,
-            100 * share);
+        compareWithReference(actual, QStringLiteral("mainwindow-sample"));
+    }
+
+    // The users, resources and timeline views on the whole sample, side by side.
+    void analysisViewsOnTheSample()
+    {
+        MainWindow window;
+        window.resize(1200, 720);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(openAndWait(window, IncidentSample));
+        window.resizeDocks({window.usersDock()}, {300}, Qt::Horizontal);
+        window.resizeDocks({window.timelineDock()}, {150}, Qt::Vertical);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.timelineView()->histogram()->timeline().total == 3000, 10000);
+        QTest::qWait(300);
+        const QImage users = window.usersView()->grab().toImage();
+        window.resourcesDock()->raise();
+        QTest::qWait(300); // the resources view computes when it is shown
+        window.resourcesView()->treeView()->expandToDepth(0);
+        const QImage resources = window.resourcesView()->grab().toImage();
+        const QImage timeline = window.timelineView()->grab().toImage();
+        QImage sheet(std::max(users.width() + resources.width(), timeline.width()),
+            users.height() + timeline.height(), QImage::Format_RGB32);
+        sheet.fill(Qt::white);
+        QPainter painter(&sheet);
+        painter.drawImage(0, 0, users);
+        painter.drawImage(users.width(), 0, resources);
+        painter.drawImage(0, users.height(), timeline);
+        painter.end();
+        compareWithReference(halfSize(sheet), QStringLiteral("analysis-views"));
     }
 };
 
