@@ -349,7 +349,9 @@ QRegion EventTableView::visualRegionForSelection(const QItemSelection& selection
     const int firstShown = rowAt(0);
     if (firstShown < 0)
         return {};
-    const int lastShown = std::min(rowCount() - 1, firstShown + visibleRowCount());
+    // The row under the last pixel (a partly shown bottom row counts), or the last row.
+    const int underBottom = rowAt(viewport()->height() - 1);
+    const int lastShown = underBottom < 0 ? rowCount() - 1 : underBottom;
     QRegion region;
     for (const QItemSelectionRange& range : selection) {
         const int top = std::max(range.top(), firstShown);

@@ -108,7 +108,12 @@ void TimelineWidget::setTimeline(Timeline timeline)
 void TimelineWidget::setFullRange(const TimeRange& range)
 {
     m_full = range;
-    m_view = range;
+    // A log of one instant still gets a readable axis: at least MinSpanNs, around it.
+    if (!range.empty() && range.toNs - range.fromNs < MinSpanNs) {
+        const std::int64_t middle = range.fromNs + (range.toNs - range.fromNs) / 2;
+        m_full = {middle - MinSpanNs / 2, middle + MinSpanNs / 2};
+    }
+    m_view = m_full;
     update();
 }
 

@@ -19,6 +19,7 @@ class QMenu;
 class QLabel;
 class QProgressBar;
 class QStackedWidget;
+class QTimer;
 class QPushButton;
 
 namespace auditscope {
@@ -154,6 +155,7 @@ private:
     void showObjectHistory();
     /// Makes the event current in the table, if the filter shows it.
     void selectEvent(EventId id);
+    void retireChainWorker();
     void showProgress(const LoadProgress& progress);
     void finishLoad(const LoadResult& result, const Summary& summary);
     void sortTable(EventColumn column, bool descending);
@@ -203,6 +205,11 @@ private:
     QMap<QString, QString> m_viewTerms; // view -> its term, in a fixed order
     QString m_composedFilter; // the last filter the views put in the bar
     std::shared_ptr<const std::optional<RowSet>> m_currentRows; // the current filter's events
+    EventStorePtr m_currentRowsStore; // the snapshot m_currentRows belongs to
+    bool m_pendingTimeline = false, m_pendingUsers = false, m_pendingResources = false;
+    QTimer* m_timelineDebounce = nullptr;
+    EventStorePtr m_chainStore; // the snapshot the chain / history docks were built on
+    std::vector<std::jthread> m_retiredChainWorkers; // superseded builds, joined when one lands
     ChainView* m_chainView = nullptr;
     ObjectHistoryView* m_historyView = nullptr;
     QDockWidget* m_chainDock = nullptr;

@@ -5,6 +5,8 @@
 // term per view ("(…) and (user:alice) and (time >= …)"), so nothing is hidden state.
 #include "mainwindow.h"
 
+#include "policy/policyeditorevaluation.h"
+
 #include "analysis/analysisrunner.h"
 #include "analysis/filtertext.h"
 #include "analysistreeview.h"
@@ -19,7 +21,9 @@
 
 #include <QDockWidget>
 #include <QItemSelectionModel>
+#include <QLabel>
 #include <QLocale>
+#include <QTimer>
 
 namespace auditscope {
 
@@ -29,10 +33,10 @@ const QString TimelineTerm = QStringLiteral("timeline");
 const QString UsersTerm = QStringLiteral("users");
 const QString ResourcesTerm = QStringLiteral("resources");
 
+// A part joined with others: always in parentheses (`a||b` has no space but an `or`).
 QString parenthesised(const QString& filter)
 {
-    return filter.contains(QLatin1Char(' ')) ? QLatin1Char('(') + filter + QLatin1Char(')')
-                                             : filter;
+    return QLatin1Char('(') + filter + QLatin1Char(')');
 }
 
 } // namespace
@@ -70,8 +74,16 @@ void MainWindow::createAnalysisDocks()
     m_usersDock->raise();
 
     connect(m_analysis, &AnalysisRunner::analysisFinished, this, &MainWindow::showAnalysis);
-    connect(m_timeline, &TimelineView::requestChanged, this,
+    // Zoom and pan come in bursts (wheel ticks, mouse moves): compute once they pause.
+    m_timelineDebounce = new QTimer(this);
+    m_timelineDebounce->setSingleShot(true);
+    m_timelineDebounce->setInterval(60);
+    connect(m_timelineDebounce, &QTimer::timeout, this,
         [this] { requestAnalysis(true, false, false); });
+    connect(
+        m_timeline, &TimelineView::requestChanged, m_timelineDebounce, qOverload<>(&QTimer::start));
+    connect(m_analysis, &AnalysisRunner::analysisFailed, this,
+        [this](const QString& message) { m_status->setText(tr("Views: %1").arg(message)); });
     connect(m_timeline, &TimelineView::rangeSelected, this, [this](const TimeRange& range) {
         m_timeline->histogram()->setSelectedRange(range);
         setViewFilter(TimelineTerm, QString::fromStdString(timeRangeFilter(range)));
@@ -83,14 +95,19 @@ void MainWindow::createAnalysisDocks()
         connect(view, &AnalysisTreeView::pinnedChanged, this,
             [this] { requestAnalysis(true, true, true); });
         connect(view, &AnalysisTreeView::showOnlyRequested, m_filterBar, &FilterBar::applyFilter);
-        connect(view, &AnalysisTreeView::excludeRequested, this, [this](const QString& filter) {
-            const QString current = composeFilter();
-            const QString excluded = QString::fromStdString(excludeFilter(filter.toStdString()));
-            m_filterBar->applyFilter(current.isEmpty()
-                    ? excluded
-                    : QString::fromStdString(
-                        andFilters(current.toStdString(), excluded.toStdString())));
-        });
+        connect(view, &AnalysisTreeView::excludeRequested, this,
+            [this, view, term](const QString& filter) {
+                // The view's own selection is what is being excluded: drop its term first.
+                view->clearSelection();
+                m_viewTerms.remove(term);
+                const QString current = composeFilter();
+                const QString excluded =
+                    QString::fromStdString(excludeFilter(filter.toStdString()));
+                m_filterBar->applyFilter(current.isEmpty()
+                        ? excluded
+                        : QString::fromStdString(
+                            andFilters(current.toStdString(), excluded.toStdString())));
+            });
     }
 }
 
@@ -150,6 +167,7 @@ void MainWindow::clearViewFilters()
 void MainWindow::setAnalysisRows(const EventStorePtr& store, std::optional<RowSet> rows)
 {
     m_currentRows = std::make_shared<const std::optional<RowSet>>(std::move(rows));
+    m_currentRowsStore = store;
     if (store && store->indexed && m_timeline->histogram()->fullRange().empty())
         m_timeline->histogram()->setFullRange(timeRangeOf(*store));
     requestAnalysis(true, true, true);
@@ -160,12 +178,20 @@ void MainWindow::requestAnalysis(bool timeline, bool users, bool resources)
     const EventStorePtr store = m_model->store();
     if (store && !store->indexed)
         return; // a partial snapshot while loading: the views wait for the whole log
+    if (store != m_currentRowsStore)
+        return; // the filter of the new snapshot is still running; its result asks again
+    // A new run stops the running one: what that one had still to deliver is asked again.
+    m_pendingTimeline = m_pendingTimeline || timeline;
+    m_pendingUsers = m_pendingUsers || users;
+    m_pendingResources = m_pendingResources || resources;
     AnalysisRequest request;
     request.store = store;
     request.rows = m_currentRows;
-    request.timeline = timeline && m_timelineDock->isVisible();
-    request.users = users && m_usersDock->isVisible();
-    request.resources = resources && m_resourcesDock->isVisible();
+    request.timeline = m_pendingTimeline && m_timelineDock->isVisible();
+    request.users = m_pendingUsers && m_usersDock->isVisible();
+    request.resources = m_pendingResources && m_resourcesDock->isVisible();
+    if (m_policyResult) // pinned views' own filters may use rule: terms
+        request.queryOptions.policy = m_policyResult->queryContext();
     if (store && !request.timeline && !request.users && !request.resources)
         return;
     // A pinned view reads the events without its own term, so its other rows stay to pick.
@@ -191,6 +217,9 @@ void MainWindow::showAnalysis(const AnalysisResult& result)
 {
     if (result.store != m_model->store())
         return;
+    m_pendingTimeline = m_pendingTimeline && !result.timeline;
+    m_pendingUsers = m_pendingUsers && !result.users;
+    m_pendingResources = m_pendingResources && !result.resources;
     const QLocale locale;
     if (result.timeline)
         m_timeline->histogram()->setTimeline(*result.timeline);

@@ -52,12 +52,26 @@ void MainWindow::createChainDocks()
 
 void MainWindow::selectEvent(EventId id)
 {
+    if (m_chainStore != m_model->store()) { // ids of an earlier load name other events now
+        m_status->setText(tr("That chain or history is from an earlier load: follow it again"));
+        return;
+    }
     const int row = m_model->rowOf(id);
     if (row >= 0)
         goToRow(row);
     else
         m_status->setText(
             tr("That event is not among the shown events: clear the filter to see it"));
+}
+
+// A running build is asked to stop and kept aside: assigning over it would join it on the
+// GUI thread (an object history of a busy object takes a while).
+void MainWindow::retireChainWorker()
+{
+    if (!m_chainWorker.joinable())
+        return;
+    m_chainWorker.request_stop();
+    m_retiredChainWorkers.push_back(std::move(m_chainWorker));
 }
 
 void MainWindow::followRequest()
@@ -68,6 +82,7 @@ void MainWindow::followRequest()
         return;
     const quint64 generation = ++m_chainGeneration;
     QPointer<MainWindow> self(this);
+    retireChainWorker();
     m_chainWorker = std::jthread([self, store, id, generation](std::stop_token stop) {
         const ChainIntegrityPtr integrity = chainIntegrityFor(store, stop);
         if (!integrity || stop.stop_requested())
@@ -75,9 +90,11 @@ void MainWindow::followRequest()
         Chain chain = buildChain(*store, *integrity, id);
         QMetaObject::invokeMethod(
             self.data(),
-            [self, generation, chain = std::move(chain)] {
+            [self, generation, store, chain = std::move(chain)] {
                 if (!self || generation != self->m_chainGeneration)
                     return;
+                self->m_retiredChainWorkers.clear(); // stopped earlier: short joins
+                self->m_chainStore = store;
                 self->m_chainView->setChain(chain);
                 self->m_chainView->gantt()->setSelectedEvent(
                     self->m_model->eventAt(self->m_table->currentIndex().row()));
@@ -111,15 +128,18 @@ void MainWindow::showObjectHistory()
     key.name = std::string(s.pools.names.view(s.name[row].value));
     const quint64 generation = ++m_chainGeneration;
     QPointer<MainWindow> self(this);
+    retireChainWorker();
     m_chainWorker = std::jthread([self, store, key, generation](std::stop_token stop) {
         ObjectHistory history = buildObjectHistory(*store, key);
         if (stop.stop_requested())
             return;
         QMetaObject::invokeMethod(
             self.data(),
-            [self, generation, history = std::move(history)] {
+            [self, generation, store, history = std::move(history)] {
                 if (!self || generation != self->m_chainGeneration)
                     return;
+                self->m_retiredChainWorkers.clear();
+                self->m_chainStore = store;
                 self->m_historyView->setHistory(history);
                 self->m_historyDock->show();
                 self->m_historyDock->raise();

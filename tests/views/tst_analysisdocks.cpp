@@ -90,7 +90,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(filtered.count(), 1, 10000);
         // The bar shows the whole filter: the typed part and the view's term.
         const QString text = window.filterBar()->lineEdit()->text();
-        QVERIFY2(text.startsWith(QStringLiteral("verb:delete and ")), qPrintable(text));
+        QVERIFY2(text.startsWith(QStringLiteral("(verb:delete) and (")), qPrintable(text));
         QVERIFY2(text.contains(QStringLiteral("alice@example.com")), qPrintable(text));
         QCOMPARE(window.eventModel()->rowCount(), int(aliceEvents)); // the row's own count
         for (const QString& user : columnValues(window.eventModel(), EventColumn::User))

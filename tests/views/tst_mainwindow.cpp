@@ -82,6 +82,13 @@ private Q_SLOTS:
         QVERIFY(window.findChild<QDockWidget*>(QStringLiteral("loadReport"))
                     ->isVisibleTo(&window)); // the report opens
         QCOMPARE(window.summaryView()->problemCount(), 1);
+        const QString shots = qEnvironmentVariable("AUDITSCOPE_SCREENSHOT_DIR");
+        if (!shots.isEmpty()) {
+            window.resize(1300, 800);
+            window.show();
+            QTest::qWait(300);
+            window.grab().save(shots + QStringLiteral("/mainwindow-badlines.png"));
+        }
     }
 
     void sortsByAHeaderClickAndKeepsTheSelection()
