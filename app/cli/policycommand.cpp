@@ -517,32 +517,50 @@ double msSince(std::chrono::steady_clock::time_point start)
         .count();
 }
 
-int runPolicyBench(const std::vector<std::string>& args)
+// --policy POLICY [--repeat N] PATH..., shared by `policy bench` and `policy editbench`.
+struct BenchArguments
 {
     std::string policyPath;
     int repeat = 10;
     std::vector<std::string> paths;
+};
+
+// Fills `out`; an exit code when the arguments end the command (help, usage error).
+std::optional<int> parseBenchArguments(
+    const std::vector<std::string>& args, const char* command, BenchArguments& out)
+{
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
         if (a == "--policy" || a == "--repeat") {
             if (i + 1 >= args.size())
                 return usageError(a + " needs a value", PolicyUsage);
             if (a == "--policy")
-                policyPath = args[++i];
+                out.policyPath = args[++i];
             else
-                repeat = std::max(1, std::atoi(args[++i].c_str()));
+                out.repeat = std::max(1, std::atoi(args[++i].c_str()));
         } else if (a == "-h" || a == "--help") {
             return std::fputs(PolicyUsage, stdout), Success;
         } else if (a.size() > 1 && a[0] == '-') {
             return usageError("unknown option '" + a + "'", PolicyUsage);
         } else {
-            paths.push_back(a);
+            out.paths.push_back(a);
         }
     }
-    if (policyPath.empty())
-        return usageError("policy bench needs --policy POLICY", PolicyUsage);
-    if (paths.empty())
+    if (out.policyPath.empty())
+        return usageError(std::string("policy ") + command + " needs --policy POLICY", PolicyUsage);
+    if (out.paths.empty())
         return usageError("no PATH given", PolicyUsage);
+    return std::nullopt;
+}
+
+int runPolicyBench(const std::vector<std::string>& args)
+{
+    BenchArguments bench{{}, 10, {}};
+    if (const std::optional<int> done = parseBenchArguments(args, "bench", bench))
+        return *done;
+    const std::string& policyPath = bench.policyPath;
+    const int repeat = bench.repeat;
+    const std::vector<std::string>& paths = bench.paths;
     PolicyLoadResult policy = loadPolicyFile(policyPath);
     if (!policy.loadable) {
         for (const PolicyDiagnostic& d : policy.diagnostics)
@@ -680,30 +698,12 @@ double median(std::vector<double>& values)
 
 int runEditBench(const std::vector<std::string>& args)
 {
-    std::string policyPath;
-    int repeat = 20;
-    std::vector<std::string> paths;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string& a = args[i];
-        if (a == "--policy" || a == "--repeat") {
-            if (i + 1 >= args.size())
-                return usageError(a + " needs a value", PolicyUsage);
-            if (a == "--policy")
-                policyPath = args[++i];
-            else
-                repeat = std::max(1, std::atoi(args[++i].c_str()));
-        } else if (a == "-h" || a == "--help") {
-            return std::fputs(PolicyUsage, stdout), Success;
-        } else if (a.size() > 1 && a[0] == '-') {
-            return usageError("unknown option '" + a + "'", PolicyUsage);
-        } else {
-            paths.push_back(a);
-        }
-    }
-    if (policyPath.empty())
-        return usageError("policy editbench needs --policy POLICY", PolicyUsage);
-    if (paths.empty())
-        return usageError("no PATH given", PolicyUsage);
+    BenchArguments bench{{}, 20, {}};
+    if (const std::optional<int> done = parseBenchArguments(args, "editbench", bench))
+        return *done;
+    const std::string& policyPath = bench.policyPath;
+    const int repeat = bench.repeat;
+    const std::vector<std::string>& paths = bench.paths;
     QFile file(QString::fromStdString(policyPath));
     if (!file.open(QIODevice::ReadOnly)) {
         std::fprintf(stderr, "%s: cannot read\n", policyPath.c_str());
