@@ -3,6 +3,8 @@
 
 #include "severitydelegate.h"
 
+#include "itemmodels/eventtablemodel.h"
+
 #include <QContextMenuEvent>
 #include <QHeaderView>
 #include <QMenu>
@@ -14,6 +16,12 @@
 #include <climits>
 
 namespace auditscope {
+
+QColor EventTableView::ruleColor(int rule)
+{
+    // Hues a golden angle apart: neighbouring rules never look alike.
+    return QColor::fromHsv((rule * 137 + 200) % 360, 170, 210);
+}
 
 EventTableView::EventTableView(QWidget* parent)
     : QAbstractItemView(parent)
@@ -399,6 +407,11 @@ void EventTableView::paintEvent(QPaintEvent* event)
                 option.state |= QStyle::State_Selected;
             delegate->paint(&painter, option, index);
         }
+        // With an active policy, a strip at the row's start in its matched rule's colour.
+        const QVariant rule =
+            model()->index(row, 0, rootIndex()).data(EventTableModel::MatchedRuleRole);
+        if (rule.isValid() && rule.toInt() >= 0)
+            painter.fillRect(QRect(0, top, RuleStripWidth, m_rowHeight), ruleColor(rule.toInt()));
         // One focus frame around the whole current row, so keyboard users see where they are.
         if (hasFocus() && current.isValid() && current.row() == row) {
             QStyleOptionFocusRect focus;

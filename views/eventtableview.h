@@ -27,6 +27,9 @@ public:
     void setModel(QAbstractItemModel* model) override;
     QHeaderView* horizontalHeader() const { return m_header; }
     int rowHeight() const { return m_rowHeight; }
+    /// The colour of the strip that marks rows matched by policy rule `rule`.
+    static QColor ruleColor(int rule);
+    static constexpr int RuleStripWidth = 5;
 
     void setColumnHidden(int column, bool hidden);
     bool isColumnHidden(int column) const;

@@ -3,6 +3,7 @@
 // selection must agree with each other at any row count, including logs too long to scroll
 // by pixels.
 #include "eventtableview.h"
+#include "itemmodels/eventtablemodel.h"
 
 #include <QAbstractTableModel>
 #include <QApplication>
@@ -37,10 +38,14 @@ public:
     }
     QVariant data(const QModelIndex& index, int role) const override
     {
+        if (role == EventTableModel::MatchedRuleRole)
+            return withRules ? index.row() % 3 : QVariant();
         if (role != Qt::DisplayRole)
             return {};
         return QStringLiteral("r%1c%2").arg(index.row()).arg(index.column());
     }
+
+    bool withRules = false; // answer MatchedRuleRole like a model with an active policy
 
 private:
     int m_rows = 0;
@@ -188,6 +193,30 @@ private Q_SLOTS:
         QApplication::sendEvent(view.viewport(), &fromMouse);
         QCOMPARE(asked.count(), 2);
         QCOMPARE(asked.at(1).at(0).value<QModelIndex>(), model.index(2, 1));
+    }
+
+    void rowsShowTheirPolicyRulesColour()
+    {
+        CountingModel model;
+        model.setRows(10);
+        model.withRules = true;
+        EventTableView view;
+        view.setModel(&model);
+        view.resize(600, 300);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        const QImage image = view.viewport()->grab().toImage();
+        for (int row = 0; row < 6; ++row) {
+            const int y = row * view.rowHeight() + view.rowHeight() / 2;
+            QCOMPARE(image.pixelColor(1, y).rgb(), EventTableView::ruleColor(row % 3).rgb());
+        }
+        QVERIFY(EventTableView::ruleColor(0) != EventTableView::ruleColor(1));
+        // Without a policy there is no strip: the cell background shows.
+        model.withRules = false;
+        view.viewport()->update();
+        const QImage plain = view.viewport()->grab().toImage();
+        QVERIFY(
+            plain.pixelColor(1, view.rowHeight() / 2).rgb() != EventTableView::ruleColor(0).rgb());
     }
 };
 
