@@ -9,14 +9,6 @@ namespace auditscope {
 
 namespace {
 
-// A hue mixed into the text colour: dark on light themes, light on dark ones.
-QColor mix(const QColor& text, const QColor& hue, double amount)
-{
-    return QColor::fromRgbF(float(text.redF() * (1 - amount) + hue.redF() * amount),
-        float(text.greenF() * (1 - amount) + hue.greenF() * amount),
-        float(text.blueF() * (1 - amount) + hue.blueF() * amount));
-}
-
 bool isNumberChar(QChar c)
 {
     return c.isDigit() || c == QLatin1Char('-') || c == QLatin1Char('+') || c == QLatin1Char('.')
@@ -33,16 +25,7 @@ JsonHighlighter::JsonHighlighter(QTextDocument* document)
 
 void JsonHighlighter::setPalette(const QPalette& palette)
 {
-    const QColor text = palette.color(QPalette::Text);
-    m_key = {};
-    m_key.setForeground(mix(text, QColor(30, 90, 210), 0.7));
-    m_key.setFontWeight(QFont::DemiBold);
-    m_string = {};
-    m_string.setForeground(mix(text, QColor(20, 150, 60), 0.7));
-    m_number = {};
-    m_number.setForeground(mix(text, QColor(200, 100, 20), 0.7));
-    m_literal = {};
-    m_literal.setForeground(mix(text, QColor(170, 50, 190), 0.7));
+    m_formats = SyntaxFormats::fromPalette(palette);
     rehighlight();
 }
 
@@ -50,13 +33,13 @@ QTextCharFormat JsonHighlighter::format(Token token) const
 {
     switch (token) {
     case Token::Key:
-        return m_key;
+        return m_formats.key;
     case Token::String:
-        return m_string;
+        return m_formats.string;
     case Token::Number:
-        return m_number;
+        return m_formats.number;
     case Token::Literal:
-        return m_literal;
+        return m_formats.keyword;
     }
     return {};
 }
@@ -76,13 +59,13 @@ void JsonHighlighter::highlightBlock(const QString& text)
             while (next < size && text.at(next).isSpace())
                 ++next;
             const bool key = next < size && text.at(next) == QLatin1Char(':');
-            setFormat(i, end - i, key ? m_key : m_string);
+            setFormat(i, end - i, key ? m_formats.key : m_formats.string);
             i = end;
         } else if (c.isDigit() || c == QLatin1Char('-')) {
             int end = i;
             while (end < size && isNumberChar(text.at(end)))
                 ++end;
-            setFormat(i, end - i, m_number);
+            setFormat(i, end - i, m_formats.number);
             i = end;
         } else if (c.isLetter()) {
             int end = i;
@@ -90,7 +73,7 @@ void JsonHighlighter::highlightBlock(const QString& text)
                 ++end;
             const QStringView word = QStringView(text).mid(i, end - i);
             if (word == u"true" || word == u"false" || word == u"null")
-                setFormat(i, end - i, m_literal);
+                setFormat(i, end - i, m_formats.keyword);
             i = end;
         } else {
             ++i;

@@ -5,6 +5,8 @@
 #include <QSyntaxHighlighter>
 #include <QTextCharFormat>
 
+#include "syntaxformats.h"
+
 namespace auditscope {
 
 /// Highlights JSON text (keys, strings, numbers, true/false/null) with colours derived from a
@@ -26,7 +28,7 @@ protected:
     void highlightBlock(const QString& text) override;
 
 private:
-    QTextCharFormat m_key, m_string, m_number, m_literal;
+    SyntaxFormats m_formats;
 };
 
 } // namespace auditscope

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "policycodeedit.h"
 
+#include "syntaxformats.h"
+
 #include "yamlhighlighter.h"
 
 #include <QFontDatabase>
@@ -41,13 +43,6 @@ int leadingSpaces(const QString& text)
     while (n < text.size() && text.at(n) == QLatin1Char(' '))
         ++n;
     return n;
-}
-
-QColor mix(const QColor& a, const QColor& b, double amount)
-{
-    return QColor::fromRgbF(float(a.redF() * (1 - amount) + b.redF() * amount),
-        float(a.greenF() * (1 - amount) + b.greenF() * amount),
-        float(a.blueF() * (1 - amount) + b.blueF() * amount));
 }
 
 const QColor ErrorColor(220, 40, 40);
@@ -106,7 +101,7 @@ void PolicyCodeEdit::paintGutter(QPaintEvent* event)
     QPainter painter(m_gutter);
     const QPalette& pal = palette();
     painter.fillRect(
-        event->rect(), mix(pal.color(QPalette::Base), pal.color(QPalette::Text), 0.06));
+        event->rect(), blendColors(pal.color(QPalette::Base), pal.color(QPalette::Text), 0.06));
     const int current = textCursor().blockNumber();
     QTextBlock block = firstVisibleBlock();
     int top = qRound(blockBoundingGeometry(block).translated(contentOffset()).top());
@@ -135,7 +130,7 @@ void PolicyCodeEdit::paintGutter(QPaintEvent* event)
             QFont font = this->font();
             font.setBold(block.blockNumber() == current);
             painter.setFont(font);
-            painter.setPen(mix(pal.color(QPalette::Base), pal.color(QPalette::Text),
+            painter.setPen(blendColors(pal.color(QPalette::Base), pal.color(QPalette::Text),
                 block.blockNumber() == current ? 0.9 : 0.5));
             painter.drawText(
                 0, top, m_gutter->width() - 8, lineHeight, Qt::AlignRight, QString::number(line));
@@ -188,7 +183,7 @@ void PolicyCodeEdit::updateExtraSelections()
         QTextEdit::ExtraSelection rule;
         const QPalette& pal = palette();
         rule.format.setBackground(
-            mix(pal.color(QPalette::Base), pal.color(QPalette::Highlight), 0.18));
+            blendColors(pal.color(QPalette::Base), pal.color(QPalette::Highlight), 0.18));
         rule.format.setProperty(QTextFormat::FullWidthSelection, true);
         for (int line = m_ruleBegin; line <= m_ruleEnd; ++line) {
             const QTextBlock block = document()->findBlockByNumber(line - 1);

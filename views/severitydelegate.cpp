@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "severitydelegate.h"
 
+#include "syntaxformats.h"
+
 #include "itemmodels/eventcolumns.h"
 #include "itemmodels/eventtablemodel.h"
 
@@ -9,13 +11,6 @@
 namespace auditscope {
 
 namespace {
-
-QColor tint(const QColor& base, const QColor& hue, double amount)
-{
-    return QColor::fromRgbF(float(base.redF() * (1 - amount) + hue.redF() * amount),
-        float(base.greenF() * (1 - amount) + hue.greenF() * amount),
-        float(base.blueF() * (1 - amount) + hue.blueF() * amount));
-}
 
 QColor hueOf(EventSeverity severity)
 {
@@ -43,7 +38,7 @@ void SeverityDelegate::paint(
         static_cast<EventSeverity>(index.data(EventTableModel::SeverityRole).toInt());
     if (severity != EventSeverity::Normal && !(option.state & QStyle::State_Selected))
         painter->fillRect(
-            option.rect, tint(option.palette.color(QPalette::Base), hueOf(severity), 0.22));
+            option.rect, blendColors(option.palette.color(QPalette::Base), hueOf(severity), 0.22));
     QStyledItemDelegate::paint(painter, option, index);
 }
 

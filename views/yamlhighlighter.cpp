@@ -7,14 +7,6 @@ namespace auditscope {
 
 namespace {
 
-// A hue mixed into the text colour: dark on light themes, light on dark ones.
-QColor mix(const QColor& text, const QColor& hue, double amount)
-{
-    return QColor::fromRgbF(float(text.redF() * (1 - amount) + hue.redF() * amount),
-        float(text.greenF() * (1 - amount) + hue.greenF() * amount),
-        float(text.blueF() * (1 - amount) + hue.blueF() * amount));
-}
-
 // Words an audit policy gives meaning to: levels, stages, booleans.
 bool isKeyword(QStringView word)
 {
@@ -66,21 +58,7 @@ YamlHighlighter::YamlHighlighter(QTextDocument* document)
 
 void YamlHighlighter::setPalette(const QPalette& palette)
 {
-    const QColor text = palette.color(QPalette::Text);
-    m_comment = {};
-    m_comment.setForeground(mix(text, QColor(128, 128, 128), 0.8));
-    m_comment.setFontItalic(true);
-    m_key = {};
-    m_key.setForeground(mix(text, QColor(30, 90, 210), 0.7));
-    m_key.setFontWeight(QFont::DemiBold);
-    m_string = {};
-    m_string.setForeground(mix(text, QColor(20, 150, 60), 0.7));
-    m_keyword = {};
-    m_keyword.setForeground(mix(text, QColor(170, 50, 190), 0.7));
-    m_number = {};
-    m_number.setForeground(mix(text, QColor(200, 100, 20), 0.7));
-    m_punctuation = {};
-    m_punctuation.setForeground(mix(text, QColor(128, 128, 128), 0.6));
+    m_formats = SyntaxFormats::fromPalette(palette);
     rehighlight();
 }
 
@@ -88,17 +66,17 @@ QTextCharFormat YamlHighlighter::format(Token token) const
 {
     switch (token) {
     case Token::Comment:
-        return m_comment;
+        return m_formats.comment;
     case Token::Key:
-        return m_key;
+        return m_formats.key;
     case Token::String:
-        return m_string;
+        return m_formats.string;
     case Token::Keyword:
-        return m_keyword;
+        return m_formats.keyword;
     case Token::Number:
-        return m_number;
+        return m_formats.number;
     case Token::Punctuation:
-        return m_punctuation;
+        return m_formats.punctuation;
     }
     return {};
 }
@@ -108,13 +86,13 @@ void YamlHighlighter::highlightBlock(const QString& text)
     const int comment = commentStart(text);
     const int end = comment < 0 ? int(text.size()) : comment;
     if (comment >= 0)
-        setFormat(comment, int(text.size()) - comment, m_comment);
+        setFormat(comment, int(text.size()) - comment, m_formats.comment);
     int i = 0;
     while (i < end && text.at(i).isSpace())
         ++i;
     // Sequence dashes ("- ", possibly nested: "- - ").
     while (i < end && text.at(i) == QLatin1Char('-') && (i + 1 == end || text.at(i + 1) == u' ')) {
-        setFormat(i, 1, m_punctuation);
+        setFormat(i, 1, m_formats.punctuation);
         i += 2;
         while (i < end && text.at(i).isSpace())
             ++i;
@@ -122,7 +100,7 @@ void YamlHighlighter::highlightBlock(const QString& text)
     if (i >= end)
         return;
     if (text.at(i) == QLatin1Char('-') && text.mid(i, 3) == QLatin1String("---")) {
-        setFormat(i, 3, m_punctuation);
+        setFormat(i, 3, m_formats.punctuation);
         return;
     }
     // A mapping key: text up to ": " or a trailing ':' (outside quotes).
@@ -137,8 +115,8 @@ void YamlHighlighter::highlightBlock(const QString& text)
         if (c == QLatin1Char('"') || c == QLatin1Char('\'')) {
             quote = c;
         } else if (c == QLatin1Char(':') && (j + 1 == end || text.at(j + 1).isSpace())) {
-            setFormat(i, j - i, m_key);
-            setFormat(j, 1, m_punctuation);
+            setFormat(i, j - i, m_formats.key);
+            setFormat(j, 1, m_formats.punctuation);
             i = j + 1;
             break;
         } else if (c == QLatin1Char('[') || c == QLatin1Char('{')) {
@@ -159,11 +137,11 @@ void YamlHighlighter::highlightScalar(const QString& text, int start, int end)
             while (j < end && text.at(j) != c)
                 j += (c == QLatin1Char('"') && text.at(j) == QLatin1Char('\\')) ? 2 : 1;
             j = std::min(j + 1, end);
-            setFormat(i, j - i, m_string);
+            setFormat(i, j - i, m_formats.string);
             i = j;
         } else if (c == QLatin1Char('[') || c == QLatin1Char(']') || c == QLatin1Char('{')
             || c == QLatin1Char('}') || c == QLatin1Char(',')) {
-            setFormat(i, 1, m_punctuation);
+            setFormat(i, 1, m_formats.punctuation);
             ++i;
         } else if (c.isSpace()) {
             ++i;
@@ -174,9 +152,9 @@ void YamlHighlighter::highlightScalar(const QString& text, int start, int end)
                 ++j;
             const QStringView word = QStringView(text).mid(i, j - i);
             if (isKeyword(word))
-                setFormat(i, j - i, m_keyword);
+                setFormat(i, j - i, m_formats.keyword);
             else if (isNumber(word))
-                setFormat(i, j - i, m_number);
+                setFormat(i, j - i, m_formats.number);
             i = j;
         }
     }

@@ -5,6 +5,8 @@
 #include <QSyntaxHighlighter>
 #include <QTextCharFormat>
 
+#include "syntaxformats.h"
+
 namespace auditscope {
 
 /// Highlights the YAML of an audit policy line by line: comments, mapping keys, quoted strings,
@@ -29,7 +31,7 @@ protected:
 private:
     void highlightScalar(const QString& text, int start, int end);
 
-    QTextCharFormat m_comment, m_key, m_string, m_keyword, m_number, m_punctuation;
+    SyntaxFormats m_formats;
 };
 
 } // namespace auditscope
