@@ -190,6 +190,21 @@ void EventTableView::updateGeometries()
     QAbstractItemView::updateGeometries();
 }
 
+void EventTableView::dataChanged(
+    const QModelIndex& topLeft, const QModelIndex& bottomRight, const QList<int>& roles)
+{
+    Q_UNUSED(roles)
+    if (!topLeft.isValid() || !bottomRight.isValid() || !isVisible())
+        return;
+    // Rows are arithmetic: the changed rows' band, clipped to the viewport, full width (the
+    // rule strip of a row is drawn in its first visible column, whatever column changed).
+    const qint64 top = std::max<qint64>(rowTop(topLeft.row()), 0);
+    const qint64 bottom =
+        std::min<qint64>(rowTop(bottomRight.row()) + m_rowHeight, viewport()->height());
+    if (top < bottom)
+        viewport()->update(QRect(0, int(top), viewport()->width(), int(bottom - top)));
+}
+
 void EventTableView::reset()
 {
     QAbstractItemView::reset();

@@ -9,6 +9,7 @@
 #include <QApplication>
 #include <QContextMenuEvent>
 #include <QHeaderView>
+#include <QPaintEvent>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QStyleFactory>
@@ -49,6 +50,21 @@ public:
 
 private:
     int m_rows = 0;
+};
+
+// Records the region a widget is asked to paint.
+class PaintRecorder final : public QObject
+{
+public:
+    QRegion painted;
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override
+    {
+        if (event->type() == QEvent::Paint)
+            painted += static_cast<QPaintEvent*>(event)->region();
+        return QObject::eventFilter(watched, event);
+    }
 };
 
 } // namespace
@@ -217,6 +233,38 @@ private Q_SLOTS:
         const QImage plain = view.viewport()->grab().toImage();
         QVERIFY(
             plain.pixelColor(1, view.rowHeight() / 2).rgb() != EventTableView::ruleColor(0).rgb());
+    }
+
+    void changedRowsRepaintWhereTheyAreVisible()
+    {
+        CountingModel model;
+        model.setRows(1000000);
+        EventTableView view;
+        view.setModel(&model);
+        view.resize(600, 300);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.scrollTo(model.index(500000, 0), QAbstractItemView::PositionAtTop);
+        QTest::qWait(50);
+        PaintRecorder recorder;
+        view.viewport()->installEventFilter(&recorder);
+        const int rule = int(EventColumn::Rule), level = int(EventColumn::PolicyLevel);
+        // Rows far above the viewport: nothing to repaint.
+        Q_EMIT model.dataChanged(model.index(10, rule), model.index(20, level));
+        QTest::qWait(50);
+        QVERIFY(recorder.painted.isEmpty());
+        // A new policy result changes the policy columns of every row: the whole viewport is
+        // repainted (the rule strip sits in the first column, whichever columns changed).
+        model.withRules = true;
+        Q_EMIT model.dataChanged(model.index(0, rule), model.index(999999, level));
+        QTRY_VERIFY(!recorder.painted.isEmpty());
+        QCOMPARE(recorder.painted.boundingRect(), view.viewport()->rect());
+        // One visible row: just its band.
+        recorder.painted = {};
+        Q_EMIT model.dataChanged(model.index(500002, rule), model.index(500002, level));
+        QTRY_VERIFY(!recorder.painted.isEmpty());
+        QCOMPARE(recorder.painted.boundingRect(),
+            QRect(0, 2 * view.rowHeight(), view.viewport()->width(), view.rowHeight()));
     }
 };
 
