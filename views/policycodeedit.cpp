@@ -193,15 +193,19 @@ void PolicyCodeEdit::updateExtraSelections()
             selections.append(rule);
         }
     }
-    for (const EditorDiagnostic& d : std::as_const(m_diagnostics)) {
-        if (d.line <= 0)
-            continue;
-        QTextEdit::ExtraSelection squiggle;
-        squiggle.cursor = diagnosticRange(d);
-        squiggle.format.setUnderlineStyle(QTextCharFormat::WaveUnderline);
-        squiggle.format.setUnderlineColor(d.error ? ErrorColor : WarningColor);
-        squiggle.format.setToolTip(d.message);
-        selections.append(squiggle);
+    // Warnings first: a later selection paints over an earlier one, and where a warning and an
+    // error share a span (a rule's invalid level is also what lint warns about) the error shows.
+    for (const bool errors : {false, true}) {
+        for (const EditorDiagnostic& d : std::as_const(m_diagnostics)) {
+            if (d.line <= 0 || d.error != errors)
+                continue;
+            QTextEdit::ExtraSelection squiggle;
+            squiggle.cursor = diagnosticRange(d);
+            squiggle.format.setUnderlineStyle(QTextCharFormat::WaveUnderline);
+            squiggle.format.setUnderlineColor(d.error ? ErrorColor : WarningColor);
+            squiggle.format.setToolTip(d.message);
+            selections.append(squiggle);
+        }
     }
     setExtraSelections(selections);
     m_gutter->update();

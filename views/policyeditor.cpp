@@ -11,6 +11,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QLocale>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QShortcut>
 #include <QSplitter>
@@ -114,7 +115,7 @@ PolicyEditor::PolicyEditor(QWidget* parent)
     m_tabs->setTabsClosable(true);
     m_tabs->setDocumentMode(true);
     m_tabs->setMovable(true);
-    connect(m_tabs, &QTabWidget::tabCloseRequested, this, &PolicyEditor::closeTab);
+    connect(m_tabs, &QTabWidget::tabCloseRequested, this, &PolicyEditor::requestCloseTab);
     connect(m_tabs, &QTabWidget::currentChanged, this, &PolicyEditor::activeChanged);
 
     m_status->setWordWrap(true);
@@ -195,6 +196,7 @@ PolicyCodeEdit* PolicyEditor::addTab(PolicyDocument* document)
     auto title = [this, editor] { updateTabTitle(m_tabs->indexOf(editor)); };
     connect(document, &PolicyDocument::modifiedChanged, this, title);
     connect(document, &PolicyDocument::pathChanged, this, title);
+    connect(document, &PolicyDocument::saved, this, &PolicyEditor::documentsChanged);
     const int index = m_tabs->addTab(editor, document->displayName());
     updateTabTitle(index);
     m_tabs->setCurrentIndex(index); // emits activeTextChanged through activeChanged()
@@ -284,6 +286,68 @@ bool PolicyEditor::saveAs(const QString& path, QString* error)
 {
     PolicyDocument* document = activeDocument();
     return document && document->saveAs(path, error);
+}
+
+bool PolicyEditor::requestCloseTab(int index)
+{
+    PolicyDocument* document = documentAt(index);
+    if (!document)
+        return false;
+    if (document->isModified()) {
+        m_tabs->setCurrentIndex(index); // show what is asked about
+        QMessageBox box(QMessageBox::Warning, tr("Unsaved policy"),
+            tr("Save the changes to %1 before closing it?").arg(document->displayName()),
+            QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, this);
+        box.setObjectName(QStringLiteral("unsavedPolicy"));
+        box.setDefaultButton(QMessageBox::Save);
+        const int answer = box.exec();
+        if (answer == QMessageBox::Cancel || (answer == QMessageBox::Save && !save()))
+            return false;
+    }
+    closeTab(m_tabs->indexOf(editorAt(index)));
+    return true;
+}
+
+int PolicyEditor::modifiedCount() const
+{
+    int n = 0;
+    for (int i = 0; i < documentCount(); ++i)
+        n += documentAt(i)->isModified() ? 1 : 0;
+    return n;
+}
+
+bool PolicyEditor::confirmClose()
+{
+    const int modified = modifiedCount();
+    if (modified == 0)
+        return true;
+    QStringList names;
+    for (int i = 0; i < documentCount(); ++i)
+        if (documentAt(i)->isModified())
+            names << documentAt(i)->displayName();
+    QMessageBox box(QMessageBox::Warning, tr("Unsaved policies"),
+        modified == 1 ? tr("%1 has unsaved changes. Save them before closing?").arg(names.front())
+                      : tr("%1 policies have unsaved changes: %2. Save them before closing?")
+                            .arg(modified)
+                            .arg(names.join(QStringLiteral(", "))),
+        QMessageBox::SaveAll | QMessageBox::Discard | QMessageBox::Cancel, this);
+    box.setObjectName(QStringLiteral("unsavedPolicies"));
+    box.setDefaultButton(QMessageBox::SaveAll);
+    const int answer = box.exec();
+    if (answer == QMessageBox::Cancel)
+        return false;
+    for (int i = 0; i < documentCount(); ++i) {
+        if (!documentAt(i)->isModified())
+            continue;
+        if (answer == QMessageBox::Discard) {
+            documentAt(i)->discardAutosave();
+            continue;
+        }
+        m_tabs->setCurrentIndex(i);
+        if (!save())
+            return false; // the dialog was cancelled or the write failed: stay open
+    }
+    return true;
 }
 
 void PolicyEditor::closeTab(int index)

@@ -45,8 +45,17 @@ public:
     bool saveAs();
     /// Saves the active policy to `path`.
     bool saveAs(const QString& path, QString* error = nullptr);
-    /// Closes tab `index` (its autosave is discarded: closing is a decision).
+    /// Closes tab `index` at once (its autosave is discarded: closing is a decision).
     void closeTab(int index);
+    /// Closes tab `index` after asking whether to save its unsaved edits (Save, Discard,
+    /// Cancel); false when it stays open. The tabs' close buttons call it.
+    bool requestCloseTab(int index);
+    /// Asks once about every policy with unsaved edits before the window closes (Save All,
+    /// Discard, Cancel). False when the user cancelled or a save failed; Discard deletes their
+    /// autosaves (a decision, not a crash).
+    bool confirmClose();
+    /// Policies with unsaved edits.
+    int modifiedCount() const;
 
     int documentCount() const;
     PolicyCodeEdit* activeEditor() const;
@@ -92,7 +101,7 @@ public:
 Q_SIGNALS:
     /// The active policy's text changed, or another tab became active (empty: none open).
     void activeTextChanged(const QString& text);
-    /// A document was opened, restored or closed.
+    /// A document was opened, restored, saved or closed.
     void documentsChanged();
 
 private:

@@ -22,6 +22,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 
 namespace auditscope::cli {
 
@@ -30,7 +31,7 @@ namespace {
 constexpr const char* PolicyUsage = R"(Usage: auditscope-cli policy check [--json] POLICY
        auditscope-cli policy eval --policy POLICY PATH...
        auditscope-cli policy lint [--json] --policy POLICY [PATH...]
-       auditscope-cli policy impact [--json] --policy POLICY PATH...
+       auditscope-cli policy impact [--json] --policy POLICY [--against OLD] PATH...
        auditscope-cli policy bench --policy POLICY [--repeat N] PATH...
        auditscope-cli policy explain --policy POLICY [--line N]... [--limit N] PATH...
        auditscope-cli policy editbench --policy POLICY [--repeat N] PATH...
@@ -49,7 +50,9 @@ constexpr const char* PolicyUsage = R"(Usage: auditscope-cli policy check [--jso
           Exit 0, 1 if POLICY does not load (what was decoded is still linted).
   impact  per rule and per level: events and bytes recorded, kept (estimated size under
           POLICY), dropped, body bytes stripped, and events whose bodies were never
-          recorded; then what the log cannot tell.
+          recorded; then what the log cannot tell. With --against OLD: events and bytes
+          each policy writes per level, and the events that change (dropped, added,
+          raised, lowered; e.g. "Metadata -> not written"): POLICY is the edited one.
   bench   builds the attribute index once, then times re-evaluation of POLICY over all
           events N times (default 10); prints the median and the figure per 10 M events.
   explain why each event got its rule: for every rule before the matching one, the first
@@ -246,12 +249,14 @@ int runEval(const std::vector<std::string>& args)
 struct PolicyArgs
 {
     std::string policyPath;
+    std::string againstPath; ///< impact: the policy to compare with
     std::vector<std::string> paths;
     bool json = false;
 };
 
-/// Parses `--policy POLICY [--json] PATH...`; returns -1 when parsing succeeded.
-int parsePolicyArgs(const std::vector<std::string>& args, bool allowJson, PolicyArgs& out)
+/// Parses `--policy POLICY [--json] [--against OLD] PATH...`; returns -1 when parsing succeeded.
+int parsePolicyArgs(const std::vector<std::string>& args, bool allowJson, PolicyArgs& out,
+    bool allowAgainst = false)
 {
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
@@ -261,6 +266,12 @@ int parsePolicyArgs(const std::vector<std::string>& args, bool allowJson, Policy
             out.policyPath = args[++i];
         } else if (a.rfind("--policy=", 0) == 0) {
             out.policyPath = a.substr(9);
+        } else if (a == "--against") {
+            if (i + 1 >= args.size())
+                return usageError("--against needs a file", PolicyUsage);
+            out.againstPath = args[++i];
+        } else if (a.rfind("--against=", 0) == 0) {
+            out.againstPath = a.substr(10);
         } else if (allowJson && a == "--json") {
             out.json = true;
         } else if (a == "-h" || a == "--help") {
@@ -273,6 +284,8 @@ int parsePolicyArgs(const std::vector<std::string>& args, bool allowJson, Policy
     }
     if (out.policyPath.empty())
         return usageError("needs --policy POLICY", PolicyUsage);
+    if (!out.againstPath.empty() && !allowAgainst)
+        return usageError("--against is an option of 'policy impact'", PolicyUsage);
     return -1;
 }
 
@@ -395,28 +408,47 @@ std::string impactRowText(const std::string& label, const PolicyImpactRow& r)
     return buf;
 }
 
+/// Loads a policy file, printing its diagnostics to stderr; nullopt when kube-apiserver would
+/// not load it.
+std::optional<Policy> loadablePolicy(const std::string& path)
+{
+    PolicyLoadResult policy = loadPolicyFile(path);
+    for (const PolicyDiagnostic& d : policy.diagnostics)
+        writeAll(formatText(path, d), stderr);
+    if (!policy.loadable) {
+        std::fprintf(stderr, "%s: kube-apiserver would not load this policy\n", path.c_str());
+        return std::nullopt;
+    }
+    return std::move(policy.policy);
+}
+
 int runImpact(const std::vector<std::string>& args)
 {
     PolicyArgs a;
-    if (const int rc = parsePolicyArgs(args, true, a); rc >= 0)
+    if (const int rc = parsePolicyArgs(args, true, a, true); rc >= 0)
         return rc;
     if (a.paths.empty())
         return usageError("no PATH given", PolicyUsage);
-    PolicyLoadResult policy = loadPolicyFile(a.policyPath);
-    for (const PolicyDiagnostic& d : policy.diagnostics)
-        writeAll(formatText(a.policyPath, d), stderr);
-    if (!policy.loadable) {
-        std::fprintf(
-            stderr, "%s: kube-apiserver would not load this policy\n", a.policyPath.c_str());
+    const std::optional<Policy> policy = loadablePolicy(a.policyPath);
+    const std::optional<Policy> against =
+        a.againstPath.empty() ? std::nullopt : loadablePolicy(a.againstPath);
+    if (!policy || (!a.againstPath.empty() && !against))
         return 1;
-    }
     const LoadResult loaded = loadPaths(a.paths);
     if (loaded.store->size() == 0)
         return NothingLoadable;
     const auto index = PolicyAttributeIndex::build(loaded.store);
-    const PolicyEvaluator evaluator(policy.policy);
+    const PolicyEvaluator evaluator(*policy);
     const PolicyStoreResult result = evaluateStore(evaluator, *index);
     const PolicyImpact impact = computePolicyImpact(*index, result);
+    if (against) {
+        const PolicyStoreResult old = evaluateStore(PolicyEvaluator(*against), *index);
+        const PolicyComparison comparison =
+            comparePolicies(*PolicyImpactIndex::build(*index), old, result);
+        writeAll(a.json ? impactComparisonJson(a.policyPath, a.againstPath, impact, comparison)
+                        : impactComparisonText(a.policyPath, a.againstPath, impact, comparison));
+        return loaded.report.badLines > 0 ? LoadedWithBadLines : Success;
+    }
     const Policy& p = evaluator.policy();
     auto ruleLabel = [&](std::size_t i) {
         if (i == 0)

@@ -9,6 +9,7 @@
 #include "itemmodels/rowsort.h"
 #include "load/loadcontroller.h"
 #include "loadsummaryview.h"
+#include "policyeditor.h"
 #include "query/queryrunner.h"
 #include "timelineview.h"
 #include "timelinewidget.h"
@@ -153,6 +154,10 @@ MainWindow::~MainWindow() = default;
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    if (!m_policyEditor->confirmClose()) {
+        event->ignore(); // unsaved policy edits and the user chose Cancel
+        return;
+    }
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
@@ -189,17 +194,18 @@ void MainWindow::sortTable(EventColumn column, bool descending)
     const quint64 generation = ++m_sortGeneration;
     RowSet rows = m_model->rows();
     const bool all = m_model->showsAllEvents();
+    PolicyQueryContextPtr policy = m_model->policyContext(); // the Rule and Policy level columns
     QPointer<MainWindow> self(this);
     // Assigning a new jthread stops the previous sort and joins it (a sort checks its stop
     // token between phases, so the wait is short).
     m_sorter = std::jthread([self, store, rows = std::move(rows), all, column, descending,
-                                generation](std::stop_token stop) mutable {
+                                generation, policy](std::stop_token stop) mutable {
         if (all) {
             rows.resize(store->size());
             for (std::uint32_t i = 0; i < rows.size(); ++i)
                 rows[i] = EventId{i};
         }
-        RowSet sorted = sortRows(*store, std::move(rows), column, descending, stop);
+        RowSet sorted = sortRows(*store, std::move(rows), column, descending, stop, policy.get());
         if (stop.stop_requested())
             return;
         QMetaObject::invokeMethod(

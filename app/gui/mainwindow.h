@@ -3,6 +3,7 @@
 
 #include <QMainWindow>
 #include <QMap>
+#include <QPointer>
 
 #include <optional>
 
@@ -40,6 +41,7 @@ class UsersModel;
 class LoadController;
 class LoadSummaryView;
 class WelcomePage;
+class PolicyDocument;
 class PolicyEditor;
 class PolicyEvaluationRunner;
 class PolicyRulesPanel;
@@ -149,6 +151,8 @@ private:
     void updatePolicyStore();
     void showPolicyResult(const std::shared_ptr<const PolicyEvaluationResult>& result);
     void showPolicyForEvent(EventId id);
+    void updateComparisonChoices();
+    void updatePolicyBaseline();
     // Request chains and object histories (mainwindowchain.cpp).
     void createChainDocks();
     void followRequest();
@@ -224,6 +228,12 @@ private:
     QDockWidget* m_policyDock = nullptr;
     QDockWidget* m_rulesDock = nullptr;
     std::shared_ptr<const PolicyEvaluationResult> m_policyResult; // shown now
+    // What the active policy's impact is compared with ("Compare with" in the Rules dock).
+    enum class PolicyBaseline { RecordedLog, SavedFile, OtherPolicy };
+    PolicyBaseline m_baselineKind = PolicyBaseline::RecordedLog;
+    QPointer<PolicyDocument> m_baselineDocument; // OtherPolicy
+    QList<QPointer<PolicyDocument>> m_baselineChoices; // the policies from entry 2 on
+    QPointer<PolicyDocument> m_choicesFor; // the active policy the entries were made for
     std::jthread m_sorter; // last: stops and joins before the members it uses go
 };
 

@@ -9,6 +9,7 @@
 #include "eventtableview.h"
 #include "filterbar.h"
 #include "itemmodels/eventtablemodel.h"
+#include "policy/policydocument.h"
 #include "policy/policyevaluationrunner.h"
 #include "policy/policytemplates.h"
 #include "policycodeedit.h"
@@ -31,7 +32,7 @@ namespace {
 
 bool usesPolicyTerms(const QString& filter)
 {
-    return filter.contains(QLatin1String("rule")) || filter.contains(QLatin1String("policylevel"))
+    return filter.contains(QLatin1String("rule")) || filter.contains(QLatin1String("policy"))
         || filter.contains(QLatin1String("emitted"));
 }
 
@@ -63,7 +64,27 @@ void MainWindow::createPolicyDocks()
             return;
         }
         updatePolicyStore();
+        if (m_choicesFor != m_policyEditor->activeDocument())
+            updateComparisonChoices(); // another tab became active
+        updatePolicyBaseline(); // another policy's text may have changed meanwhile
         m_policyRunner->setPolicyText(text);
+    });
+    connect(m_policyEditor, &PolicyEditor::documentsChanged, this, [this] {
+        updateComparisonChoices();
+        updatePolicyBaseline();
+    });
+    connect(m_policyRules, &PolicyRulesPanel::comparisonChosen, this, [this](int choice) {
+        m_baselineKind = choice == 1 ? PolicyBaseline::SavedFile
+            : choice >= 2            ? PolicyBaseline::OtherPolicy
+                                     : PolicyBaseline::RecordedLog;
+        m_baselineDocument = choice >= 2 && choice - 2 < m_baselineChoices.size()
+            ? m_baselineChoices[choice - 2]
+            : nullptr;
+        updatePolicyBaseline();
+    });
+    connect(m_policyRules, &PolicyRulesPanel::changeActivated, this, [this](const QString& term) {
+        if (m_model->store())
+            m_filterBar->applyFilter(term);
     });
     connect(m_policyRunner, &PolicyEvaluationRunner::evaluationFinished, this,
         &MainWindow::showPolicyResult);
@@ -233,8 +254,54 @@ void MainWindow::showPolicyResult(const PolicyEvaluationResultPtr& result)
     }
     if (m_model->store() && usesPolicyTerms(m_filterBar->filterText()))
         m_runner->run(m_model->store(), m_filterBar->filterText()); // rule:N means something new
+    else if (const int sorted = m_table->horizontalHeader()->sortIndicatorSection(); matching
+             && (sorted == int(EventColumn::Rule) || sorted == int(EventColumn::PolicyLevel)))
+        sortTable(EventColumn(sorted),
+            m_table->horizontalHeader()->sortIndicatorOrder() == Qt::DescendingOrder); // new order
     showPolicyForEvent(m_model->eventAt(m_table->currentIndex().row()));
     Q_EMIT policyResultShown();
+}
+
+void MainWindow::updateComparisonChoices()
+{
+    PolicyDocument* active = m_policyEditor->activeDocument();
+    m_choicesFor = active;
+    const bool saved = active && !active->isUntitled();
+    QStringList titles{tr("the recorded log"),
+        saved ? tr("the saved file of %1").arg(active->displayName())
+              : tr("the saved file (not saved yet)")};
+    QList<bool> enabled{true, saved};
+    int current = m_baselineKind == PolicyBaseline::SavedFile && saved ? 1 : 0;
+    m_baselineChoices.clear();
+    for (int i = 0; i < m_policyEditor->documentCount(); ++i) {
+        PolicyDocument* document = m_policyEditor->documentAt(i);
+        if (document == active)
+            continue;
+        m_baselineChoices.append(document);
+        // Tab numbers tell apart several untitled policies.
+        titles << tr("%1 (tab %2)").arg(document->displayName()).arg(i + 1);
+        enabled << true;
+        if (m_baselineKind == PolicyBaseline::OtherPolicy && document == m_baselineDocument)
+            current = int(titles.size()) - 1;
+    }
+    if (current == 0) { // what was chosen is gone (closed, or became the active policy)
+        m_baselineKind = PolicyBaseline::RecordedLog;
+        m_baselineDocument = nullptr;
+    }
+    m_policyRules->setComparisonChoices(titles, enabled, current);
+}
+
+void MainWindow::updatePolicyBaseline()
+{
+    const PolicyDocument* active = m_policyEditor->activeDocument();
+    QString text; // null: compare with the recorded log only
+    if (m_baselineKind == PolicyBaseline::SavedFile && active && !active->isUntitled())
+        text = active->savedText();
+    else if (m_baselineKind == PolicyBaseline::OtherPolicy && m_baselineDocument)
+        text = m_baselineDocument->text();
+    if (m_baselineKind != PolicyBaseline::RecordedLog && text.isNull())
+        text = QLatin1String(""); // an empty policy is still one to compare with
+    m_policyRunner->setBaselineText(text);
 }
 
 void MainWindow::showPolicyForEvent(EventId id)

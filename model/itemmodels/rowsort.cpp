@@ -35,8 +35,11 @@ std::vector<std::uint64_t> rankKeys(
 }
 
 // Sort key per row; 64 bits hold every column's order (times as offset integers).
-std::vector<std::uint64_t> keysFor(const EventStore& s, const RowSet& rows, EventColumn column)
+std::vector<std::uint64_t> keysFor(
+    const EventStore& s, const RowSet& rows, EventColumn column, const PolicyQueryContext* policy)
 {
+    const PolicyEventMatch* matches =
+        policy && policy->covers(s) ? policy->result->events.data() : nullptr;
     const StringPools& p = s.pools;
     auto each = [&](auto keyOf) {
         std::vector<std::uint64_t> keys(rows.size());
@@ -97,8 +100,14 @@ std::vector<std::uint64_t> keysFor(const EventStore& s, const RowSet& rows, Even
             rank[order[i]] = i + 1;
         return rankKeys(rows, s.auditId, rank);
     }
-    case EventColumn::Rule: // not in the store: the rows keep their order
+    case EventColumn::Rule: // rule + 1: no rule (0) first
+        if (matches)
+            return each([&](std::uint32_t r) { return std::uint64_t(matches[r].rule() + 1); });
+        break;
     case EventColumn::PolicyLevel:
+        if (matches)
+            return each([&](std::uint32_t r) { return std::uint64_t(matches[r].level()); });
+        break;
     case EventColumn::ColumnCount:
         break;
     }
@@ -107,10 +116,10 @@ std::vector<std::uint64_t> keysFor(const EventStore& s, const RowSet& rows, Even
 
 } // namespace
 
-RowSet sortRows(
-    const EventStore& store, RowSet rows, EventColumn column, bool descending, std::stop_token stop)
+RowSet sortRows(const EventStore& store, RowSet rows, EventColumn column, bool descending,
+    std::stop_token stop, const PolicyQueryContext* policy)
 {
-    const std::vector<std::uint64_t> keys = keysFor(store, rows, column);
+    const std::vector<std::uint64_t> keys = keysFor(store, rows, column, policy);
     if (stop.stop_requested())
         return rows;
     std::vector<std::uint32_t> order(rows.size());

@@ -56,6 +56,8 @@ public:
     const QString& text() const { return m_text; }
     /// Sets the text; modified when it differs from what was last opened or saved.
     void setText(const QString& text);
+    /// The text as last opened or saved (what the file holds; empty while untitled).
+    const QString& savedText() const { return m_savedText; }
     const QString& path() const { return m_path; }
     bool isUntitled() const { return m_path.isEmpty(); }
     bool isModified() const { return m_text != m_savedText; }

@@ -91,6 +91,8 @@ PolicyQueryContextPtr PolicyEvaluationResult::queryContext() const
     context->result = matches;
     context->ruleCount = load.policy.rules.size();
     context->generation = generation;
+    if (comparison && baseline && baseline->matches)
+        context->baseline = baseline->matches;
     return context;
 }
 
@@ -112,6 +114,7 @@ PolicyEvaluationResult evaluatePolicyText(std::string_view text, PolicyStoreInde
         return std::move(r);
     };
 
+    r.text = std::string(text);
     Clock::time_point t = Clock::now();
     r.load = loadPolicy(text);
     r.timings.parseMs = msSince(t);
@@ -174,6 +177,34 @@ PolicyEvaluationResult evaluatePolicyText(std::string_view text, PolicyStoreInde
         r.timings.impactMs = msSince(t);
     }
     return finish(false);
+}
+
+std::shared_ptr<const PolicyEvaluationResult> compareWithBaseline(PolicyEvaluationResult& edited,
+    std::string_view baselineText, PolicyStoreIndex* store,
+    std::shared_ptr<const PolicyEvaluationResult> cached, std::stop_token stop)
+{
+    const Clock::time_point begin = Clock::now();
+    const EventStorePtr snapshot = store ? store->store() : nullptr;
+    if (!cached || cached->text != baselineText || cached->store != snapshot) {
+        // Only what the comparison needs: the baseline's per-tuple decisions and its impact.
+        PolicyEvaluationOptions options;
+        options.lint = false;
+        options.lintAgainstLog = false;
+        options.outline = false;
+        PolicyEvaluationResult fresh = evaluatePolicyText(baselineText, store, options, stop);
+        if (fresh.cancelled)
+            return cached;
+        cached = std::make_shared<const PolicyEvaluationResult>(std::move(fresh));
+    }
+    edited.baseline = cached;
+    if (edited.matches && cached->matches && cached->store == edited.store && store) {
+        const Clock::time_point t = Clock::now();
+        edited.comparison =
+            comparePolicies(store->impactIndex(), *cached->matches, *edited.matches);
+        edited.timings.impactMs += msSince(t);
+    }
+    edited.timings.totalMs += msSince(begin);
+    return cached;
 }
 
 } // namespace auditscope

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "common/ids.h"
+#include "policy/policycomparison.h"
 #include "policy/policyexplain.h"
 #include "policy/policyimpact.h"
 #include "policy/policylint.h"
@@ -89,6 +90,7 @@ struct PolicyEvaluationTimings
 struct PolicyEvaluationResult
 {
     std::uint64_t generation = 0; ///< the runner's generation (0 outside a runner)
+    std::string text; ///< the policy text evaluated
     EventStorePtr store; ///< null when no log is open
     std::shared_ptr<const PolicyAttributeIndex> index; ///< null when no log is open
 
@@ -105,14 +107,19 @@ struct PolicyEvaluationResult
     std::shared_ptr<const PolicyStoreResult> matches;
     PolicyOutline outline; ///< static part even without a log; empty when not decoded
     std::optional<PolicyImpact> impact; ///< with a log, when asked for
+    /// The policy this one is compared with (the saved version or another open policy),
+    /// evaluated over the same store without lint or outline; null when there is none.
+    std::shared_ptr<const PolicyEvaluationResult> baseline;
+    /// This policy against `baseline`, when both were evaluated over a log.
+    std::optional<PolicyComparison> comparison;
     PolicyEvaluationTimings timings;
     bool cancelled = false; ///< stopped early: only the fields computed so far are set
 
     /// Decoding/validation diagnostics and lint warnings, ordered by line and column (items
     /// without a position last).
     std::vector<PolicyDiagnostic> diagnostics() const;
-    /// The context for the query engine's rule:/policylevel:/emitted: terms (null when there
-    /// are no matches).
+    /// The context for the query engine's rule:/policylevel:/emitted:/policychange: terms (null
+    /// when there are no matches).
     PolicyQueryContextPtr queryContext() const;
     /// Why event `id` of `store` got its rule (empty explanation without matches).
     PolicyExplanation explainEvent(EventId id) const;
@@ -124,5 +131,13 @@ using PolicyEvaluationResultPtr = std::shared_ptr<const PolicyEvaluationResult>;
 /// index on first use; call it off the GUI thread. `stop` is checked between phases.
 PolicyEvaluationResult evaluatePolicyText(std::string_view text, PolicyStoreIndex* store,
     const PolicyEvaluationOptions& options = {}, std::stop_token stop = {});
+
+/// Evaluates `baselineText` over the same store as `edited` (reusing `cached` when it was
+/// evaluated from the same text over the same store) and sets `edited.baseline` and, when
+/// both have matches, `edited.comparison`. Returns the baseline result for the next call's
+/// cache. Off the GUI thread, like evaluatePolicyText.
+std::shared_ptr<const PolicyEvaluationResult> compareWithBaseline(PolicyEvaluationResult& edited,
+    std::string_view baselineText, PolicyStoreIndex* store,
+    std::shared_ptr<const PolicyEvaluationResult> cached, std::stop_token stop = {});
 
 } // namespace auditscope

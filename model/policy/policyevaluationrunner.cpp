@@ -61,6 +61,18 @@ void PolicyEvaluationRunner::setPolicyText(const QString& text)
     scheduleEvaluation();
 }
 
+void PolicyEvaluationRunner::setBaselineText(const QString& text)
+{
+    if (text == m_baselineText && text.isNull() == m_baselineText.isNull())
+        return;
+    m_baselineText = text;
+    if (text.isNull()) { // let its per-event outcomes go
+        const std::lock_guard lock(m_baselineCache->mutex);
+        m_baselineCache->result.reset();
+    }
+    scheduleEvaluation();
+}
+
 void PolicyEvaluationRunner::setStore(const EventStorePtr& store)
 {
     if (store != m_store) {
@@ -95,29 +107,43 @@ void PolicyEvaluationRunner::evaluateNow()
 
     auto done = std::make_shared<std::atomic<bool>>(false);
     const QByteArray utf8 = m_text.toUtf8();
+    std::optional<std::string> baseline;
+    if (!m_baselineText.isNull()) {
+        const QByteArray baselineUtf8 = m_baselineText.toUtf8();
+        baseline.emplace(baselineUtf8.constData(), baselineUtf8.size());
+    }
     m_job.done = done;
-    m_job.thread =
-        std::jthread([this, done, generation, storeIndex = m_storeIndex, options = m_options,
-                         text = std::string(utf8.constData(), utf8.size())](std::stop_token stop) {
-            PolicyEvaluationResult result =
-                evaluatePolicyText(text, storeIndex.get(), options, stop);
-            if (!result.cancelled && !stop.stop_requested()) {
-                result.generation = generation;
-                qCDebug(lcPolicy) << "policy evaluation" << generation << "parse"
-                                  << result.timings.parseMs << "ms, index" << result.timings.indexMs
-                                  << "ms, evaluate" << result.timings.evaluateMs << "ms, outline"
-                                  << result.timings.outlineMs << "ms, impact"
-                                  << result.timings.impactMs << "ms, total"
-                                  << result.timings.totalMs << "ms";
-                auto shared = std::make_shared<const PolicyEvaluationResult>(std::move(result));
-                // The destructor joins this thread before `this` goes, so posting is safe; an
-                // event still queued when the runner dies is discarded with it.
-                QMetaObject::invokeMethod(
-                    this, [this, generation, shared] { deliver(generation, shared); },
-                    Qt::QueuedConnection);
+    m_job.thread = std::jthread([this, done, generation, storeIndex = m_storeIndex,
+                                    options = m_options, cache = m_baselineCache,
+                                    text = std::string(utf8.constData(), utf8.size()),
+                                    baseline = std::move(baseline)](std::stop_token stop) {
+        PolicyEvaluationResult result = evaluatePolicyText(text, storeIndex.get(), options, stop);
+        if (baseline && !result.cancelled && !stop.stop_requested()) {
+            std::shared_ptr<const PolicyEvaluationResult> cached;
+            {
+                const std::lock_guard lock(cache->mutex);
+                cached = cache->result;
             }
-            done->store(true);
-        });
+            cached = compareWithBaseline(result, *baseline, storeIndex.get(), cached, stop);
+            const std::lock_guard lock(cache->mutex);
+            cache->result = std::move(cached);
+        }
+        if (!result.cancelled && !stop.stop_requested()) {
+            result.generation = generation;
+            qCDebug(lcPolicy) << "policy evaluation" << generation << "parse"
+                              << result.timings.parseMs << "ms, index" << result.timings.indexMs
+                              << "ms, evaluate" << result.timings.evaluateMs << "ms, outline"
+                              << result.timings.outlineMs << "ms, impact" << result.timings.impactMs
+                              << "ms, total" << result.timings.totalMs << "ms";
+            auto shared = std::make_shared<const PolicyEvaluationResult>(std::move(result));
+            // The destructor joins this thread before `this` goes, so posting is safe; an
+            // event still queued when the runner dies is discarded with it.
+            QMetaObject::invokeMethod(
+                this, [this, generation, shared] { deliver(generation, shared); },
+                Qt::QueuedConnection);
+        }
+        done->store(true);
+    });
 }
 
 void PolicyEvaluationRunner::deliver(quint64 generation, PolicyEvaluationResultPtr result)

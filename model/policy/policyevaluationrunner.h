@@ -10,6 +10,8 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -39,6 +41,7 @@ public:
     const PolicyEvaluationOptions& options() const { return m_options; }
 
     const QString& policyText() const { return m_text; }
+    const QString& baselineText() const { return m_baselineText; }
     const EventStorePtr& store() const { return m_store; }
     /// The generation of the latest evaluation started (results carry theirs).
     quint64 generation() const { return m_generation; }
@@ -50,6 +53,10 @@ public:
 public Q_SLOTS:
     /// Schedules an evaluation of `text` after the debounce interval (restarted by each call).
     void setPolicyText(const QString& text);
+    /// Compares the next evaluations with the policy `text` (the saved version of the edited
+    /// policy, or another open one); a null QString stops comparing. The baseline is evaluated
+    /// once per text and store, so typing in the edited policy costs one comparison of O(groups).
+    void setBaselineText(const QString& text);
     /// Schedules an evaluation over `store` (null: no log; only decoding, validation, lint and
     /// the static outline). A new snapshot gets its own attribute index.
     void setStore(const auditscope::EventStorePtr& store);
@@ -73,8 +80,17 @@ private:
     void reapFinishedJobs();
     void deliver(quint64 generation, PolicyEvaluationResultPtr result);
 
+    // The last baseline evaluated, reused while its text and store stay (written by workers).
+    struct BaselineCache
+    {
+        std::mutex mutex;
+        std::shared_ptr<const PolicyEvaluationResult> result;
+    };
+
     QTimer m_debounce;
     QString m_text;
+    QString m_baselineText;
+    std::shared_ptr<BaselineCache> m_baselineCache = std::make_shared<BaselineCache>();
     EventStorePtr m_store;
     std::shared_ptr<PolicyStoreIndex> m_storeIndex;
     PolicyEvaluationOptions m_options;

@@ -10,11 +10,14 @@
 namespace auditscope {
 
 /// The active policy's outcome for every event of one store snapshot: what the query terms
-/// `rule:`, `policylevel:` and `emitted:` read. Immutable; shared between threads.
+/// `rule:`, `policylevel:`, `emitted:` and `policychange:` read. Immutable; shared between threads.
 struct PolicyQueryContext
 {
     EventStorePtr store; ///< the snapshot `result` was computed on
     std::shared_ptr<const PolicyStoreResult> result; ///< result->events[row] per event
+    /// The compared policy's outcome per event of the same snapshot (null: no comparison), for
+    /// the `policychange:` term.
+    std::shared_ptr<const PolicyStoreResult> baseline;
     std::size_t ruleCount = 0;
     std::uint64_t generation = 0; ///< of the evaluation that produced it (the runner's)
 
@@ -22,6 +25,11 @@ struct PolicyQueryContext
     bool covers(const EventStore& s) const
     {
         return store.get() == &s && result && result->events.size() == s.size();
+    }
+    /// Whether it also has the compared policy's outcome for every event of `s`.
+    bool comparesOn(const EventStore& s) const
+    {
+        return covers(s) && baseline && baseline->events.size() == s.size();
     }
 };
 using PolicyQueryContextPtr = std::shared_ptr<const PolicyQueryContext>;

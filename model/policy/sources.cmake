@@ -8,6 +8,7 @@ target_sources(auditscope_model PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/policystoreevaluation.cpp
     ${CMAKE_CURRENT_LIST_DIR}/policylint.cpp
     ${CMAKE_CURRENT_LIST_DIR}/policyimpact.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/policycomparison.cpp
     ${CMAKE_CURRENT_LIST_DIR}/policyexplain.cpp
     ${CMAKE_CURRENT_LIST_DIR}/policyoutline.cpp
     ${CMAKE_CURRENT_LIST_DIR}/policyeditorevaluation.cpp

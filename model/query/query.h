@@ -37,6 +37,9 @@ enum class QueryField : std::uint8_t {
     Rule, ///< the active policy's rule for the event (QueryOptions::policy); none = no rule
     PolicyLevel, ///< the level the active policy gives the event
     Emitted, ///< whether the active policy would write the event (true/false)
+    /// How the edited policy's outcome differs from the compared one's (PolicyChange names, or
+    /// `changed` for any but `same`)
+    PolicyChange,
     Json, ///< any other JSON path (raw re-parse): requestObject..., annotations."...", requestURI
     Text, ///< bare word or quoted phrase: substring of the raw event text
 };

@@ -2,6 +2,7 @@
 #include "querycompleter.h"
 
 #include "chain/chainintegrity.h"
+#include "policy/policycomparison.h"
 #include "querytext.h"
 
 #include <algorithm>
@@ -194,6 +195,18 @@ const std::vector<QueryCompleter::ValueCount>& QueryCompleter::countsOf(QueryFie
                     out.push_back({v, counts[v]});
         }
         break;
+    case QueryField::PolicyChange:
+        if (hasPolicy() && m_policy->comparesOn(*m_store)) {
+            std::array<std::uint64_t, PolicyChangeCount> counts{};
+            const std::vector<PolicyEventMatch>& edited = m_policy->result->events;
+            const std::vector<PolicyEventMatch>& baseline = m_policy->baseline->events;
+            for (std::size_t row = 0; row < edited.size(); ++row)
+                ++counts[static_cast<std::size_t>(policyChangeOf(baseline[row], edited[row]))];
+            for (std::uint32_t v = 0; v < counts.size(); ++v)
+                if (counts[v])
+                    out.push_back({v, counts[v]});
+        }
+        break;
     default:
         break;
     }
@@ -205,7 +218,8 @@ const std::vector<QueryCompleter::ValueCount>& QueryCompleter::countsOf(QueryFie
 void QueryCompleter::setPolicyContext(PolicyQueryContextPtr context)
 {
     m_policy = std::move(context);
-    for (const QueryField f : {QueryField::Rule, QueryField::PolicyLevel, QueryField::Emitted}) {
+    for (const QueryField f : {QueryField::Rule, QueryField::PolicyLevel, QueryField::Emitted,
+             QueryField::PolicyChange}) {
         m_counted[static_cast<std::size_t>(f)] = false;
         m_counts[static_cast<std::size_t>(f)].clear();
     }
@@ -262,6 +276,8 @@ std::string QueryCompleter::valueText(QueryField field, std::uint32_t id) const
         return std::string(levelName(Level(id)));
     case QueryField::Emitted:
         return id ? "true" : "false";
+    case QueryField::PolicyChange:
+        return std::string(policyChangeName(PolicyChange(id)));
     default:
         return {};
     }
@@ -353,6 +369,8 @@ Completions QueryCompleter::complete(
             || f.field == QueryField::Emitted;
         if (policyField && !hasPolicy())
             continue; // they would only report "no active policy"
+        if (f.field == QueryField::PolicyChange && !(hasPolicy() && m_policy->comparesOn(*m_store)))
+            continue;
         if (lowered(f.name).starts_with(prefix))
             result.items.push_back({CompletionItem::Kind::Field, std::string(f.name) + ":", -1});
     }

@@ -2,6 +2,7 @@
 #include "queryengine.h"
 
 #include "chain/chainintegrity.h"
+#include "policy/policycomparison.h"
 
 #include <simdjson.h>
 
@@ -141,6 +142,8 @@ struct Prepared
     /// Rule, PolicyLevel, Emitted: the active policy's outcome per event (null: no policy for
     /// this store, nothing matches); `matches` is per rule + 1, per level, per emitted.
     const PolicyEventMatch* policyEvents = nullptr;
+    /// PolicyChange: the compared policy's outcome per event; `matches` is per PolicyChange.
+    const PolicyEventMatch* baselineEvents = nullptr;
 };
 
 bool isRaw(QueryField f)
@@ -585,6 +588,7 @@ private:
         case QueryField::Rule:
         case QueryField::PolicyLevel:
         case QueryField::Emitted:
+        case QueryField::PolicyChange:
             preparePolicy(p, n);
             break;
         case QueryField::Json:
@@ -617,8 +621,21 @@ private:
         const PolicyQueryContext* policy = m_options.policy.get();
         if (!policy || !policy->covers(m_store))
             return; // nothing matches; checkQueryContext() reports why
+        if (n.field == QueryField::PolicyChange && !policy->comparesOn(m_store))
+            return; // nothing matches; checkQueryContext() reports why
         p.policyEvents = policy->result->events.data();
         switch (n.field) {
+        case QueryField::PolicyChange:
+            p.baselineEvents = policy->baseline->events.data();
+            p.matches.assign(PolicyChangeCount, 0);
+            for (int c = 0; c < PolicyChangeCount; ++c) {
+                const std::string_view name = policyChangeName(PolicyChange(c));
+                const bool changed = c != int(PolicyChange::Same);
+                p.matches[static_cast<std::size_t>(c)] = n.wildcard
+                    ? globMatch(n.value, name) || (changed && globMatch(n.value, "changed"))
+                    : n.value == name || (changed && n.value == "changed");
+            }
+            break;
         case QueryField::Rule: {
             // Index rule + 1: 0 is "no rule matched".
             p.matches.assign(policy->ruleCount + 1, 0);
@@ -772,6 +789,11 @@ private:
                 && p.matches[static_cast<std::size_t>(p.policyEvents[row].level())] != 0;
         case QueryField::Emitted:
             return p.policyEvents && p.matches[p.policyEvents[row].emitted() ? 1 : 0] != 0;
+        case QueryField::PolicyChange:
+            return p.baselineEvents
+                && p.matches[static_cast<std::size_t>(
+                       policyChangeOf(p.baselineEvents[row], p.policyEvents[row]))]
+                != 0;
         case QueryField::Json:
         case QueryField::Text:
             break;
@@ -1244,25 +1266,32 @@ RowSet runQueryBruteForce(const EventStore& store, const Query& query, const Que
 std::optional<QueryError> checkQueryContext(
     const Query& query, std::string_view text, const EventStore& store, const QueryOptions& options)
 {
-    if (options.policy && options.policy->covers(store))
-        return std::nullopt;
-    const QueryNode* first = nullptr; // the leftmost policy term
-    for (const QueryNode& n : query.nodes)
-        if (n.kind == QueryNode::Kind::Match
-            && (n.field == QueryField::Rule || n.field == QueryField::PolicyLevel
-                || n.field == QueryField::Emitted)
-            && (!first || n.offset < first->offset))
+    const bool covered = options.policy && options.policy->covers(store);
+    const bool compared = options.policy && options.policy->comparesOn(store);
+    const QueryNode* first = nullptr; // the leftmost policy term without its context
+    for (const QueryNode& n : query.nodes) {
+        if (n.kind != QueryNode::Kind::Match)
+            continue;
+        const bool missing = n.field == QueryField::PolicyChange ? !compared
+            : n.field == QueryField::Rule || n.field == QueryField::PolicyLevel
+                || n.field == QueryField::Emitted
+            ? !covered
+            : false;
+        if (missing && (!first || n.offset < first->offset))
             first = &n;
+    }
     if (first) {
         QueryError error;
         error.offset = std::min(first->offset, text.size());
         error.column = 1;
         for (std::size_t i = 0; i < error.offset; ++i)
             error.column += (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
-        error.message = options.policy
+        error.message = !options.policy ? "no active policy: open one in the policy editor"
+            : !covered
             ? "the active policy has not been evaluated on these events yet; try again when "
               "the policy editor shows its result"
-            : "no active policy: open one in the policy editor";
+            : "the active policy is not compared with another policy: choose one under "
+              "'Impact compared with' in the Rules dock";
         return error;
     }
     return std::nullopt;

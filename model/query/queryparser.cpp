@@ -6,6 +6,7 @@
 #include "chain/chainintegrity.h"
 #include "common/enums.h"
 #include "common/timestamp.h"
+#include "policy/policycomparison.h"
 
 #include <arpa/inet.h>
 
@@ -670,6 +671,21 @@ private:
                         : std::string("expected a rule number (0 is the first rule) or 'none'"));
             return false;
         }
+        case QueryField::PolicyChange: {
+            if (compare)
+                break;
+            bool known = v == "changed" || (node.wildcard && globMatch(v, "changed"));
+            for (int c = 0; c < PolicyChangeCount; ++c) {
+                const std::string_view change = policyChangeName(PolicyChange(c));
+                known = known || (node.wildcard ? globMatch(v, change) : v == change);
+            }
+            if (known)
+                return true;
+            fail(valueOffset,
+                "unknown policy change '" + v
+                    + "' (changed, same, dropped, added, raised, lowered)");
+            return false;
+        }
         case QueryField::Emitted:
             if (compare)
                 break;
@@ -838,6 +854,7 @@ const std::vector<FieldName>& queryFieldNames()
         {"rule", QueryField::Rule, true},
         {"policylevel", QueryField::PolicyLevel, true},
         {"emitted", QueryField::Emitted, true},
+        {"policychange", QueryField::PolicyChange, true},
         {"user.username", QueryField::User, false},
         {"user.groups", QueryField::Group, false},
         {"impersonatedUser.username", QueryField::As, false},
@@ -909,6 +926,8 @@ std::string_view queryFieldName(QueryField field)
         return "policylevel";
     case QueryField::Emitted:
         return "emitted";
+    case QueryField::PolicyChange:
+        return "policychange";
     case QueryField::Json:
         return "json";
     case QueryField::Text:

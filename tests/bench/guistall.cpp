@@ -1,24 +1,38 @@
 // SPDX-License-Identifier: Apache-2.0
 // guistall: how long the GUI thread is busy in one go while the real main window loads, filters
-// and sorts a log. A 1 ms timer ticks on the GUI thread; the longest gap between two ticks is
-// the longest time the window could not repaint or react. Budget (issue #5): <= 50 ms.
-// Wall-clock gaps also count time the thread was preempted, so on a busy machine the bench also
-// reports the GUI thread's own CPU time between two ticks, which other processes do not inflate.
+// and sorts a log, then while a policy is edited over it. A 1 ms timer ticks on the GUI thread;
+// the longest gap between two ticks is the longest time the window could not repaint or react.
+// Budget (issue #5): <= 50 ms. Wall-clock gaps also count time the thread was preempted, so on a
+// busy machine the bench also reports the GUI thread's own CPU time between two ticks, which
+// other processes do not inflate. The policy phases also give the keystroke-to-update latency:
+// from a key event sent to the policy editor to the window showing the new evaluation.
 //
-//   QT_QPA_PLATFORM=offscreen guistall LOG [FILTER]
+//   QT_QPA_PLATFORM=offscreen guistall LOG [FILTER [POLICY]]
 #include "mainwindow.h"
 
 #include "itemmodels/eventtablemodel.h"
 #include "load/loadcontroller.h"
+#include "policy/policyevaluationrunner.h"
+#include "policycodeedit.h"
+#include "policyeditor.h"
+#include "policyrulespanel.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QKeyEvent>
+#include <QTextBlock>
+#include <QTextDocument>
 #include <QTimer>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
+#include <functional>
+#include <optional>
+#include <vector>
 
 using namespace auditscope;
 
@@ -77,12 +91,9 @@ private:
     std::int64_t m_longestCpuNs = 0;
 };
 
-// Runs the event loop until `signal` of `sender` fires (or 10 minutes pass).
-template <class Sender, class Signal>
-double waitFor(Sender* sender, Signal signal, StallMeter& meter)
+// Runs `loop` until the phase quits it (or 10 minutes pass) and prints the phase's figures.
+double runMetered(QEventLoop& loop, StallMeter& meter)
 {
-    QEventLoop loop;
-    QObject::connect(sender, signal, &loop, &QEventLoop::quit);
     QTimer::singleShot(600000, &loop, &QEventLoop::quit);
     QElapsedTimer elapsed;
     elapsed.start();
@@ -95,18 +106,300 @@ double waitFor(Sender* sender, Signal signal, StallMeter& meter)
     return stall;
 }
 
+// Runs the event loop until `signal` of `sender` fires (or 10 minutes pass).
+template <class Sender, class Signal>
+double waitFor(Sender* sender, Signal signal, StallMeter& meter)
+{
+    QEventLoop loop;
+    QObject::connect(sender, signal, &loop, &QEventLoop::quit);
+    return runMetered(loop, meter);
+}
+
+// Time the GUI thread spent on one key (press and release).
+struct KeyCost
+{
+    double wallMs = 0;
+    double cpuMs = 0;
+};
+
+// Sends a key press and release to `widget`, as the keyboard does to the focus widget.
+KeyCost typeKey(QWidget* widget, int key, const QString& text)
+{
+    QElapsedTimer wall;
+    wall.start();
+    const std::int64_t cpu = threadCpuNs();
+    QKeyEvent press(QEvent::KeyPress, key, Qt::NoModifier, text);
+    QApplication::sendEvent(widget, &press);
+    QKeyEvent release(QEvent::KeyRelease, key, Qt::NoModifier, text);
+    QApplication::sendEvent(widget, &release);
+    return {double(wall.nsecsElapsed()) / 1e6, double(threadCpuNs() - cpu) / 1e6};
+}
+
+// Qt's key code for a printable Latin-1 character is its upper-case code point.
+KeyCost typeChar(QWidget* widget, QChar c)
+{
+    return typeKey(widget, c.toUpper().unicode(), QString(c));
+}
+
+double median(std::vector<double> values)
+{
+    if (values.empty())
+        return 0;
+    std::sort(values.begin(), values.end());
+    return values[values.size() / 2];
+}
+
+double minimum(const std::vector<double>& values)
+{
+    return values.empty() ? 0 : *std::min_element(values.begin(), values.end());
+}
+
+double maximum(const std::vector<double>& values)
+{
+    return values.empty() ? 0 : *std::max_element(values.begin(), values.end());
+}
+
+// The line (0-based block) of a one-line `verbs: [...]` list in the rule that decides the most
+// events: commenting it out widens that rule, so it takes events from later rules. -1: none.
+int verbsLineToToggle(const PolicyEvaluationResult& result, const QTextDocument& text, int* rule)
+{
+    int line = -1;
+    std::uint64_t most = 0;
+    for (const PolicyRuleOutline& outline : result.outline.rules) {
+        for (int l = outline.span.begin.line; outline.span.valid() && l <= outline.span.end.line;
+             ++l) {
+            const QString trimmed = text.findBlockByNumber(l - 1).text().trimmed();
+            if (trimmed.startsWith(QLatin1String("verbs: [")) && trimmed.endsWith(QLatin1Char(']'))
+                && (line < 0 || outline.events > most)) {
+                line = l - 1;
+                most = outline.events;
+                *rule = outline.rule;
+            }
+        }
+    }
+    return line;
+}
+
+// Runs `action` from the event loop and waits for the evaluation it causes to be shown (null
+// when `action` returns false).
+PolicyEvaluationResultPtr settle(
+    MainWindow& window, const std::function<bool()>& action, StallMeter& meter, double& worst)
+{
+    PolicyEvaluationRunner* runner = window.policyRunner();
+    QEventLoop loop;
+    // Results shown while another evaluation is pending are an older text's: wait for the last.
+    QObject::connect(&window, &MainWindow::policyResultShown, &loop, [&] {
+        if (!runner->isPending())
+            loop.quit();
+    });
+    bool started = false;
+    QTimer::singleShot(0, &loop, [&] {
+        started = action();
+        if (!started)
+            loop.quit();
+    });
+    worst = std::max(worst, runMetered(loop, meter));
+    return started ? runner->lastResult() : nullptr;
+}
+
+// Opens the policy and waits for its first evaluation (with the index build) to be shown.
+PolicyEvaluationResultPtr openPolicy(
+    MainWindow& window, const QString& path, StallMeter& meter, double& worst)
+{
+    return settle(
+        window, [&] { return window.openPolicy(path); }, meter, worst);
+}
+
+// Compares the policy with its saved file ("Impact compared with" in the Rules dock) and waits
+// for the first comparison (the saved file evaluated once).
+PolicyEvaluationResultPtr compareWithSavedFile(MainWindow& window, StallMeter& meter, double& worst)
+{
+    QComboBox* compareWith = window.policyRules()->comparisonBox();
+    return settle(
+        window,
+        [&] {
+            if (compareWith->count() < 2)
+                return false;
+            compareWith->setCurrentIndex(1);
+            Q_EMIT compareWith->activated(1);
+            return true;
+        },
+        meter, worst);
+}
+
+// Per edit: key sent to result shown, key sent to evaluation started (the debounce), the
+// evaluation on the worker, and the GUI thread's time on the key event itself.
+struct EditTimes
+{
+    std::vector<double> latencyMs, toStartMs, workerMs, keyWallMs, keyCpuMs;
+};
+
+// Single-key edits, each waited for: '#' before `verbs:` on line `line` (0-based) comments the
+// verbs out, so rule `rule` matches every verb and takes events from later rules; Backspace
+// puts them back. Each key gives a valid policy that decides other events.
+std::optional<EditTimes> typeKeystrokes(
+    MainWindow& window, int line, int rule, StallMeter& meter, double& worst)
+{
+    constexpr int KeystrokeCount = 20;
+    PolicyEvaluationRunner* runner = window.policyRunner();
+    PolicyCodeEdit* code = window.policyEditor()->activeEditor();
+    const QTextBlock block = code->document()->findBlockByNumber(line);
+    const int column = int(block.text().indexOf(QLatin1String("verbs:")));
+    std::printf("keystrokes: %d, alternately '#' and Backspace at line %d:%d '%s' (rule %d)\n",
+        KeystrokeCount, line + 1, column + 1, qPrintable(block.text().trimmed()), rule);
+    window.activateWindow();
+    code->setFocus();
+
+    EditTimes times;
+    std::uint64_t ruleEvents[2] = {0, 0}; // after '#', after Backspace
+    bool changed = true;
+    QEventLoop loop;
+    QElapsedTimer clock;
+    clock.start();
+    qint64 sentNs = -1, startedNs = -1;
+    int sent = 0;
+    auto sendNext = [&] {
+        if (sent == KeystrokeCount) {
+            loop.quit();
+            return;
+        }
+        const bool comment = sent % 2 == 0;
+        if (comment) {
+            QTextCursor cursor(block);
+            cursor.setPosition(block.position() + column);
+            code->setTextCursor(cursor);
+        }
+        const QString before = block.text();
+        startedNs = -1;
+        sentNs = clock.nsecsElapsed();
+        const KeyCost cost = comment ? typeChar(code, QLatin1Char('#'))
+                                     : typeKey(code, Qt::Key_Backspace, QString());
+        times.keyWallMs.push_back(cost.wallMs);
+        times.keyCpuMs.push_back(cost.cpuMs);
+        ++sent;
+        if (block.text() == before) {
+            changed = false; // the key did not reach the editor: no evaluation will come
+            loop.quit();
+        }
+    };
+    QObject::connect(runner, &PolicyEvaluationRunner::evaluationStarted, &loop,
+        [&] { startedNs = clock.nsecsElapsed(); });
+    QObject::connect(&window, &MainWindow::policyResultShown, &loop, [&] {
+        if (sentNs < 0 || runner->isPending())
+            return;
+        times.latencyMs.push_back(double(clock.nsecsElapsed() - sentNs) / 1e6);
+        times.toStartMs.push_back(double(startedNs - sentNs) / 1e6);
+        const PolicyEvaluationResultPtr& result = runner->lastResult();
+        times.workerMs.push_back(result->timings.totalMs);
+        if (std::size_t(rule) < result->outline.rules.size())
+            ruleEvents[(sent - 1) % 2] = result->outline.rules[std::size_t(rule)].events;
+        sentNs = -1;
+        QTimer::singleShot(100, &loop, sendNext); // a moment to look (and repaint) between keys
+    });
+    QTimer::singleShot(0, &loop, sendNext);
+    worst = std::max(worst, runMetered(loop, meter));
+    if (!changed || times.latencyMs.size() != std::size_t(KeystrokeCount))
+        return std::nullopt;
+
+    std::printf("  rule %d decides %llu events, %llu with its verbs commented out\n", rule,
+        static_cast<unsigned long long>(ruleEvents[1]),
+        static_cast<unsigned long long>(ruleEvents[0]));
+    std::printf("  latency (ms):");
+    for (const double ms : times.latencyMs)
+        std::printf(" %.0f", ms);
+    std::printf("\n  keystroke-to-update: min %.0f ms, median %.0f ms, max %.0f ms; of which key "
+                "to evaluation start (the %d ms debounce) median %.0f ms, evaluation on the "
+                "worker median %.0f ms\n",
+        minimum(times.latencyMs), median(times.latencyMs), maximum(times.latencyMs),
+        runner->debounceInterval(), median(times.toStartMs), median(times.workerMs));
+    std::printf("  key event on the GUI thread: median %.2f ms, max %.2f ms (wall); max %.2f ms "
+                "(CPU)\n",
+        median(times.keyWallMs), maximum(times.keyWallMs), maximum(times.keyCpuMs));
+    return times;
+}
+
+struct BurstTimes
+{
+    std::vector<double> keyWallMs, keyCpuMs;
+    double lastKeyToShownMs = -1, lastKeyToStartMs = -1, workerMs = 0;
+    int earlierShown = 0; ///< results shown before the final text's
+};
+
+// A comment typed at human speed, one key every 60-100 ms, at the end of the `kind:` line:
+// each key restarts the debounce, so only the final text should be evaluated.
+std::optional<BurstTimes> typeBurst(MainWindow& window, StallMeter& meter, double& worst)
+{
+    const QString text = QStringLiteral(" # tuning leases");
+    PolicyEvaluationRunner* runner = window.policyRunner();
+    PolicyCodeEdit* code = window.policyEditor()->activeEditor();
+    QTextBlock block = code->document()->firstBlock();
+    while (block.next().isValid() && !block.text().startsWith(QLatin1String("kind:")))
+        block = block.next();
+    std::printf("typing burst: '%s' at the end of line %d, one key every 60-100 ms\n",
+        qPrintable(text), block.blockNumber() + 1);
+    QTextCursor cursor(block);
+    cursor.movePosition(QTextCursor::EndOfBlock);
+    code->setTextCursor(cursor);
+
+    BurstTimes times;
+    bool shown = false;
+    QEventLoop loop;
+    QElapsedTimer clock;
+    clock.start();
+    qint64 lastKeyNs = -1, startedNs = -1;
+    int typed = 0;
+    std::function<void()> typeNext = [&] {
+        const KeyCost cost = typeChar(code, text[typed]);
+        times.keyWallMs.push_back(cost.wallMs);
+        times.keyCpuMs.push_back(cost.cpuMs);
+        if (++typed == text.size())
+            lastKeyNs = clock.nsecsElapsed();
+        else
+            QTimer::singleShot(60 + typed * 23 % 41, &loop, typeNext);
+    };
+    QObject::connect(runner, &PolicyEvaluationRunner::evaluationStarted, &loop,
+        [&] { startedNs = clock.nsecsElapsed(); });
+    QObject::connect(&window, &MainWindow::policyResultShown, &loop, [&] {
+        if (lastKeyNs < 0 || runner->isPending()) {
+            ++times.earlierShown;
+            return;
+        }
+        shown = true;
+        times.lastKeyToShownMs = double(clock.nsecsElapsed() - lastKeyNs) / 1e6;
+        times.lastKeyToStartMs = double(startedNs - lastKeyNs) / 1e6;
+        times.workerMs = runner->lastResult()->timings.totalMs;
+        loop.quit();
+    });
+    QTimer::singleShot(0, &loop, typeNext);
+    worst = std::max(worst, runMetered(loop, meter));
+    if (!shown)
+        return std::nullopt;
+
+    std::printf("  %d keys; earlier results shown: %d; last key to update %.0f ms (to evaluation "
+                "start %.0f ms, evaluation on the worker %.0f ms)\n",
+        int(times.keyWallMs.size()), times.earlierShown, times.lastKeyToShownMs,
+        times.lastKeyToStartMs, times.workerMs);
+    std::printf("  key event on the GUI thread: median %.2f ms, max %.2f ms (wall); max %.2f ms "
+                "(CPU)\n",
+        median(times.keyWallMs), maximum(times.keyWallMs), maximum(times.keyCpuMs));
+    return times;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
 {
     QApplication app(argc, argv);
     if (argc < 2) {
-        std::fprintf(stderr, "usage: guistall LOG [FILTER]\n");
+        std::fprintf(stderr, "usage: guistall LOG [FILTER [POLICY]]\n");
         return 2;
     }
     const QString log = QString::fromLocal8Bit(argv[1]);
-    const QString filter =
-        argc > 2 ? QString::fromLocal8Bit(argv[2]) : QStringLiteral("verb:get and code >= 200");
+    const QString filter = argc > 2 && argv[2][0] != '\0'
+        ? QString::fromLocal8Bit(argv[2])
+        : QStringLiteral("verb:get and code >= 200");
+    const QString policyPath = argc > 3 ? QString::fromLocal8Bit(argv[3])
+                                        : QStringLiteral(AUDITSCOPE_POLICY_DIR "/gke-style.yaml");
     MainWindow window;
     window.resize(1400, 900);
     window.show();
@@ -143,8 +436,60 @@ int main(int argc, char** argv)
     QTimer::singleShot(0, &window, [&] { window.applyFilter(QString()); });
     worst = std::max(worst, waitFor(&window, &MainWindow::filterFinished, meter));
 
+    // Policy editing, on the log as loaded (no filter).
+    window.policyEditor()->setAutosaveInterval(0); // the bench's edits are not for recovery
+    std::printf("open policy %s\n", qPrintable(policyPath));
+    const PolicyEvaluationResultPtr opened = openPolicy(window, policyPath, meter, worst);
+    int rule = -1;
+    const int line = opened && opened->evaluated && opened->matches
+        ? verbsLineToToggle(*opened, *window.policyEditor()->activeEditor()->document(), &rule)
+        : -1;
+    if (line < 0) {
+        std::fprintf(stderr,
+            "the policy was not opened, not evaluated over the log, or has no "
+            "rule with a one-line verbs list\n");
+        return 1;
+    }
+    std::printf("rules: %zu, evaluated on the worker in %.0f ms (index build %.0f ms), "
+                "debounce %d ms\n",
+        opened->outline.rules.size(), opened->timings.totalMs, opened->timings.indexMs,
+        window.policyRunner()->debounceInterval());
+    const std::optional<EditTimes> keys = typeKeystrokes(window, line, rule, meter, worst);
+    if (!keys) {
+        std::fprintf(stderr, "a key did not change the policy, or its evaluation never came\n");
+        return 1;
+    }
+    const std::optional<BurstTimes> burst = typeBurst(window, meter, worst);
+    if (!burst) {
+        std::fprintf(stderr, "the evaluation after the typing burst never came\n");
+        return 1;
+    }
+    // The same edits while the impact is compared with the saved file: one more policy is
+    // evaluated once, then each edit adds a comparison.
+    std::printf("compare with the saved file\n");
+    const PolicyEvaluationResultPtr compared = compareWithSavedFile(window, meter, worst);
+    if (!compared || !compared->comparison) {
+        std::fprintf(stderr, "the comparison with the saved file never came\n");
+        return 1;
+    }
+    std::printf("  events changed by the unsaved edits: %llu\n",
+        static_cast<unsigned long long>(compared->comparison->changedEvents()));
+    const std::optional<EditTimes> comparedKeys = typeKeystrokes(window, line, rule, meter, worst);
+    if (!comparedKeys || !window.policyRunner()->lastResult()->comparison) {
+        std::fprintf(stderr, "an edit compared with the saved file was not shown\n");
+        return 1;
+    }
+
     std::printf("\nlongest GUI-thread stall: %.1f ms wall clock, %.1f ms GUI-thread CPU time "
                 "(budget 50 ms)\n",
         worst, worstCpuMs);
+    std::printf("keystroke-to-update latency: median %.0f ms (min %.0f, max %.0f; the debounce "
+                "is %d ms of it); compared with the saved file median %.0f ms (max %.0f); last "
+                "key of a burst to update %.0f ms; longest key event %.2f ms (wall)\n",
+        median(keys->latencyMs), minimum(keys->latencyMs), maximum(keys->latencyMs),
+        window.policyRunner()->debounceInterval(), median(comparedKeys->latencyMs),
+        maximum(comparedKeys->latencyMs), burst->lastKeyToShownMs,
+        std::max({maximum(keys->keyWallMs), maximum(burst->keyWallMs),
+            maximum(comparedKeys->keyWallMs)}));
     return 0;
 }

@@ -423,6 +423,86 @@ private Q_SLOTS:
         QVERIFY(stack.contains(QStringLiteral("other")));
     }
 
+    void policyImpactAgainstAnotherPolicyCountsWhatChanges()
+    {
+        // kubernetes-website-audit-policy.yaml with its Request rules at None: exactly the
+        // events they wrote are dropped.
+        const QString original = QStringLiteral(
+            AUDITSCOPE_TEST_DATA_DIR "/policies/kubernetes-website-audit-policy.yaml");
+        QFile in(original);
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        QByteArray text = in.readAll();
+        QVERIFY(text.contains("- level: Request\n"));
+        text.replace("- level: Request\n", "- level: None\n");
+        QTemporaryDir dir;
+        const QString edited = dir.filePath(QStringLiteral("edited.yaml"));
+        QFile out(edited);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(text);
+        out.close();
+        const QString log = data("microk8s-k8s.log.gz");
+        auto impactOf = [&](const QString& policy) {
+            const Run run = runCli({QStringLiteral("policy"), QStringLiteral("impact"),
+                QStringLiteral("--json"), QStringLiteral("--policy"), policy, log});
+            return QJsonDocument::fromJson(run.out).object();
+        };
+        const Run run =
+            runCli({QStringLiteral("policy"), QStringLiteral("impact"), QStringLiteral("--json"),
+                QStringLiteral("--policy"), edited, QStringLiteral("--against"), original, log});
+        QCOMPARE(run.exitCode, 0);
+        const QJsonObject compared = QJsonDocument::fromJson(run.out).object();
+        QCOMPARE(compared.value(QStringLiteral("against")).toString(), original);
+        const qint64 events = compared.value(QStringLiteral("events")).toInteger();
+        QVERIFY(events > 0);
+        const QJsonObject changes = compared.value(QStringLiteral("changes")).toObject();
+        qint64 sum = 0;
+        for (const QString& change : {QStringLiteral("same"), QStringLiteral("dropped"),
+                 QStringLiteral("added"), QStringLiteral("raised"), QStringLiteral("lowered")})
+            sum += changes.value(change).toObject().value(QStringLiteral("events")).toInteger();
+        QCOMPARE(sum, events);
+        const QJsonObject dropped = changes.value(QStringLiteral("dropped")).toObject();
+        const qint64 droppedEvents = dropped.value(QStringLiteral("events")).toInteger();
+        QVERIFY(droppedEvents > 0);
+        QCOMPARE(changes.value(QStringLiteral("added")).toObject().value(QStringLiteral("events")),
+            QJsonValue(0));
+        // Every drop was written at Request; the totals agree with each policy's own impact.
+        const QJsonArray moves = dropped.value(QStringLiteral("moves")).toArray();
+        QCOMPARE(moves.size(), 1);
+        QCOMPARE(moves[0].toObject().value(QStringLiteral("from")).toString(),
+            QStringLiteral("Request"));
+        QCOMPARE(moves[0].toObject().value(QStringLiteral("to")).toString(),
+            QStringLiteral("not written"));
+        const auto kept = [](const QJsonObject& impact) {
+            return impact.value(QStringLiteral("total"))
+                .toObject()
+                .value(QStringLiteral("keptEvents"))
+                .toInteger();
+        };
+        QCOMPARE(kept(impactOf(original)) - kept(impactOf(edited)), droppedEvents);
+        const QJsonArray levels = compared.value(QStringLiteral("byWrittenLevel")).toArray();
+        const QJsonObject total = levels.last().toObject();
+        QCOMPARE(total.value(QStringLiteral("level")).toString(), QStringLiteral("total written"));
+        QCOMPARE(total.value(QStringLiteral("against")).toObject().value(QStringLiteral("events")),
+            QJsonValue(kept(impactOf(original))));
+
+        // Against itself nothing changes; the text form says so.
+        const Run same = runCli({QStringLiteral("policy"), QStringLiteral("impact"),
+            QStringLiteral("--policy"), original, QStringLiteral("--against"), original, log});
+        QCOMPARE(same.exitCode, 0);
+        QVERIFY(same.out.contains("Events that change: 0\n"));
+        // --against belongs to impact only; an unloadable OLD fails like POLICY does.
+        QCOMPARE(
+            runCli({QStringLiteral("policy"), QStringLiteral("lint"), QStringLiteral("--policy"),
+                       original, QStringLiteral("--against"), original, log})
+                .exitCode,
+            2);
+        QCOMPARE(runCli({QStringLiteral("policy"), QStringLiteral("impact"),
+                            QStringLiteral("--policy"), original, QStringLiteral("--against"),
+                            dir.filePath(QStringLiteral("missing.yaml")), log})
+                     .exitCode,
+            1);
+    }
+
     void exitCodes_data()
     {
         QTest::addColumn<QStringList>("args");

@@ -5,6 +5,9 @@
 #include "common/timestamp.h"
 #include "itemmodels/eventtablemodel.h"
 #include "itemmodels/rowsort.h"
+#include "policy/policyevaluator.h"
+#include "policy/policyreader.h"
+#include "policy/policystoreevaluation.h"
 
 #include <QAbstractItemModelTester>
 #include <QtTest>
@@ -204,6 +207,48 @@ void TestEventTableModel::sortsEveryColumnStably()
     std::stop_source stop;
     stop.request_stop();
     QVERIFY(sortRows(*store, rows, EventColumn::User, true, stop.get_token()) == rows); // cancelled
+}
+
+void TestEventTableModel::sortsByThePolicysRuleAndLevel()
+{
+    const EventStorePtr store = fixture();
+    const RowSet rows = allRows(*store);
+    // Without a policy the policy columns keep the time order.
+    QVERIFY(sortRows(*store, rows, EventColumn::Rule, true) == rows);
+    const PolicyLoadResult policy = loadPolicy("apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n"
+                                               "- level: RequestResponse\n  verbs: [delete]\n"
+                                               "- level: None\n  verbs: [get, list]\n"
+                                               "- level: Metadata\n  verbs: [create, update]\n");
+    QVERIFY(policy.loadable);
+    auto context = std::make_shared<PolicyQueryContext>();
+    context->store = store;
+    context->result = std::make_shared<const PolicyStoreResult>(
+        evaluateStore(PolicyEvaluator(policy.policy), *PolicyAttributeIndex::build(store)));
+    context->ruleCount = 3;
+    const std::vector<PolicyEventMatch>& matches = context->result->events;
+    for (const EventColumn column : {EventColumn::Rule, EventColumn::PolicyLevel}) {
+        for (const bool descending : {false, true}) {
+            const RowSet sorted = sortRows(*store, rows, column, descending, {}, context.get());
+            QCOMPARE(sorted.size(), rows.size());
+            auto key = [&](EventId id) {
+                const PolicyEventMatch m = matches[id.value];
+                return column == EventColumn::Rule ? m.rule() : int(m.level());
+            };
+            for (std::size_t i = 1; i < sorted.size(); ++i) {
+                const int a = key(sorted[i - 1]), b = key(sorted[i]);
+                if (a == b)
+                    QVERIFY(sorted[i - 1] < sorted[i]); // ties keep their time order
+                else
+                    QVERIFY(descending ? a > b : a < b);
+            }
+            // Events no rule matches (patch, watch) come first in ascending rule order.
+            if (column == EventColumn::Rule && !descending)
+                QCOMPARE(key(sorted.front()), -1);
+        }
+    }
+    // A context of another snapshot is ignored.
+    const EventStorePtr other = fixture();
+    QVERIFY(sortRows(*other, rows, EventColumn::Rule, false, {}, context.get()) == rows);
 }
 
 void TestEventTableModel::showsTimeRelativeToAReference()

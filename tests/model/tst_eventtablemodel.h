@@ -16,5 +16,6 @@ private Q_SLOTS:
     void classifiesSeverity();
     void keepsEventsAcrossResetsById();
     void sortsEveryColumnStably();
+    void sortsByThePolicysRuleAndLevel();
     void showsTimeRelativeToAReference();
 };

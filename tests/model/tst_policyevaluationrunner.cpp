@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The policy editor's evaluation runner (issue 8): debounce, one result per evaluation with
 // diagnostics, matches, outline and impact; stale and cancelled evaluations dropped; the
-// attribute index built once per snapshot.
+// attribute index built once per snapshot; a baseline policy evaluated once and compared after
+// every edit.
 #include "load/loader.h"
 #include "policy/policyevaluationrunner.h"
 #include "policy/policyreader.h"
@@ -53,6 +54,7 @@ private Q_SLOTS:
     void cancelDropsTheRunningEvaluation();
     void buildsTheIndexOncePerSnapshot();
     void worksWithoutALog();
+    void comparesWithABaselineEvaluatedOnce();
 };
 
 void TestPolicyEvaluationRunner::initTestCase()
@@ -257,6 +259,59 @@ void TestPolicyEvaluationRunner::worksWithoutALog()
     QVERIFY(!r->outline.hasLog);
     QCOMPARE(r->outline.rules[1].shadowedBy, std::vector<int>{0});
     QVERIFY(!r->outline.rules[1].matchesNothing()); // unknown without a log
+}
+
+void TestPolicyEvaluationRunner::comparesWithABaselineEvaluatedOnce()
+{
+    PolicyEvaluationRunner runner;
+    runner.setDebounceInterval(0);
+    QSignalSpy finished(&runner, &PolicyEvaluationRunner::evaluationFinished);
+    const QString everything = Head + QStringLiteral("rules:\n- level: Metadata\n");
+    const QString withoutGets =
+        Head + QStringLiteral("rules:\n- level: None\n  verbs: [get]\n- level: Metadata\n");
+    runner.setStore(corpusStore());
+    runner.setBaselineText(everything);
+    runner.setPolicyText(withoutGets);
+    QTRY_COMPARE(finished.count(), 1);
+    const PolicyEvaluationResultPtr first = resultAt(finished, 0);
+    QVERIFY(first->baseline);
+    QCOMPARE(QString::fromStdString(first->baseline->text), everything);
+    QVERIFY(first->comparison);
+    // Exactly the written gets are dropped; nothing else changes.
+    std::uint64_t writtenGets = 0;
+    const EventStore& store = *corpusStore();
+    for (std::size_t row = 0; row < store.size(); ++row)
+        writtenGets += store.pools.verbs.view(store.verb[row].value) == "get"
+            && first->baseline->matches->events[row].emitted();
+    QVERIFY(writtenGets > 0);
+    QCOMPARE(first->comparison->events[std::size_t(PolicyChange::Dropped)], writtenGets);
+    QCOMPARE(first->comparison->changedEvents(), writtenGets);
+    QCOMPARE(first->comparison->baseline.total.keptEvents,
+        first->impact->total.keptEvents + writtenGets);
+    const PolicyQueryContextPtr context = first->queryContext();
+    QVERIFY(context && context->comparesOn(store));
+
+    // An edit re-evaluates only the edited policy: the baseline result is reused.
+    runner.setPolicyText(everything);
+    QTRY_COMPARE(finished.count(), 2);
+    const PolicyEvaluationResultPtr second = resultAt(finished, 1);
+    QCOMPARE(second->baseline, first->baseline);
+    QCOMPARE(second->comparison->changedEvents(), std::uint64_t(0));
+    QCOMPARE(
+        second->comparison->events[std::size_t(PolicyChange::Same)], std::uint64_t(store.size()));
+
+    // Another baseline is evaluated; a null one stops the comparison.
+    runner.setBaselineText(withoutGets);
+    QTRY_COMPARE(finished.count(), 3);
+    const PolicyEvaluationResultPtr third = resultAt(finished, 2);
+    QVERIFY(third->baseline != first->baseline);
+    QCOMPARE(third->comparison->events[std::size_t(PolicyChange::Added)], writtenGets);
+    runner.setBaselineText(QString());
+    QTRY_COMPARE(finished.count(), 4);
+    const PolicyEvaluationResultPtr fourth = resultAt(finished, 3);
+    QVERIFY(!fourth->baseline);
+    QVERIFY(!fourth->comparison);
+    QVERIFY(!fourth->queryContext()->comparesOn(store));
 }
 
 QTEST_GUILESS_MAIN(TestPolicyEvaluationRunner)

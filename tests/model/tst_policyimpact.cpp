@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Impact (issue 3 §5): events and bytes kept and dropped per rule and level, on a hand-made log
-// whose numbers are derived by hand (tests/data/policies/impact/README.md).
+// whose numbers are derived by hand (tests/data/policies/impact/README.md); and the comparison
+// of two policies (issue 8), against a per-event count.
 #include "load/loader.h"
+#include "policy/policycomparison.h"
 #include "policy/policyimpact.h"
 #include "policy/policylint.h"
 #include "policy/policyreader.h"
@@ -41,6 +43,7 @@ private Q_SLOTS:
     void impact_data();
     void impact();
     void groupedImpactAndLintEqualPerEvent();
+    void comparisonEqualsPerEventChanges();
 };
 
 void TestPolicyImpact::memberBytes_data()
@@ -209,6 +212,72 @@ void TestPolicyImpact::groupedImpactAndLintEqualPerEvent()
         }
     }
     QVERIFY(compared >= 50);
+}
+
+void TestPolicyImpact::comparisonEqualsPerEventChanges()
+{
+    const std::string data = AUDITSCOPE_TEST_DATA_DIR;
+    std::vector<std::string> policies{Head + "rules:\n- level: Metadata\n",
+        Head
+            + "omitStages: [RequestReceived]\nrules:\n- level: Request\n  verbs: [create]\n"
+              "- level: None\n",
+        Head
+            + "rules:\n- level: RequestResponse\n  resources: [{group: \"*\"}]\n"
+              "- level: Metadata\n  omitStages: [ResponseComplete]\n"};
+    const QDir dir(QString::fromStdString(data + "/policies"));
+    for (const QString& file : dir.entryList({QStringLiteral("*.yaml")}, QDir::Files)) {
+        QFile f(dir.filePath(file));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        std::string text = f.readAll().toStdString();
+        const PolicyLoadResult p = loadPolicy(text);
+        if (p.decoded && !p.policy.rules.empty())
+            policies.push_back(std::move(text));
+    }
+    std::array<std::uint64_t, PolicyChangeCount> seen{};
+    int compared = 0;
+    for (const std::string& log : {data + "/corpus/microk8s-k8s.log.gz", data + "/corpus/falco",
+             data + "/corpus/audit2rbac/demo.log", LogPath}) {
+        const LoadResult loaded = loadAuditLogs({log});
+        const EventStore& store = *loaded.store;
+        const auto index = PolicyAttributeIndex::build(loaded.store);
+        const auto groups = PolicyImpactIndex::build(*index);
+        std::vector<PolicyStoreResult> results;
+        for (const std::string& text : policies) {
+            const PolicyLoadResult p = loadPolicy(text);
+            QVERIFY(p.decoded);
+            results.push_back(evaluateStore(PolicyEvaluator(p.policy), *index));
+        }
+        // Each policy against its neighbour and against itself.
+        for (std::size_t k = 0; k < results.size(); ++k) {
+            for (const std::size_t other : {(k + 1) % results.size(), k}) {
+                const PolicyStoreResult& before = results[k];
+                const PolicyStoreResult& after = results[other];
+                const PolicyComparison c = comparePolicies(*groups, before, after);
+                std::array<std::array<std::uint64_t, LevelCount>, LevelCount> moved{};
+                std::array<std::uint64_t, PolicyChangeCount> events{}, bytes{};
+                for (std::size_t row = 0; row < store.size(); ++row) {
+                    const PolicyEventMatch a = before.events[row], b = after.events[row];
+                    ++moved[std::size_t(writtenLevel(a))][std::size_t(writtenLevel(b))];
+                    const auto change = std::size_t(policyChangeOf(a, b));
+                    ++events[change];
+                    bytes[change] += store.rawLength[row];
+                }
+                QCOMPARE(c.moved, moved);
+                QCOMPARE(c.events, events);
+                QCOMPARE(c.bytes, bytes);
+                QCOMPARE(
+                    asList(c.baseline.total), asList(computePolicyImpact(*index, before).total));
+                if (other == k)
+                    QCOMPARE(c.changedEvents(), std::uint64_t(0));
+                for (std::size_t i = 0; i < seen.size(); ++i)
+                    seen[i] += events[i];
+                ++compared;
+            }
+        }
+    }
+    QVERIFY(compared >= 50);
+    for (std::size_t i = 0; i < seen.size(); ++i) // every kind of change occurs somewhere
+        QVERIFY2(seen[i] > 0, std::string(policyChangeName(PolicyChange(i))).c_str());
 }
 
 QTEST_GUILESS_MAIN(TestPolicyImpact)

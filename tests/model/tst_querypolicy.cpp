@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Query terms over the active policy (issue 8): rule:N, rule:none, policylevel (with
-// comparisons) and emitted, read from a PolicyQueryContext; a clear error without one.
+// comparisons), emitted, and policychange against a compared policy, read from a
+// PolicyQueryContext; a clear error without one.
 #include "tst_querypolicy.h"
 
 #include "policy/policyevaluator.h"
@@ -74,6 +75,29 @@ PolicyQueryContextPtr contextFor(const EventStorePtr& store, const std::string& 
     context->ruleCount = p.policy.rules.size();
     context->generation = 1;
     return context;
+}
+
+// HandPolicy edited: b (watch) now written at RequestResponse (added), a (secrets) at None
+// (dropped), c (get pods) at RequestResponse (raised); d's stage stays omitted and e matches
+// nothing (same).
+const std::string EditedHandPolicy = Head
+    + "omitStages: [RequestReceived]\nrules:\n"
+      "- level: RequestResponse\n  verbs: [watch]\n"
+      "- level: None\n  resources: [{resources: [secrets]}]\n"
+      "- level: RequestResponse\n  verbs: [get]\n  resources: [{resources: [pods]}]\n"
+      "- level: Metadata\n  resources: [{resources: [configmaps]}]\n";
+
+// The context of `edited` compared with `baseline` (both evaluated over `store`).
+PolicyQueryContextPtr comparedContext(
+    const EventStorePtr& store, const std::string& edited, const std::string& baseline)
+{
+    const PolicyQueryContextPtr base = contextFor(store, baseline);
+    const PolicyQueryContextPtr context = contextFor(store, edited);
+    if (!base || !context)
+        return nullptr;
+    auto compared = std::make_shared<PolicyQueryContext>(*context);
+    compared->baseline = base->result;
+    return compared;
 }
 
 Fixture& hand()
@@ -358,6 +382,86 @@ void TestQueryPolicy::runnerReportsMissingPolicyAtItsColumn()
     const auto rows = finished.at(0).at(1).value<std::optional<RowSet>>();
     QVERIFY(rows);
     QCOMPARE(toList(*rows), QList<quint32>{0});
+}
+
+void TestQueryPolicy::matchesThePolicyChange_data()
+{
+    QTest::addColumn<QString>("query");
+    QTest::addColumn<QList<quint32>>("rows");
+    QTest::newRow("dropped") << "policychange:dropped" << QList<quint32>{0};
+    QTest::newRow("added") << "policychange:added" << QList<quint32>{1};
+    QTest::newRow("raised") << "policychange:raised" << QList<quint32>{2};
+    QTest::newRow("lowered") << "policychange:lowered" << QList<quint32>{};
+    QTest::newRow("same") << "policychange:same" << QList<quint32>{3, 4};
+    QTest::newRow("changed") << "policychange:changed" << QList<quint32>{0, 1, 2};
+    QTest::newRow("not same") << "not policychange:same" << QList<quint32>{0, 1, 2};
+    QTest::newRow("wildcard") << "policychange:*ed" << QList<quint32>{0, 1, 2};
+    QTest::newRow("with a level") << "policychange:changed and policylevel:RequestResponse"
+                                  << QList<quint32>{1, 2};
+}
+
+void TestQueryPolicy::matchesThePolicyChange()
+{
+    QFETCH(QString, query);
+    QFETCH(QList<quint32>, rows);
+    const EventStorePtr& store = hand().loaded.store;
+    QueryOptions options;
+    options.policy = comparedContext(store, EditedHandPolicy, HandPolicy);
+    QVERIFY(options.policy);
+    QCOMPARE(run(*store, query.toStdString(), options), rows);
+    // Against itself nothing changes.
+    options.policy = comparedContext(store, HandPolicy, HandPolicy);
+    const QList<quint32> none =
+        query.contains(QLatin1String("same")) && !query.startsWith(QLatin1String("not"))
+        ? QList<quint32>{0, 1, 2, 3, 4}
+        : QList<quint32>{};
+    QCOMPARE(run(*store, query.toStdString(), options), none);
+}
+
+void TestQueryPolicy::policyChangeNeedsAComparison()
+{
+    const EventStore& store = *hand().loaded.store;
+    const std::string text = "rule:1 or policychange:dropped";
+    const ParseResult parsed = parseQuery(text);
+    QVERIFY2(parsed.ok(), parsed.error.toString().c_str());
+    QueryOptions options;
+    options.policy = hand().context; // a policy, but nothing to compare it with
+    const std::optional<QueryError> e = checkQueryContext(*parsed.query, text, store, options);
+    QVERIFY(e);
+    QCOMPARE(QString::fromStdString(e->toString()),
+        QStringLiteral("col 11: the active policy is not compared with another policy: choose "
+                       "one under 'Impact compared with' in the Rules dock"));
+    QCOMPARE(run(store, "policychange:same", options), QList<quint32>{});
+    options.policy = comparedContext(hand().loaded.store, EditedHandPolicy, HandPolicy);
+    QVERIFY(!checkQueryContext(*parsed.query, text, store, options));
+    // Bad values are reported at the value.
+    const ParseResult bad = parseQuery("policychange:gone");
+    QVERIFY(!bad.ok());
+    QCOMPARE(QString::fromStdString(bad.error.toString()),
+        QStringLiteral("col 14: unknown policy change 'gone' (changed, same, dropped, added, "
+                       "raised, lowered)"));
+}
+
+void TestQueryPolicy::completesPolicyChangeWithCounts()
+{
+    QueryCompleter completer(hand().loaded.store);
+    auto texts = [](const Completions& c) {
+        QStringList out;
+        for (const CompletionItem& i : c.items)
+            out.push_back(QString::fromStdString(i.text)
+                + (i.count >= 0 ? QStringLiteral("=%1").arg(i.count) : QString()));
+        return out;
+    };
+    completer.setPolicyContext(hand().context);
+    QVERIFY(!texts(completer.complete("pol", 3)).contains(QStringLiteral("policychange:")));
+    completer.setPolicyContext(comparedContext(hand().loaded.store, EditedHandPolicy, HandPolicy));
+    QVERIFY(texts(completer.complete("pol", 3)).contains(QStringLiteral("policychange:")));
+    QStringList changes = texts(completer.complete("policychange:", 13));
+    QCOMPARE(changes.front(), QStringLiteral("same=2"));
+    changes.sort();
+    QCOMPARE(changes,
+        (QStringList{QStringLiteral("added=1"), QStringLiteral("dropped=1"),
+            QStringLiteral("raised=1"), QStringLiteral("same=2")}));
 }
 
 QTEST_GUILESS_MAIN(TestQueryPolicy)

@@ -22,4 +22,8 @@ private Q_SLOTS:
     void agreesWithBruteForceAndTheEvaluator();
     void completesPolicyFieldsWithCounts();
     void runnerReportsMissingPolicyAtItsColumn();
+    void matchesThePolicyChange_data();
+    void matchesThePolicyChange();
+    void policyChangeNeedsAComparison();
+    void completesPolicyChangeWithCounts();
 };

@@ -2,7 +2,9 @@
 // The policy editor in the main window: typing re-validates (errors located in the text) and
 // re-matches the log (the table's Rule column); the current event's rule is highlighted and
 // explained; a click on a rule in the outline filters the table to it; unsaved edits are
-// autosaved and offered back; every bundled template gives a policy the engine loads.
+// autosaved and offered back, and closing asks about them; the impact compares the edit with
+// the saved file or another open policy, and a click on a change filters to its events; every
+// bundled template gives a policy the engine loads.
 #include "eventtableview.h"
 #include "filterbar.h"
 #include "itemmodels/eventtablemodel.h"
@@ -15,17 +17,24 @@
 #include "policyrulespanel.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
 #include <QElapsedTimer>
+#include <QLabel>
 #include <QListWidget>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSettings>
+#include <QStandardItemModel>
 #include <QStandardPaths>
 #include <QStyleFactory>
+#include <QTemporaryDir>
 #include <QTextBlock>
+#include <QTimer>
 #include <QTreeView>
+#include <QTreeWidget>
 #include <QtTest>
 
 using namespace auditscope;
@@ -58,6 +67,32 @@ void typeOver(
     editor->setTextCursor(cursor);
     editor->setFocus();
     QTest::keyClicks(editor, replacement);
+}
+
+// Waits until no evaluation is pending and returns the last result shown.
+PolicyEvaluationResultPtr settledResult(MainWindow& window)
+{
+    while (window.policyRunner()->isPending())
+        if (!waitForPolicy(window))
+            return nullptr;
+    return window.policyRunner()->lastResult();
+}
+
+// Answers the next modal question box with `button` once it shows; its text goes to `text`.
+void answerNextQuestion(QMessageBox::StandardButton button, QString* text = nullptr)
+{
+    auto* poll = new QTimer;
+    poll->setInterval(20);
+    QObject::connect(poll, &QTimer::timeout, poll, [poll, button, text] {
+        auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+        if (!box)
+            return;
+        if (text)
+            *text = box->text();
+        box->button(button)->click();
+        poll->deleteLater();
+    });
+    poll->start();
 }
 
 void removeAutosaves()
@@ -111,13 +146,16 @@ private Q_SLOTS:
         for (const EditorDiagnostic& d : editor->diagnostics())
             found = found || (d.error && d.line == 64);
         QVERIFY2(found, "no error at line 64");
-        bool underlined = false;
+        // Underlined, in the error's colour on top of any warning on the same span (the last
+        // selection paints over the others).
+        QColor shown;
         for (const QTextEdit::ExtraSelection& s : editor->extraSelections())
-            underlined = underlined
-                || (s.format.underlineStyle() == QTextCharFormat::WaveUnderline
-                    && s.cursor.block().blockNumber() == 63
-                    && s.cursor.selectedText() == QStringLiteral("Metadatum"));
-        QVERIFY(underlined);
+            if (s.format.underlineStyle() == QTextCharFormat::WaveUnderline
+                && s.cursor.block().blockNumber() == 63
+                && s.cursor.selectedText() == QStringLiteral("Metadatum"))
+                shown = s.format.underlineColor();
+        QVERIFY(shown.isValid());
+        QVERIFY2(shown.red() > 200 && shown.green() < 100, qPrintable(shown.name()));
         QVERIFY(window.policyEditor()->problemsList()->count() >= 1);
 
         // A catch-all rule typed at the top decides every event: Rule 0 everywhere.
@@ -215,6 +253,51 @@ private Q_SLOTS:
         QCOMPARE(window.policyEditor()->activeEditor()->textCursor().blockNumber() + 1, begin);
     }
 
+    void sortsByRuleAndResortsAfterAnEdit()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(openAndWait(window, IncidentSample));
+        QVERIFY(window.openPolicy(DocsPolicy));
+        QVERIFY(settledResult(window));
+        auto rulesAscend = [&window] {
+            const EventTableModel* model = window.eventModel();
+            int previous = -2;
+            for (int row = 0; row < model->rowCount(); ++row) {
+                const int rule =
+                    model->index(row, 0).data(EventTableModel::MatchedRuleRole).toInt();
+                if (rule < previous)
+                    return false;
+                previous = rule;
+            }
+            return model->rowCount() > 0;
+        };
+        QSignalSpy sorted(&window, &MainWindow::sortFinished);
+        window.sortBy(EventColumn::Rule, false);
+        QVERIFY(sorted.wait(10000));
+        QVERIFY(rulesAscend());
+        // A rule for watches typed at the top: the rules change and the table is sorted again,
+        // the watches (rule 0 now) first.
+        PolicyCodeEdit* editor = window.policyEditor()->activeEditor();
+        editor->setTextCursor(editor->cursorAt(7, 1));
+        QTest::keyClicks(editor, QStringLiteral("- level: None"));
+        QTest::keyClick(editor, Qt::Key_Return); // indents the next line by two
+        QTest::keyClicks(editor, QStringLiteral("verbs: [watch]"));
+        QTest::keyClick(editor, Qt::Key_Return);
+        QVERIFY(settledResult(window));
+        QTRY_VERIFY(sorted.count() >= 2);
+        QVERIFY(rulesAscend());
+        const EventTableModel* model = window.eventModel();
+        int watches = 0;
+        for (int row = 0; row < model->rowCount(); ++row)
+            watches += model->index(row, int(EventColumn::Verb)).data() == QStringLiteral("watch");
+        QVERIFY(watches > 0);
+        for (int row = 0; row < model->rowCount(); ++row)
+            QCOMPARE(model->index(row, int(EventColumn::Verb)).data() == QStringLiteral("watch"),
+                row < watches);
+        window.policyEditor()->closeTab(0);
+    }
+
     void unsavedEditsAreAutosavedAndOfferedBack()
     {
         QString edited;
@@ -248,6 +331,132 @@ private Q_SLOTS:
         // Closing the tab is a decision: the autosave goes.
         second.policyEditor()->closeTab(0);
         QVERIFY(PolicyDocument::recoverableAutosaves().isEmpty());
+    }
+
+    void closingAsksAboutUnsavedPolicies()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.newPolicyFromTemplate(QStringLiteral("gke-style"));
+        PolicyEditor* editor = window.policyEditor();
+        QVERIFY(editor->activeDocument()->isModified());
+        QCOMPARE(editor->modifiedCount(), 1);
+        // Cancel keeps the window and the edits.
+        QString question;
+        answerNextQuestion(QMessageBox::Cancel, &question);
+        QVERIFY(!window.close());
+        QVERIFY(question.contains(QStringLiteral("Untitled policy")));
+        QVERIFY(window.isVisible());
+        QCOMPARE(editor->documentCount(), 1);
+        // A tab's close button asks too.
+        answerNextQuestion(QMessageBox::Cancel);
+        Q_EMIT editor->tabs()->tabCloseRequested(0);
+        QCOMPARE(editor->documentCount(), 1);
+        answerNextQuestion(QMessageBox::Discard);
+        Q_EMIT editor->tabs()->tabCloseRequested(0);
+        QCOMPARE(editor->documentCount(), 0);
+        // Discard on close deletes the autosave: nothing is offered next time.
+        window.newPolicyFromTemplate(QStringLiteral("gke-style"));
+        editor->setAutosaveInterval(50);
+        QSignalSpy autosaved(editor->activeDocument(), &PolicyDocument::autosaved);
+        QTest::keyClicks(editor->activeEditor(), QStringLiteral("# edit"));
+        QVERIFY(autosaved.wait(5000));
+        const QString autosave = editor->activeDocument()->autosavePath();
+        QVERIFY(QFileInfo::exists(autosave));
+        answerNextQuestion(QMessageBox::Discard);
+        QVERIFY(window.close());
+        QVERIFY(!QFileInfo::exists(autosave));
+        QVERIFY(PolicyDocument::recoverableAutosaves().isEmpty());
+    }
+
+    void comparesTheEditWithTheSavedFileOrAnotherPolicy()
+    {
+        QTemporaryDir dir; // a copy, so that saving leaves the bundled template alone
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("cluster-policy.yaml"));
+        QVERIFY(QFile::copy(DocsPolicy, path));
+        QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner);
+        MainWindow window;
+        window.resize(1360, 820);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(openAndWait(window, IncidentSample));
+        QVERIFY(window.openPolicy(path));
+        QVERIFY(settledResult(window));
+        PolicyRulesPanel* rules = window.policyRules();
+        QComboBox* compareWith = rules->comparisonBox();
+        QCOMPARE(compareWith->count(), 2); // the recorded log; the saved file
+        QVERIFY(compareWith->itemText(1).contains(QStringLiteral("cluster-policy.yaml")));
+        QVERIFY(rules->changesView()->isHidden());
+        QVERIFY(!window.policyRunner()->lastResult()->comparison);
+
+        compareWith->setCurrentIndex(1);
+        Q_EMIT compareWith->activated(1);
+        PolicyEvaluationResultPtr result = settledResult(window);
+        QVERIFY(result && result->comparison);
+        QCOMPARE(result->comparison->changedEvents(), std::uint64_t(0));
+        QVERIFY(rules->blindSpotsLabel()->text().startsWith(QStringLiteral("No event changes")));
+        QVERIFY(rules->changesView()->isHidden());
+
+        // The catch-all rule at None: what it wrote is dropped, and nothing else changes.
+        typeOver(window.policyEditor()->activeEditor(), 64, 10, QStringLiteral("Metadata"),
+            QStringLiteral("None"));
+        result = settledResult(window);
+        QVERIFY(result && result->comparison);
+        const std::uint64_t dropped =
+            result->comparison->events[std::size_t(PolicyChange::Dropped)];
+        QVERIFY(dropped > 0);
+        QCOMPARE(result->comparison->changedEvents(), dropped);
+        QCOMPARE(result->comparison->baseline.total.keptEvents - result->impact->total.keptEvents,
+            dropped);
+        QVERIFY2(rules->blindSpotsLabel()->text().contains(QStringLiteral("events change")),
+            qPrintable(rules->blindSpotsLabel()->text()));
+        QTreeWidget* changes = rules->changesView();
+        QVERIFY(!changes->isHidden());
+        QTreeWidgetItem* droppedItem = changes->topLevelItem(0);
+        QVERIFY(droppedItem->text(0).startsWith(QStringLiteral("Dropped")));
+        QCOMPARE(droppedItem->text(1), QLocale().toString(qulonglong(dropped)));
+        QVERIFY(droppedItem->childCount() >= 1); // e.g. Metadata → not written
+        QVERIFY(droppedItem->child(0)->text(0).endsWith(QStringLiteral("→ not written")));
+        QVERIFY(changes->topLevelItem(1)->isHidden()); // nothing added
+
+        // A click on the change shows exactly its events: written before, not now.
+        QSignalSpy filtered(&window, &MainWindow::filterFinished);
+        const QRect cell = changes->visualItemRect(droppedItem);
+        QVERIFY(cell.isValid());
+        QTest::mouseClick(changes->viewport(), Qt::LeftButton, {}, cell.center());
+        QVERIFY(filtered.wait(10000));
+        QCOMPARE(window.filterBar()->filterText(), QStringLiteral("policychange:dropped"));
+        QCOMPARE(std::uint64_t(window.eventModel()->rowCount()), dropped);
+        for (int row = 0; row < window.eventModel()->rowCount(); row += 7)
+            QCOMPARE(window.eventModel()->index(row, int(EventColumn::PolicyLevel)).data(),
+                QVariant(QStringLiteral("None")));
+
+        // Another open policy can be the baseline; the saved file of an untitled one cannot.
+        window.newPolicyFromTemplate(QStringLiteral("gke-style"));
+        QCOMPARE(compareWith->count(), 3);
+        QVERIFY(!qobject_cast<QStandardItemModel*>(compareWith->model())->item(1)->isEnabled());
+        QVERIFY(compareWith->itemText(2).startsWith(QStringLiteral("cluster-policy.yaml")));
+        QCOMPARE(compareWith->currentIndex(), 0); // the saved file of this one does not exist
+        compareWith->setCurrentIndex(2);
+        Q_EMIT compareWith->activated(2);
+        result = settledResult(window);
+        QVERIFY(result && result->comparison);
+        QCOMPARE(QString::fromStdString(result->baseline->text),
+            window.policyEditor()->documentAt(0)->text());
+        QVERIFY(result->comparison->changedEvents() > 0);
+
+        // Back on the first policy, saving makes the edit the saved file: nothing changes.
+        window.policyEditor()->tabs()->setCurrentIndex(0);
+        compareWith->setCurrentIndex(1);
+        Q_EMIT compareWith->activated(1);
+        QVERIFY(settledResult(window)->comparison->changedEvents() > 0);
+        QVERIFY(window.policyEditor()->save());
+        result = settledResult(window);
+        QVERIFY(result && result->comparison);
+        QCOMPARE(result->comparison->changedEvents(), std::uint64_t(0));
+        window.policyEditor()->closeTab(1); // the untitled template: no question in cleanup
     }
 
     void everyTemplateGivesAPolicyTheEngineLoads()
@@ -315,6 +524,16 @@ private Q_SLOTS:
         window.grab().save(shots + QStringLiteral("/policy-window.png"));
         window.policyDock()->grab().save(shots + QStringLiteral("/policy-editor.png"));
         window.rulesDock()->grab().save(shots + QStringLiteral("/policy-rules.png"));
+        // The impact against the saved file, with rule 2 (core resources) at None instead.
+        typeOver(editor, 43, 10, QStringLiteral("Requests"), QStringLiteral("None"));
+        QComboBox* compareWith = window.policyRules()->comparisonBox();
+        compareWith->setCurrentIndex(1);
+        Q_EMIT compareWith->activated(1);
+        const PolicyEvaluationResultPtr result = settledResult(window);
+        QVERIFY(result && result->comparison);
+        QTest::qWait(300);
+        window.rulesDock()->grab().save(shots + QStringLiteral("/policy-impact.png"));
+        window.grab().save(shots + QStringLiteral("/policy-compared.png"));
     }
 };
 
