@@ -12,9 +12,11 @@
 #include <QListWidget>
 #include <QLocale>
 #include <QMessageBox>
+#include <QPointer>
 #include <QPushButton>
 #include <QShortcut>
 #include <QSplitter>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QTextBlock>
 #include <QToolButton>
@@ -117,6 +119,8 @@ PolicyEditor::PolicyEditor(QWidget* parent)
     m_tabs->setMovable(true);
     connect(m_tabs, &QTabWidget::tabCloseRequested, this, &PolicyEditor::requestCloseTab);
     connect(m_tabs, &QTabWidget::currentChanged, this, &PolicyEditor::activeChanged);
+    // Tab numbers name policies elsewhere (the impact's "compared with" list).
+    connect(m_tabs->tabBar(), &QTabBar::tabMoved, this, &PolicyEditor::documentsChanged);
 
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -258,6 +262,7 @@ bool PolicyEditor::save()
         return saveAs();
     QString error;
     if (!document->save(&error)) {
+        m_lastSaveError = error;
         m_status->setText(tr("Not saved: %1").arg(error));
         return false;
     }
@@ -276,6 +281,7 @@ bool PolicyEditor::saveAs()
         return false;
     QString error;
     if (!saveAs(path, &error)) {
+        m_lastSaveError = error;
         m_status->setText(tr("Not saved: %1").arg(error));
         return false;
     }
@@ -288,11 +294,26 @@ bool PolicyEditor::saveAs(const QString& path, QString* error)
     return document && document->saveAs(path, error);
 }
 
+bool PolicyEditor::saveForClosing(PolicyCodeEdit* editor)
+{
+    m_tabs->setCurrentWidget(editor); // save() saves the active policy
+    m_lastSaveError.clear();
+    if (save())
+        return true;
+    if (!m_lastSaveError.isEmpty()) // not a cancelled file dialog: say why it stays open
+        QMessageBox::warning(this, tr("Policy not saved"),
+            tr("%1 was not saved: %2")
+                .arg(documentAt(m_tabs->indexOf(editor))->displayName(), m_lastSaveError));
+    return false;
+}
+
 bool PolicyEditor::requestCloseTab(int index)
 {
     PolicyDocument* document = documentAt(index);
     if (!document)
         return false;
+    // The dialog runs an event loop: hold the tab by pointer, not by index.
+    const QPointer<PolicyCodeEdit> editor = editorAt(index);
     if (document->isModified()) {
         m_tabs->setCurrentIndex(index); // show what is asked about
         QMessageBox box(QMessageBox::Warning, tr("Unsaved policy"),
@@ -301,10 +322,11 @@ bool PolicyEditor::requestCloseTab(int index)
         box.setObjectName(QStringLiteral("unsavedPolicy"));
         box.setDefaultButton(QMessageBox::Save);
         const int answer = box.exec();
-        if (answer == QMessageBox::Cancel || (answer == QMessageBox::Save && !save()))
+        if (!editor || answer == QMessageBox::Cancel
+            || (answer == QMessageBox::Save && !saveForClosing(editor)))
             return false;
     }
-    closeTab(m_tabs->indexOf(editorAt(index)));
+    closeTab(m_tabs->indexOf(editor));
     return true;
 }
 
@@ -318,34 +340,40 @@ int PolicyEditor::modifiedCount() const
 
 bool PolicyEditor::confirmClose()
 {
-    const int modified = modifiedCount();
-    if (modified == 0)
-        return true;
+    QList<QPointer<PolicyCodeEdit>> modified;
     QStringList names;
     for (int i = 0; i < documentCount(); ++i)
-        if (documentAt(i)->isModified())
+        if (documentAt(i)->isModified()) {
+            modified << editorAt(i);
             names << documentAt(i)->displayName();
+        }
+    if (modified.isEmpty())
+        return true;
+    const bool one = modified.size() == 1;
     QMessageBox box(QMessageBox::Warning, tr("Unsaved policies"),
-        modified == 1 ? tr("%1 has unsaved changes. Save them before closing?").arg(names.front())
-                      : tr("%1 policies have unsaved changes: %2. Save them before closing?")
-                            .arg(modified)
-                            .arg(names.join(QStringLiteral(", "))),
-        QMessageBox::SaveAll | QMessageBox::Discard | QMessageBox::Cancel, this);
+        one ? tr("%1 has unsaved changes. Save them before closing?").arg(names.front())
+            : tr("%1 policies have unsaved changes: %2. Save them before closing?")
+                  .arg(modified.size())
+                  .arg(names.join(QStringLiteral(", "))),
+        (one ? QMessageBox::Save : QMessageBox::SaveAll) | QMessageBox::Discard
+            | QMessageBox::Cancel,
+        this);
     box.setObjectName(QStringLiteral("unsavedPolicies"));
-    box.setDefaultButton(QMessageBox::SaveAll);
+    box.setDefaultButton(one ? QMessageBox::Save : QMessageBox::SaveAll);
     const int answer = box.exec();
     if (answer == QMessageBox::Cancel)
         return false;
-    for (int i = 0; i < documentCount(); ++i) {
-        if (!documentAt(i)->isModified())
+    for (const QPointer<PolicyCodeEdit>& editor : std::as_const(modified)) {
+        PolicyDocument* document = editor ? documentAt(m_tabs->indexOf(editor)) : nullptr;
+        if (!document || !document->isModified())
             continue;
         if (answer == QMessageBox::Discard) {
-            documentAt(i)->discardAutosave();
-            continue;
+            // A decision, not a crash: no autosave now, and none written before the window goes.
+            document->setAutosaveInterval(0);
+            document->discardAutosave();
+        } else if (!saveForClosing(editor)) {
+            return false; // the file dialog was cancelled or the write failed: stay open
         }
-        m_tabs->setCurrentIndex(i);
-        if (!save())
-            return false; // the dialog was cancelled or the write failed: stay open
     }
     return true;
 }

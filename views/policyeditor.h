@@ -101,7 +101,7 @@ public:
 Q_SIGNALS:
     /// The active policy's text changed, or another tab became active (empty: none open).
     void activeTextChanged(const QString& text);
-    /// A document was opened, restored, saved or closed.
+    /// A document was opened, restored, saved or closed, or the tabs were reordered.
     void documentsChanged();
 
 private:
@@ -109,6 +109,9 @@ private:
     void updateTabTitle(int index);
     void activeChanged();
     void jumpToProblem(QListWidgetItem* item);
+    /// Saves the policy of `editor` before closing; a failure (not a cancelled dialog) is
+    /// shown in a message box, since the dock may be hidden.
+    bool saveForClosing(PolicyCodeEdit* editor);
 
     QFrame* m_infoBar;
     QLabel* m_infoText;
@@ -120,6 +123,7 @@ private:
     QList<PolicyAutosave> m_offered;
     PolicyEvaluationResultPtr m_result;
     int m_autosaveMs = 30000;
+    QString m_lastSaveError; ///< why the last save failed (empty: it did not, or was cancelled)
 };
 
 } // namespace auditscope

@@ -236,7 +236,8 @@ void PolicyRulesPanel::showImpact()
     m_changes->hide();
     QString notCompared;
     if (m_result->baseline)
-        notCompared = tr("Not compared with %1: it does not decode into rules.")
+        notCompared = tr("Not compared with %1: it has no rules to match (empty, unreadable or "
+                         "not a policy).")
                           .arg(m_compareWith->currentText())
             + QLatin1Char('\n');
     showRecordedImpact(*m_result->impact);
@@ -347,6 +348,9 @@ void PolicyRulesPanel::showComparison(
                     {writtenTitle(Level(from)) + QStringLiteral(" → ") + writtenTitle(Level(to)),
                         locale.toString(qulonglong(n))});
                 move->setData(0, FilterTermRole, term);
+                move->setToolTip(0,
+                    tr("Click to show all %1 events (%2)")
+                        .arg(QString::fromLatin1(name.data()), term));
             }
         for (int col = 1; col < m_changes->columnCount(); ++col)
             item->setTextAlignment(col, Qt::AlignRight | Qt::AlignVCenter);
@@ -364,17 +368,25 @@ void PolicyRulesPanel::showComparison(
     if (comparison.changedEvents() == 0) {
         text = tr("No event changes compared with %1.").arg(baseline);
     } else {
-        // e.g. "Compared with the saved file: 1,204 events change; this policy writes −1,200
-        // events and about −3.4 MiB of log (−12.0 %)."
+        // e.g. "Compared with the saved file: 1,204 events change; this policy writes 1,200
+        // fewer events and about 3.4 MiB less log (-12.0 %)."
         const QString share = before.total.keptBytes > 0
             ? QStringLiteral(" (%1 %)").arg(
                 locale.toString(100.0 * double(bytes) / double(before.total.keptBytes), 'f', 1))
             : QString();
-        text = tr("Compared with %1: %2 events change; this policy writes %3 events and about %4 "
-                  "of log%5.")
+        const QString eventsText = events == 0 ? tr("as many events")
+            : events < 0 ? tr("%1 fewer events").arg(locale.toString(qlonglong(-events)))
+                         : tr("%1 more events").arg(locale.toString(qlonglong(events)));
+        const QString bytesText = bytes == 0 ? tr("the same size of log")
+            : bytes < 0 ? tr("about %1 less log").arg(formatByteSize(std::uint64_t(-bytes)))
+                        : tr("about %1 more log").arg(formatByteSize(std::uint64_t(bytes)));
+        text = tr("Compared with %1: %2 events change; this policy writes %3 and %4%5.")
                    .arg(baseline, locale.toString(qulonglong(comparison.changedEvents())),
-                       signedCount(locale, events), signedSize(bytes), share);
+                       eventsText, bytesText, share);
     }
+    if (m_result->baseline && !m_result->baseline->load.loadable)
+        text += QLatin1Char('\n')
+            + tr("Note: kube-apiserver would refuse %1 as it is (see its problems).").arg(baseline);
     for (const std::string& unknown : impact.unknowns)
         text += QStringLiteral("\n• ") + QString::fromStdString(unknown);
     m_blindSpots->setText(text);

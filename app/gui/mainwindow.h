@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <QHash>
 #include <QMainWindow>
 #include <QMap>
 #include <QPointer>
@@ -228,10 +229,15 @@ private:
     QDockWidget* m_policyDock = nullptr;
     QDockWidget* m_rulesDock = nullptr;
     std::shared_ptr<const PolicyEvaluationResult> m_policyResult; // shown now
-    // What the active policy's impact is compared with ("Compare with" in the Rules dock).
+    // What each open policy's impact is compared with ("Impact compared with" in the Rules
+    // dock), per policy: switching tabs keeps each one's choice.
     enum class PolicyBaseline { RecordedLog, SavedFile, OtherPolicy };
-    PolicyBaseline m_baselineKind = PolicyBaseline::RecordedLog;
-    QPointer<PolicyDocument> m_baselineDocument; // OtherPolicy
+    struct ComparisonChoice
+    {
+        PolicyBaseline kind = PolicyBaseline::RecordedLog;
+        QPointer<PolicyDocument> other; // OtherPolicy
+    };
+    QHash<const PolicyDocument*, ComparisonChoice> m_comparisonChoices;
     QList<QPointer<PolicyDocument>> m_baselineChoices; // the policies from entry 2 on
     QPointer<PolicyDocument> m_choicesFor; // the active policy the entries were made for
     std::jthread m_sorter; // last: stops and joins before the members it uses go

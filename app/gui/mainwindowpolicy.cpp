@@ -15,6 +15,7 @@
 #include "policycodeedit.h"
 #include "policyeditor.h"
 #include "policyrulespanel.h"
+#include "query/query.h"
 #include "query/queryrunner.h"
 
 #include <QAction>
@@ -24,16 +25,26 @@
 #include <QItemSelectionModel>
 #include <QMenu>
 #include <QMenuBar>
+#include <QSet>
 #include <QStatusBar>
 
 namespace auditscope {
 
 namespace {
 
+/// Whether `filter` has a term that reads the active policy's result (rule:, policylevel:,
+/// emitted:, policychange:): a new result changes what it selects.
 bool usesPolicyTerms(const QString& filter)
 {
-    return filter.contains(QLatin1String("rule")) || filter.contains(QLatin1String("policy"))
-        || filter.contains(QLatin1String("emitted"));
+    const ParseResult parsed = parseQuery(filter.toStdString());
+    if (!parsed.query)
+        return false;
+    for (const QueryNode& n : parsed.query->nodes)
+        if (n.kind == QueryNode::Kind::Match
+            && (n.field == QueryField::Rule || n.field == QueryField::PolicyLevel
+                || n.field == QueryField::Emitted || n.field == QueryField::PolicyChange))
+            return true;
+    return false;
 }
 
 } // namespace
@@ -74,10 +85,14 @@ void MainWindow::createPolicyDocks()
         updatePolicyBaseline();
     });
     connect(m_policyRules, &PolicyRulesPanel::comparisonChosen, this, [this](int choice) {
-        m_baselineKind = choice == 1 ? PolicyBaseline::SavedFile
-            : choice >= 2            ? PolicyBaseline::OtherPolicy
-                                     : PolicyBaseline::RecordedLog;
-        m_baselineDocument = choice >= 2 && choice - 2 < m_baselineChoices.size()
+        const PolicyDocument* active = m_policyEditor->activeDocument();
+        if (!active)
+            return;
+        ComparisonChoice& chosen = m_comparisonChoices[active];
+        chosen.kind = choice == 1 ? PolicyBaseline::SavedFile
+            : choice >= 2         ? PolicyBaseline::OtherPolicy
+                                  : PolicyBaseline::RecordedLog;
+        chosen.other = choice >= 2 && choice - 2 < m_baselineChoices.size()
             ? m_baselineChoices[choice - 2]
             : nullptr;
         updatePolicyBaseline();
@@ -266,12 +281,20 @@ void MainWindow::updateComparisonChoices()
 {
     PolicyDocument* active = m_policyEditor->activeDocument();
     m_choicesFor = active;
+    // Forget the choices of closed policies.
+    QSet<const PolicyDocument*> open;
+    for (int i = 0; i < m_policyEditor->documentCount(); ++i)
+        open.insert(m_policyEditor->documentAt(i));
+    m_comparisonChoices.removeIf(
+        [&open](const auto& entry) { return !open.contains(entry.key()); });
+
+    const ComparisonChoice chosen = m_comparisonChoices.value(active);
     const bool saved = active && !active->isUntitled();
     QStringList titles{tr("the recorded log"),
         saved ? tr("the saved file of %1").arg(active->displayName())
               : tr("the saved file (not saved yet)")};
     QList<bool> enabled{true, saved};
-    int current = m_baselineKind == PolicyBaseline::SavedFile && saved ? 1 : 0;
+    int current = chosen.kind == PolicyBaseline::SavedFile && saved ? 1 : 0;
     m_baselineChoices.clear();
     for (int i = 0; i < m_policyEditor->documentCount(); ++i) {
         PolicyDocument* document = m_policyEditor->documentAt(i);
@@ -281,25 +304,24 @@ void MainWindow::updateComparisonChoices()
         // Tab numbers tell apart several untitled policies.
         titles << tr("%1 (tab %2)").arg(document->displayName()).arg(i + 1);
         enabled << true;
-        if (m_baselineKind == PolicyBaseline::OtherPolicy && document == m_baselineDocument)
+        if (chosen.kind == PolicyBaseline::OtherPolicy && document == chosen.other)
             current = int(titles.size()) - 1;
     }
-    if (current == 0) { // what was chosen is gone (closed, or became the active policy)
-        m_baselineKind = PolicyBaseline::RecordedLog;
-        m_baselineDocument = nullptr;
-    }
+    if (current == 0 && active) // what was chosen is gone: the other policy was closed
+        m_comparisonChoices.remove(active);
     m_policyRules->setComparisonChoices(titles, enabled, current);
 }
 
 void MainWindow::updatePolicyBaseline()
 {
     const PolicyDocument* active = m_policyEditor->activeDocument();
+    const ComparisonChoice chosen = m_comparisonChoices.value(active);
     QString text; // null: compare with the recorded log only
-    if (m_baselineKind == PolicyBaseline::SavedFile && active && !active->isUntitled())
+    if (chosen.kind == PolicyBaseline::SavedFile && active && !active->isUntitled())
         text = active->savedText();
-    else if (m_baselineKind == PolicyBaseline::OtherPolicy && m_baselineDocument)
-        text = m_baselineDocument->text();
-    if (m_baselineKind != PolicyBaseline::RecordedLog && text.isNull())
+    else if (chosen.kind == PolicyBaseline::OtherPolicy && chosen.other)
+        text = chosen.other->text();
+    if (chosen.kind != PolicyBaseline::RecordedLog && text.isNull())
         text = QLatin1String(""); // an empty policy is still one to compare with
     m_policyRunner->setBaselineText(text);
 }

@@ -124,13 +124,16 @@ RowSet sortRows(const EventStore& store, RowSet rows, EventColumn column, bool d
         return rows;
     std::vector<std::uint32_t> order(rows.size());
     std::iota(order.begin(), order.end(), 0u);
-    // Ties keep their current (time) order in both directions.
+    // Ties in store (time) order in both directions, whatever order `rows` came in (after a sort
+    // by another column, or an earlier sort by a policy column whose rules have changed).
     if (descending)
-        std::stable_sort(order.begin(), order.end(),
-            [&](std::uint32_t a, std::uint32_t b) { return keys[a] > keys[b]; });
+        std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+            return keys[a] != keys[b] ? keys[a] > keys[b] : rows[a] < rows[b];
+        });
     else
-        std::stable_sort(order.begin(), order.end(),
-            [&](std::uint32_t a, std::uint32_t b) { return keys[a] < keys[b]; });
+        std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+            return keys[a] != keys[b] ? keys[a] < keys[b] : rows[a] < rows[b];
+        });
     if (stop.stop_requested())
         return rows;
     RowSet sorted(rows.size());

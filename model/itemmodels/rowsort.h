@@ -9,7 +9,7 @@
 
 namespace auditscope {
 
-/// Sorts `rows` by a column (stable: ties keep their time order). For text columns the pool's
+/// Sorts `rows` by a column; ties in store (time) order. For text columns the pool's
 /// values are ranked once, so rows compare as integers. The Rule and Policy level columns come
 /// from `policy` (rows without a rule first); without one that covers `store` they keep their
 /// order. Runs on a worker thread; returns the rows unsorted if `stop` is requested. Plain

@@ -91,8 +91,10 @@ PolicyQueryContextPtr PolicyEvaluationResult::queryContext() const
     context->result = matches;
     context->ruleCount = load.policy.rules.size();
     context->generation = generation;
-    if (comparison && baseline && baseline->matches)
+    if (comparison && baseline && baseline->matches) {
         context->baseline = baseline->matches;
+        context->changeCounts = comparison->events;
+    }
     return context;
 }
 
@@ -179,32 +181,38 @@ PolicyEvaluationResult evaluatePolicyText(std::string_view text, PolicyStoreInde
     return finish(false);
 }
 
-std::shared_ptr<const PolicyEvaluationResult> compareWithBaseline(PolicyEvaluationResult& edited,
-    std::string_view baselineText, PolicyStoreIndex* store,
-    std::shared_ptr<const PolicyEvaluationResult> cached, std::stop_token stop)
+std::shared_ptr<const PolicyEvaluationResult> evaluateBaseline(std::string_view text,
+    PolicyStoreIndex* store, std::shared_ptr<const PolicyEvaluationResult> cached,
+    std::stop_token stop)
 {
-    const Clock::time_point begin = Clock::now();
     const EventStorePtr snapshot = store ? store->store() : nullptr;
-    if (!cached || cached->text != baselineText || cached->store != snapshot) {
-        // Only what the comparison needs: the baseline's per-tuple decisions and its impact.
-        PolicyEvaluationOptions options;
-        options.lint = false;
-        options.lintAgainstLog = false;
-        options.outline = false;
-        PolicyEvaluationResult fresh = evaluatePolicyText(baselineText, store, options, stop);
-        if (fresh.cancelled)
-            return cached;
-        cached = std::make_shared<const PolicyEvaluationResult>(std::move(fresh));
-    }
-    edited.baseline = cached;
-    if (edited.matches && cached->matches && cached->store == edited.store && store) {
+    if (cached && cached->text == text && cached->store == snapshot)
+        return cached;
+    // Only what the comparison needs: the baseline's per-tuple decisions and its impact.
+    PolicyEvaluationOptions options;
+    options.lint = false;
+    options.lintAgainstLog = false;
+    options.outline = false;
+    PolicyEvaluationResult fresh = evaluatePolicyText(text, store, options, stop);
+    if (fresh.cancelled)
+        return nullptr;
+    return std::make_shared<const PolicyEvaluationResult>(std::move(fresh));
+}
+
+void compareWithBaseline(PolicyEvaluationResult& edited,
+    std::shared_ptr<const PolicyEvaluationResult> baseline, PolicyStoreIndex* store)
+{
+    if (!baseline)
+        return;
+    if (edited.matches && baseline->matches && store && baseline->store == edited.store) {
         const Clock::time_point t = Clock::now();
         edited.comparison =
-            comparePolicies(store->impactIndex(), *cached->matches, *edited.matches);
-        edited.timings.impactMs += msSince(t);
+            comparePolicies(store->impactIndex(), *baseline->matches, *edited.matches);
+        const double ms = msSince(t);
+        edited.timings.impactMs += ms;
+        edited.timings.totalMs += ms;
     }
-    edited.timings.totalMs += msSince(begin);
-    return cached;
+    edited.baseline = std::move(baseline);
 }
 
 } // namespace auditscope

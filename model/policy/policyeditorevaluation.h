@@ -132,12 +132,16 @@ using PolicyEvaluationResultPtr = std::shared_ptr<const PolicyEvaluationResult>;
 PolicyEvaluationResult evaluatePolicyText(std::string_view text, PolicyStoreIndex* store,
     const PolicyEvaluationOptions& options = {}, std::stop_token stop = {});
 
-/// Evaluates `baselineText` over the same store as `edited` (reusing `cached` when it was
-/// evaluated from the same text over the same store) and sets `edited.baseline` and, when
-/// both have matches, `edited.comparison`. Returns the baseline result for the next call's
-/// cache. Off the GUI thread, like evaluatePolicyText.
-std::shared_ptr<const PolicyEvaluationResult> compareWithBaseline(PolicyEvaluationResult& edited,
-    std::string_view baselineText, PolicyStoreIndex* store,
-    std::shared_ptr<const PolicyEvaluationResult> cached, std::stop_token stop = {});
+/// The result of a baseline policy (what an edited policy is compared with) over `store`:
+/// `cached` when it was evaluated from the same text over the same snapshot, else a new
+/// evaluation without lint or outline (null when stopped). Off the GUI thread.
+std::shared_ptr<const PolicyEvaluationResult> evaluateBaseline(std::string_view text,
+    PolicyStoreIndex* store, std::shared_ptr<const PolicyEvaluationResult> cached,
+    std::stop_token stop = {});
+
+/// Sets `edited.baseline` and, when both were matched over the same snapshot of `store`,
+/// `edited.comparison` (O(impact groups)).
+void compareWithBaseline(PolicyEvaluationResult& edited,
+    std::shared_ptr<const PolicyEvaluationResult> baseline, PolicyStoreIndex* store);
 
 } // namespace auditscope

@@ -66,17 +66,25 @@ void PolicyEvaluationRunner::setBaselineText(const QString& text)
     if (text == m_baselineText && text.isNull() == m_baselineText.isNull())
         return;
     m_baselineText = text;
-    if (text.isNull()) { // let its per-event outcomes go
-        const std::lock_guard lock(m_baselineCache->mutex);
-        m_baselineCache->result.reset();
-    }
+    newBaselineEpoch();
+    // A result on its way was compared with the previous baseline: drop it (the debounce that
+    // starts the next evaluation keeps isPending() true).
+    ++m_generation;
     scheduleEvaluation();
+}
+
+void PolicyEvaluationRunner::newBaselineEpoch()
+{
+    const std::lock_guard lock(m_baselineCache->mutex);
+    ++m_baselineCache->epoch;
+    m_baselineCache->result.reset(); // its per-event outcomes can go
 }
 
 void PolicyEvaluationRunner::setStore(const EventStorePtr& store)
 {
     if (store != m_store) {
         m_store = store;
+        newBaselineEpoch();
         m_storeIndex = store ? std::make_shared<PolicyStoreIndex>(store) : nullptr;
     }
     scheduleEvaluation();
@@ -112,22 +120,33 @@ void PolicyEvaluationRunner::evaluateNow()
         const QByteArray baselineUtf8 = m_baselineText.toUtf8();
         baseline.emplace(baselineUtf8.constData(), baselineUtf8.size());
     }
+    std::uint64_t epoch = 0;
+    {
+        const std::lock_guard lock(m_baselineCache->mutex);
+        epoch = m_baselineCache->epoch;
+    }
     m_job.done = done;
     m_job.thread = std::jthread([this, done, generation, storeIndex = m_storeIndex,
-                                    options = m_options, cache = m_baselineCache,
+                                    options = m_options, cache = m_baselineCache, epoch,
                                     text = std::string(utf8.constData(), utf8.size()),
                                     baseline = std::move(baseline)](std::stop_token stop) {
-        PolicyEvaluationResult result = evaluatePolicyText(text, storeIndex.get(), options, stop);
-        if (baseline && !result.cancelled && !stop.stop_requested()) {
-            std::shared_ptr<const PolicyEvaluationResult> cached;
+        // The baseline first, cached at once: typing that stops the edited policy's evaluation
+        // does not throw the baseline away, so the next edit only compares.
+        std::shared_ptr<const PolicyEvaluationResult> baselineResult;
+        if (baseline) {
             {
                 const std::lock_guard lock(cache->mutex);
-                cached = cache->result;
+                baselineResult = cache->result;
             }
-            cached = compareWithBaseline(result, *baseline, storeIndex.get(), cached, stop);
+            baselineResult = evaluateBaseline(*baseline, storeIndex.get(), baselineResult, stop);
             const std::lock_guard lock(cache->mutex);
-            cache->result = std::move(cached);
+            if (baselineResult && cache->epoch == epoch)
+                cache->result = baselineResult;
         }
+        PolicyEvaluationResult result = stop.stop_requested()
+            ? PolicyEvaluationResult{}
+            : evaluatePolicyText(text, storeIndex.get(), options, stop);
+        compareWithBaseline(result, baselineResult, storeIndex.get());
         if (!result.cancelled && !stop.stop_requested()) {
             result.generation = generation;
             qCDebug(lcPolicy) << "policy evaluation" << generation << "parse"

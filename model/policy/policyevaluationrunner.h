@@ -80,12 +80,16 @@ private:
     void reapFinishedJobs();
     void deliver(quint64 generation, PolicyEvaluationResultPtr result);
 
-    // The last baseline evaluated, reused while its text and store stay (written by workers).
+    // The last baseline evaluated, reused while its text and store stay. Written by workers;
+    // `epoch` changes with the baseline text or the store, and a worker that started in an
+    // earlier epoch does not write.
     struct BaselineCache
     {
         std::mutex mutex;
+        std::uint64_t epoch = 0;
         std::shared_ptr<const PolicyEvaluationResult> result;
     };
+    void newBaselineEpoch();
 
     QTimer m_debounce;
     QString m_text;

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "policy/policycomparison.h"
 #include "policy/policystoreevaluation.h"
 #include "store/eventstore.h"
 
+#include <array>
 #include <cstdint>
 #include <memory>
 
@@ -18,6 +20,9 @@ struct PolicyQueryContext
     /// The compared policy's outcome per event of the same snapshot (null: no comparison), for
     /// the `policychange:` term.
     std::shared_ptr<const PolicyStoreResult> baseline;
+    /// With `baseline`: events per PolicyChange (PolicyComparison::events), for completion
+    /// counts without a pass over the events.
+    std::array<std::uint64_t, PolicyChangeCount> changeCounts{};
     std::size_t ruleCount = 0;
     std::uint64_t generation = 0; ///< of the evaluation that produced it (the runner's)
 

@@ -196,16 +196,11 @@ const std::vector<QueryCompleter::ValueCount>& QueryCompleter::countsOf(QueryFie
         }
         break;
     case QueryField::PolicyChange:
-        if (hasPolicy() && m_policy->comparesOn(*m_store)) {
-            std::array<std::uint64_t, PolicyChangeCount> counts{};
-            const std::vector<PolicyEventMatch>& edited = m_policy->result->events;
-            const std::vector<PolicyEventMatch>& baseline = m_policy->baseline->events;
-            for (std::size_t row = 0; row < edited.size(); ++row)
-                ++counts[static_cast<std::size_t>(policyChangeOf(baseline[row], edited[row]))];
-            for (std::uint32_t v = 0; v < counts.size(); ++v)
-                if (counts[v])
-                    out.push_back({v, counts[v]});
-        }
+        // Counted by the comparison itself (per group of events, off the GUI thread).
+        if (hasPolicy() && m_policy->comparesOn(*m_store))
+            for (std::uint32_t v = 0; v < m_policy->changeCounts.size(); ++v)
+                if (m_policy->changeCounts[v])
+                    out.push_back({v, m_policy->changeCounts[v]});
         break;
     default:
         break;

@@ -16,8 +16,9 @@ namespace auditscope {
 struct QueryOptions
 {
     unsigned threads = 2; ///< for raw re-parsing (deep fields, bare words)
-    /// The active policy's outcome per event, for rule:, policylevel: and emitted:. Without
-    /// one that covers the store, those terms match nothing (see checkQueryContext).
+    /// The active policy's outcome per event, for rule:, policylevel: and emitted:, and the
+    /// compared policy's, for policychange:. Without one that covers the store, those terms
+    /// match nothing (see checkQueryContext).
     PolicyQueryContextPtr policy;
 };
 
@@ -39,8 +40,9 @@ QueryResult runQuery(const EventStore& store, const Query& query, std::stop_toke
 
 /// The first term of `query` that needs context the options do not give for `store`:
 /// rule:, policylevel: or emitted: without an active policy ("no active policy: open one in the
-/// policy editor") or with one evaluated on another snapshot. Located in `text`, the text the
-/// query was parsed from. nullopt when the query can run.
+/// policy editor") or with one evaluated on another snapshot; policychange: without a compared
+/// policy. Located in `text`, the text the query was parsed from. nullopt when the query can
+/// run.
 std::optional<QueryError> checkQueryContext(const Query& query, std::string_view text,
     const EventStore& store, const QueryOptions& options);
 

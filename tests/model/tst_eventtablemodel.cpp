@@ -226,9 +226,12 @@ void TestEventTableModel::sortsByThePolicysRuleAndLevel()
         evaluateStore(PolicyEvaluator(policy.policy), *PolicyAttributeIndex::build(store)));
     context->ruleCount = 3;
     const std::vector<PolicyEventMatch>& matches = context->result->events;
+    // Rows in another order than the store's (a table sorted by user): ties still come out in
+    // store order.
+    const RowSet byUser = sortRows(*store, rows, EventColumn::User, false);
     for (const EventColumn column : {EventColumn::Rule, EventColumn::PolicyLevel}) {
         for (const bool descending : {false, true}) {
-            const RowSet sorted = sortRows(*store, rows, column, descending, {}, context.get());
+            const RowSet sorted = sortRows(*store, byUser, column, descending, {}, context.get());
             QCOMPARE(sorted.size(), rows.size());
             auto key = [&](EventId id) {
                 const PolicyEventMatch m = matches[id.value];

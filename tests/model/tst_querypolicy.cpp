@@ -65,7 +65,7 @@ struct Fixture
 PolicyQueryContextPtr contextFor(const EventStorePtr& store, const std::string& policyText)
 {
     const PolicyLoadResult p = loadPolicy(policyText);
-    if (!p.loadable)
+    if (!p.decoded) // an invalid level still evaluates (as Unknown), as in the editor
         return nullptr;
     const auto index = PolicyAttributeIndex::build(store);
     auto context = std::make_shared<PolicyQueryContext>();
@@ -97,6 +97,9 @@ PolicyQueryContextPtr comparedContext(
         return nullptr;
     auto compared = std::make_shared<PolicyQueryContext>(*context);
     compared->baseline = base->result;
+    const auto index = PolicyAttributeIndex::build(store);
+    compared->changeCounts =
+        comparePolicies(*PolicyImpactIndex::build(*index), *base->result, *context->result).events;
     return compared;
 }
 
@@ -416,6 +419,53 @@ void TestQueryPolicy::matchesThePolicyChange()
         ? QList<quint32>{0, 1, 2, 3, 4}
         : QList<quint32>{};
     QCOMPARE(run(*store, query.toStdString(), options), none);
+}
+
+void TestQueryPolicy::classifiesEachKindOfChange_data()
+{
+    // Edits of HandPolicy; each changes one event of the hand log (a b c d e = rows 0..4).
+    auto edit = [](const std::string& from, const std::string& to) {
+        std::string text = HandPolicy;
+        const std::size_t at = text.find(from);
+        return at == std::string::npos ? std::string() : text.replace(at, from.size(), to);
+    };
+    QTest::addColumn<QString>("edited");
+    QTest::addColumn<QString>("change");
+    QTest::addColumn<QList<quint32>>("rows");
+    // c: get pods, Request -> Metadata.
+    QTest::newRow("lowered") << QString::fromStdString(
+        edit("- level: Request\n", "- level: Metadata\n"))
+                             << "lowered" << QList<quint32>{2};
+    // d: list configmaps at RequestReceived, omitted by the policy's omitStages: now written.
+    QTest::newRow("only omitStages differ")
+        << QString::fromStdString(edit("omitStages: [RequestReceived]\n", "")) << "added"
+        << QList<quint32>{3};
+    // a: secrets with an invalid level (evaluated as Unknown: never written) is dropped.
+    QTest::newRow("invalid level")
+        << QString::fromStdString(edit("- level: Metadata\n", "- level: Metadatum\n")) << "dropped"
+        << QList<quint32>{0};
+    // b: the watch rule at RequestResponse: None -> written.
+    QTest::newRow("None to written")
+        << QString::fromStdString(edit("- level: None\n", "- level: RequestResponse\n")) << "added"
+        << QList<quint32>{1};
+}
+
+void TestQueryPolicy::classifiesEachKindOfChange()
+{
+    QFETCH(QString, edited);
+    QFETCH(QString, change);
+    QFETCH(QList<quint32>, rows);
+    QVERIFY(!edited.isEmpty());
+    const EventStorePtr& store = hand().loaded.store;
+    QueryOptions options;
+    options.policy = comparedContext(store, edited.toStdString(), HandPolicy);
+    QVERIFY(options.policy);
+    QCOMPARE(run(*store, "policychange:" + change.toStdString(), options), rows);
+    // Exactly those rows change, and the comparison counts them as this kind.
+    QCOMPARE(run(*store, "policychange:changed", options), rows);
+    const auto kind = parsePolicyChange(change.toStdString());
+    QVERIFY(kind);
+    QCOMPARE(options.policy->changeCounts[std::size_t(*kind)], std::uint64_t(rows.size()));
 }
 
 void TestQueryPolicy::policyChangeNeedsAComparison()

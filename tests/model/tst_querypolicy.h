@@ -24,6 +24,8 @@ private Q_SLOTS:
     void runnerReportsMissingPolicyAtItsColumn();
     void matchesThePolicyChange_data();
     void matchesThePolicyChange();
+    void classifiesEachKindOfChange_data();
+    void classifiesEachKindOfChange();
     void policyChangeNeedsAComparison();
     void completesPolicyChangeWithCounts();
 };

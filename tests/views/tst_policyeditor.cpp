@@ -24,6 +24,7 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QMessageBox>
+#include <QPointer>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSettings>
@@ -36,6 +37,8 @@
 #include <QTreeView>
 #include <QTreeWidget>
 #include <QtTest>
+
+#include <memory>
 
 using namespace auditscope;
 using namespace auditscope::test;
@@ -78,19 +81,25 @@ PolicyEvaluationResultPtr settledResult(MainWindow& window)
     return window.policyRunner()->lastResult();
 }
 
-// Answers the next modal question box with `button` once it shows; its text goes to `text`.
-void answerNextQuestion(QMessageBox::StandardButton button, QString* text = nullptr)
+// Answers the next modal message boxes, in order, with `buttons` as each one shows; their texts
+// go to `texts`. Gives up after 10 s (a question that never came fails the caller's checks).
+void answerQuestions(QList<QMessageBox::StandardButton> buttons, QStringList* texts = nullptr)
 {
-    auto* poll = new QTimer;
+    auto* poll = new QTimer(QCoreApplication::instance());
     poll->setInterval(20);
-    QObject::connect(poll, &QTimer::timeout, poll, [poll, button, text] {
+    auto answered = std::make_shared<QPointer<QMessageBox>>();
+    auto deadline = std::make_shared<QElapsedTimer>();
+    deadline->start();
+    QObject::connect(poll, &QTimer::timeout, poll, [=]() mutable {
         auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
-        if (!box)
-            return;
-        if (text)
-            *text = box->text();
-        box->button(button)->click();
-        poll->deleteLater();
+        if (box && box != answered->data() && !buttons.isEmpty()) {
+            if (texts)
+                *texts << box->text();
+            *answered = box;
+            box->button(buttons.takeFirst())->click();
+        }
+        if (buttons.isEmpty() || deadline->elapsed() > 10000)
+            poll->deleteLater();
     });
     poll->start();
 }
@@ -260,15 +269,19 @@ private Q_SLOTS:
         QVERIFY(openAndWait(window, IncidentSample));
         QVERIFY(window.openPolicy(DocsPolicy));
         QVERIFY(settledResult(window));
+        // Rules ascend; within a rule, events in store (time) order.
         auto rulesAscend = [&window] {
             const EventTableModel* model = window.eventModel();
             int previous = -2;
+            EventId previousEvent;
             for (int row = 0; row < model->rowCount(); ++row) {
                 const int rule =
                     model->index(row, 0).data(EventTableModel::MatchedRuleRole).toInt();
-                if (rule < previous)
+                const EventId event = model->eventAt(row);
+                if (rule < previous || (rule == previous && event.value < previousEvent.value))
                     return false;
                 previous = rule;
+                previousEvent = event;
             }
             return model->rowCount() > 0;
         };
@@ -343,29 +356,49 @@ private Q_SLOTS:
         QVERIFY(editor->activeDocument()->isModified());
         QCOMPARE(editor->modifiedCount(), 1);
         // Cancel keeps the window and the edits.
-        QString question;
-        answerNextQuestion(QMessageBox::Cancel, &question);
+        QStringList questions;
+        answerQuestions({QMessageBox::Cancel}, &questions);
         QVERIFY(!window.close());
-        QVERIFY(question.contains(QStringLiteral("Untitled policy")));
+        QCOMPARE(questions.size(), 1);
+        QVERIFY(questions.front().contains(QStringLiteral("Untitled policy")));
         QVERIFY(window.isVisible());
         QCOMPARE(editor->documentCount(), 1);
         // A tab's close button asks too.
-        answerNextQuestion(QMessageBox::Cancel);
+        answerQuestions({QMessageBox::Cancel});
         Q_EMIT editor->tabs()->tabCloseRequested(0);
         QCOMPARE(editor->documentCount(), 1);
-        answerNextQuestion(QMessageBox::Discard);
+        answerQuestions({QMessageBox::Discard});
         Q_EMIT editor->tabs()->tabCloseRequested(0);
         QCOMPARE(editor->documentCount(), 0);
-        // Discard on close deletes the autosave: nothing is offered next time.
-        window.newPolicyFromTemplate(QStringLiteral("gke-style"));
+
+        // A save that fails says why, and the window stays open with the edits.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("policy.yaml"));
+        QVERIFY(QFile::copy(DocsPolicy, path));
+        QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner);
+        QVERIFY(window.openPolicy(path));
+        QTest::keyClicks(editor->activeEditor(), QStringLiteral("# edit"));
+        QVERIFY(dir.remove()); // the folder is gone: the save cannot be written
+        questions.clear();
+        answerQuestions({QMessageBox::Save, QMessageBox::Ok}, &questions);
+        QVERIFY(!window.close());
+        QCOMPARE(questions.size(), 2);
+        QVERIFY2(questions.back().startsWith(QStringLiteral("policy.yaml was not saved")),
+            qPrintable(questions.back()));
+        QVERIFY(editor->activeDocument()->isModified());
+
+        // Discard on close deletes the autosave and writes no new one: nothing is offered next
+        // time.
         editor->setAutosaveInterval(50);
         QSignalSpy autosaved(editor->activeDocument(), &PolicyDocument::autosaved);
-        QTest::keyClicks(editor->activeEditor(), QStringLiteral("# edit"));
+        QTest::keyClicks(editor->activeEditor(), QStringLiteral(" more"));
         QVERIFY(autosaved.wait(5000));
         const QString autosave = editor->activeDocument()->autosavePath();
         QVERIFY(QFileInfo::exists(autosave));
-        answerNextQuestion(QMessageBox::Discard);
+        answerQuestions({QMessageBox::Discard});
         QVERIFY(window.close());
+        QVERIFY(!QFileInfo::exists(autosave));
+        QTest::qWait(200); // autosave ticks would have come by now
         QVERIFY(!QFileInfo::exists(autosave));
         QVERIFY(PolicyDocument::recoverableAutosaves().isEmpty());
     }
@@ -447,11 +480,16 @@ private Q_SLOTS:
             window.policyEditor()->documentAt(0)->text());
         QVERIFY(result->comparison->changedEvents() > 0);
 
-        // Back on the first policy, saving makes the edit the saved file: nothing changes.
+        // Each policy keeps its own choice: back on the first, it is its saved file again.
         window.policyEditor()->tabs()->setCurrentIndex(0);
-        compareWith->setCurrentIndex(1);
-        Q_EMIT compareWith->activated(1);
-        QVERIFY(settledResult(window)->comparison->changedEvents() > 0);
+        QCOMPARE(compareWith->currentIndex(), 1);
+        result = settledResult(window);
+        QCOMPARE(result->comparison->events[std::size_t(PolicyChange::Dropped)], dropped);
+        window.policyEditor()->tabs()->setCurrentIndex(1);
+        QCOMPARE(compareWith->currentIndex(), 2);
+        QVERIFY(settledResult(window)->comparison);
+        window.policyEditor()->tabs()->setCurrentIndex(0);
+        // Saving makes the edit the saved file: nothing changes.
         QVERIFY(window.policyEditor()->save());
         result = settledResult(window);
         QVERIFY(result && result->comparison);
