@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "policyevaluationrunner.h"
 
+#include "common/threadpriority.h"
+
 #include <QLoggingCategory>
 #include <QMetaObject>
 
@@ -130,6 +132,8 @@ void PolicyEvaluationRunner::evaluateNow()
                                     options = m_options, cache = m_baselineCache, epoch,
                                     text = std::string(utf8.constData(), utf8.size()),
                                     baseline = std::move(baseline)](std::stop_token stop) {
+        // Seconds of index building on a big log must not take the cores from the GUI thread.
+        lowerCurrentThreadPriority();
         // The baseline first, cached at once: typing that stops the edited policy's evaluation
         // does not throw the baseline away, so the next edit only compares.
         std::shared_ptr<const PolicyEvaluationResult> baselineResult;

@@ -3,6 +3,7 @@
 // diagnostics, matches, outline and impact; stale and cancelled evaluations dropped; the
 // attribute index built once per snapshot; a baseline policy evaluated once and compared after
 // every edit.
+#include "common/threadpriority.h"
 #include "load/loader.h"
 #include "policy/policyevaluationrunner.h"
 #include "policy/policyreader.h"
@@ -12,6 +13,13 @@
 #include <QTest>
 
 #include <algorithm>
+#include <thread>
+
+#if defined(__linux__)
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 using namespace auditscope;
 
@@ -55,6 +63,7 @@ private Q_SLOTS:
     void buildsTheIndexOncePerSnapshot();
     void worksWithoutALog();
     void comparesWithABaselineEvaluatedOnce();
+    void lowerPriorityIsPerThreadAndInherited();
 };
 
 void TestPolicyEvaluationRunner::initTestCase()
@@ -312,6 +321,28 @@ void TestPolicyEvaluationRunner::comparesWithABaselineEvaluatedOnce()
     QVERIFY(!fourth->baseline);
     QVERIFY(!fourth->comparison);
     QVERIFY(!fourth->queryContext()->comparesOn(store));
+}
+
+void TestPolicyEvaluationRunner::lowerPriorityIsPerThreadAndInherited()
+{
+#if defined(__linux__)
+    // What the runner's worker calls first: this thread and those it starts get nice + 5 (up
+    // to 19); the caller's thread keeps its priority.
+    const int before = getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)));
+    int lowered = 0, inherited = 0;
+    std::thread([&] {
+        lowerCurrentThreadPriority();
+        lowered = getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)));
+        std::thread([&] {
+            inherited = getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)));
+        }).join();
+    }).join();
+    QCOMPARE(lowered, std::min(before + 5, 19));
+    QCOMPARE(inherited, lowered);
+    QCOMPARE(getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid))), before);
+#else
+    QSKIP("thread priorities are only lowered on Linux");
+#endif
 }
 
 QTEST_GUILESS_MAIN(TestPolicyEvaluationRunner)
