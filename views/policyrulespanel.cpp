@@ -339,19 +339,14 @@ void PolicyRulesPanel::showComparison(
         item->setToolTip(0, tr("Click to show these events (%1)").arg(term));
         item->setHidden(comparison.events[std::size_t(c)] == 0);
         // Where they move, e.g. "Metadata → not written".
-        for (int from = 0; from < LevelCount; ++from)
-            for (int to = 0; to < LevelCount; ++to) {
-                const std::uint64_t n = comparison.moved[std::size_t(from)][std::size_t(to)];
-                if (n == 0 || policyChangeOf(Level(from), Level(to)) != change)
-                    continue;
-                auto* move = new QTreeWidgetItem(item,
-                    {writtenTitle(Level(from)) + QStringLiteral(" → ") + writtenTitle(Level(to)),
-                        locale.toString(qulonglong(n))});
-                move->setData(0, FilterTermRole, term);
-                move->setToolTip(0,
-                    tr("Click to show all %1 events (%2)")
-                        .arg(QString::fromLatin1(name.data()), term));
-            }
+        for (const PolicyComparison::Move& m : comparison.movesOf(change)) {
+            auto* move = new QTreeWidgetItem(item,
+                {writtenTitle(m.from) + QStringLiteral(" → ") + writtenTitle(m.to),
+                    locale.toString(qulonglong(m.events))});
+            move->setData(0, FilterTermRole, term);
+            move->setToolTip(0,
+                tr("Click to show all %1 events (%2)").arg(QString::fromLatin1(name.data()), term));
+        }
         for (int col = 1; col < m_changes->columnCount(); ++col)
             item->setTextAlignment(col, Qt::AlignRight | Qt::AlignVCenter);
         for (int k = 0; k < item->childCount(); ++k)

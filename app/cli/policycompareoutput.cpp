@@ -81,16 +81,12 @@ std::string impactComparisonText(const std::string& policyPath, const std::strin
             static_cast<unsigned long long>(comparison.events[std::size_t(c)]),
             static_cast<unsigned long long>(comparison.bytes[std::size_t(c)]));
         out += line;
-        for (int from = 0; from < LevelCount; ++from)
-            for (int to = 0; to < LevelCount; ++to) {
-                const std::uint64_t n = comparison.moved[std::size_t(from)][std::size_t(to)];
-                if (n == 0 || policyChangeOf(Level(from), Level(to)) != change)
-                    continue;
-                std::snprintf(line, sizeof line, "    %-34s %12llu\n",
-                    (writtenName(Level(from)) + " -> " + writtenName(Level(to))).c_str(),
-                    static_cast<unsigned long long>(n));
-                out += line;
-            }
+        for (const PolicyComparison::Move& m : comparison.movesOf(change)) {
+            std::snprintf(line, sizeof line, "    %-34s %12llu\n",
+                (writtenName(m.from) + " -> " + writtenName(m.to)).c_str(),
+                static_cast<unsigned long long>(m.events));
+            out += line;
+        }
     }
     out += "\nWhat this log cannot tell:\n";
     for (const std::string& u : now.unknowns)
@@ -138,20 +134,16 @@ std::string impactComparisonJson(const std::string& policyPath, const std::strin
         appendJsonKey(out, "moves");
         out += "[";
         bool firstMove = true;
-        for (int from = 0; from < LevelCount; ++from)
-            for (int to = 0; to < LevelCount; ++to) {
-                const std::uint64_t n = comparison.moved[std::size_t(from)][std::size_t(to)];
-                if (n == 0 || policyChangeOf(Level(from), Level(to)) != change)
-                    continue;
-                out += firstMove ? "{" : ",{";
-                firstMove = false;
-                appendJsonKey(out, "from");
-                appendJsonString(out, writtenName(Level(from)));
-                out += ",";
-                appendJsonKey(out, "to");
-                appendJsonString(out, writtenName(Level(to)));
-                out += ",\"events\":" + std::to_string(n) + "}";
-            }
+        for (const PolicyComparison::Move& m : comparison.movesOf(change)) {
+            out += firstMove ? "{" : ",{";
+            firstMove = false;
+            appendJsonKey(out, "from");
+            appendJsonString(out, writtenName(m.from));
+            out += ",";
+            appendJsonKey(out, "to");
+            appendJsonString(out, writtenName(m.to));
+            out += ",\"events\":" + std::to_string(m.events) + "}";
+        }
         out += "]}";
     }
     out += "}}\n";

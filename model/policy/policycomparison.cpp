@@ -35,6 +35,18 @@ std::uint64_t PolicyComparison::changedEvents() const
     return std::accumulate(events.begin() + 1, events.end(), std::uint64_t(0));
 }
 
+std::vector<PolicyComparison::Move> PolicyComparison::movesOf(PolicyChange change) const
+{
+    std::vector<Move> out;
+    for (int from = 0; from < LevelCount; ++from)
+        for (int to = 0; to < LevelCount; ++to) {
+            const std::uint64_t n = moved[std::size_t(from)][std::size_t(to)];
+            if (n > 0 && policyChangeOf(Level(from), Level(to)) == change)
+                out.push_back({Level(from), Level(to), n});
+        }
+    return out;
+}
+
 PolicyComparison comparePolicies(const PolicyImpactIndex& groups, const PolicyStoreResult& baseline,
     const PolicyStoreResult& edited)
 {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace auditscope {
 
@@ -65,6 +66,15 @@ struct PolicyComparison
 
     /// Events whose written level differs.
     std::uint64_t changedEvents() const;
+
+    struct Move
+    {
+        Level from, to; ///< written levels (Level::None = not written)
+        std::uint64_t events;
+    };
+    /// The non-empty cells of `moved` that are of kind `change` (e.g. Request -> None for
+    /// Dropped), in level order.
+    std::vector<Move> movesOf(PolicyChange change) const;
 };
 
 /// Compares two evaluations (evaluateStore) over the attribute index `groups` was built from:

@@ -31,6 +31,25 @@ QList<qulonglong> asList(const PolicyImpactRow& r)
 
 using Row = QList<qulonglong>;
 
+/// Three policies written for these tests, then every corpus policy (some do not decode).
+std::vector<std::string> testPolicies()
+{
+    std::vector<std::string> policies{Head + "rules:\n- level: Metadata\n",
+        Head
+            + "omitStages: [RequestReceived]\nrules:\n- level: Request\n  verbs: [create]\n"
+              "- level: None\n",
+        Head
+            + "rules:\n- level: RequestResponse\n  resources: [{group: \"*\"}]\n"
+              "- level: Metadata\n  omitStages: [ResponseComplete]\n"};
+    const QDir dir(QStringLiteral(AUDITSCOPE_TEST_DATA_DIR "/policies"));
+    for (const QString& file : dir.entryList({QStringLiteral("*.yaml")}, QDir::Files)) {
+        QFile f(dir.filePath(file));
+        if (f.open(QIODevice::ReadOnly))
+            policies.push_back(f.readAll().toStdString());
+    }
+    return policies;
+}
+
 } // namespace
 
 class TestPolicyImpact : public QObject
@@ -160,19 +179,8 @@ void TestPolicyImpact::impact()
 void TestPolicyImpact::groupedImpactAndLintEqualPerEvent()
 {
     const std::string data = AUDITSCOPE_TEST_DATA_DIR;
-    std::vector<std::string> policies{Head + "rules:\n- level: Metadata\n",
-        Head
-            + "omitStages: [RequestReceived]\nrules:\n- level: Request\n  verbs: [create]\n"
-              "- level: None\n",
-        Head
-            + "rules:\n- level: RequestResponse\n  resources: [{group: \"*\"}]\n"
-              "- level: Metadata\n  omitStages: [ResponseComplete]\n"};
-    const QDir dir(QString::fromStdString(data + "/policies"));
-    for (const QString& file : dir.entryList({QStringLiteral("*.yaml")}, QDir::Files)) {
-        QFile f(dir.filePath(file));
-        QVERIFY(f.open(QIODevice::ReadOnly));
-        policies.push_back(f.readAll().toStdString());
-    }
+    const std::vector<std::string> policies = testPolicies();
+    QVERIFY(policies.size() > 3);
     int compared = 0;
     for (const std::string& log : {data + "/corpus/microk8s-k8s.log.gz", data + "/corpus/falco",
              data + "/corpus/audit2rbac/demo.log", LogPath}) {
@@ -217,18 +225,8 @@ void TestPolicyImpact::groupedImpactAndLintEqualPerEvent()
 void TestPolicyImpact::comparisonEqualsPerEventChanges()
 {
     const std::string data = AUDITSCOPE_TEST_DATA_DIR;
-    std::vector<std::string> policies{Head + "rules:\n- level: Metadata\n",
-        Head
-            + "omitStages: [RequestReceived]\nrules:\n- level: Request\n  verbs: [create]\n"
-              "- level: None\n",
-        Head
-            + "rules:\n- level: RequestResponse\n  resources: [{group: \"*\"}]\n"
-              "- level: Metadata\n  omitStages: [ResponseComplete]\n"};
-    const QDir dir(QString::fromStdString(data + "/policies"));
-    for (const QString& file : dir.entryList({QStringLiteral("*.yaml")}, QDir::Files)) {
-        QFile f(dir.filePath(file));
-        QVERIFY(f.open(QIODevice::ReadOnly));
-        std::string text = f.readAll().toStdString();
+    std::vector<std::string> policies;
+    for (std::string& text : testPolicies()) {
         const PolicyLoadResult p = loadPolicy(text);
         if (p.decoded && !p.policy.rules.empty())
             policies.push_back(std::move(text));

@@ -130,6 +130,16 @@ QList<quint32> run(const EventStore& store, const std::string& text, const Query
     return toList(runQuery(store, *parsed.query, {}, options).rows);
 }
 
+// Completion items as "text=count" ("text" without a count).
+QStringList texts(const Completions& c)
+{
+    QStringList out;
+    for (const CompletionItem& i : c.items)
+        out.push_back(QString::fromStdString(i.text)
+            + (i.count >= 0 ? QStringLiteral("=%1").arg(i.count) : QString()));
+    return out;
+}
+
 } // namespace
 
 void TestQueryPolicy::initTestCase()
@@ -331,13 +341,6 @@ void TestQueryPolicy::agreesWithBruteForceAndTheEvaluator()
 void TestQueryPolicy::completesPolicyFieldsWithCounts()
 {
     QueryCompleter completer(hand().loaded.store);
-    auto texts = [](const Completions& c) {
-        QStringList out;
-        for (const CompletionItem& i : c.items)
-            out.push_back(QString::fromStdString(i.text)
-                + (i.count >= 0 ? QStringLiteral("=%1").arg(i.count) : QString()));
-        return out;
-    };
     // Without an active policy the fields are not offered.
     QVERIFY(!texts(completer.complete("ru", 2)).contains(QStringLiteral("rule:")));
     QVERIFY(texts(completer.complete("em", 2)).isEmpty());
@@ -495,13 +498,6 @@ void TestQueryPolicy::policyChangeNeedsAComparison()
 void TestQueryPolicy::completesPolicyChangeWithCounts()
 {
     QueryCompleter completer(hand().loaded.store);
-    auto texts = [](const Completions& c) {
-        QStringList out;
-        for (const CompletionItem& i : c.items)
-            out.push_back(QString::fromStdString(i.text)
-                + (i.count >= 0 ? QStringLiteral("=%1").arg(i.count) : QString()));
-        return out;
-    };
     completer.setPolicyContext(hand().context);
     QVERIFY(!texts(completer.complete("pol", 3)).contains(QStringLiteral("policychange:")));
     completer.setPolicyContext(comparedContext(hand().loaded.store, EditedHandPolicy, HandPolicy));
