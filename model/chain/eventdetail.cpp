@@ -47,7 +47,9 @@ simdjson::error_code readRaw(od::value value, std::string& out)
     return simdjson::SUCCESS;
 }
 
-simdjson::error_code readStatus(od::value value, EventDetail& d)
+/// Calls `fn(key, value)` for each member of the object `value`; stops at the first error.
+template <class Fn>
+simdjson::error_code forEachMember(od::value value, Fn&& fn)
 {
     od::object object;
     if (auto error = value.get_object().get(object))
@@ -59,34 +61,30 @@ simdjson::error_code readStatus(od::value value, EventDetail& d)
             return error;
         if (auto error = field.unescaped_key().get(key))
             return error;
-        std::string* target = key == "status" ? &d.status
-            : key == "message"                ? &d.message
-            : key == "reason"                 ? &d.reason
-                                              : nullptr;
-        if (target && readString(field.value(), *target))
-            target->clear(); // not a string: leave it out
+        fn(key, field.value());
     }
     return simdjson::SUCCESS;
 }
 
+simdjson::error_code readStatus(od::value value, EventDetail& d)
+{
+    return forEachMember(value, [&d](std::string_view key, od::value member) {
+        std::string* target = key == "status" ? &d.status
+            : key == "message"                ? &d.message
+            : key == "reason"                 ? &d.reason
+                                              : nullptr;
+        if (target && readString(member, *target))
+            target->clear(); // not a string: leave it out
+    });
+}
+
 simdjson::error_code readAnnotations(od::value value, EventDetail& d)
 {
-    od::object object;
-    if (auto error = value.get_object().get(object))
-        return error;
-    for (auto member : object) {
-        od::field field;
-        std::string_view key;
-        if (auto error = std::move(member).get(field))
-            return error;
-        if (auto error = field.unescaped_key().get(key))
-            return error;
+    return forEachMember(value, [&d](std::string_view key, od::value member) {
         std::string text;
-        if (readString(field.value(), text))
-            continue;
-        d.annotations.emplace_back(std::string(key), std::move(text));
-    }
-    return simdjson::SUCCESS;
+        if (!readString(member, text))
+            d.annotations.emplace_back(std::string(key), std::move(text));
+    });
 }
 
 } // namespace

@@ -703,6 +703,10 @@ void TestChain::microk8sWatchChainDetail()
     QCOMPARE(c.events[2].stage, Stage::ResponseComplete);
     QCOMPARE(c.events[0].line, 1191u);
     QCOMPARE(c.events[2].line, 1207u);
+    // Annotations in the order written, the empty reason kept.
+    QCOMPARE(c.events[2].annotations,
+        (std::vector<std::pair<std::string, std::string>>{
+            {"authorization.k8s.io/decision", "allow"}, {"authorization.k8s.io/reason", ""}}));
     QCOMPARE(formatRfc3339Micros(c.lastNs), std::string("2023-03-10T22:39:34.055257Z"));
 }
 
