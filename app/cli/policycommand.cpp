@@ -157,28 +157,56 @@ int runCheck(const std::vector<std::string>& args)
     return result.loadable ? Success : 1;
 }
 
-int runEval(const std::vector<std::string>& args)
+struct PolicyArgs
 {
     std::string policyPath;
+    std::string againstPath; ///< impact: the policy to compare with
     std::vector<std::string> paths;
+    bool json = false;
+};
+
+/// Parses `--policy POLICY [--json] [--against OLD] PATH...`; returns -1 when parsing succeeded.
+int parsePolicyArgs(const std::vector<std::string>& args, bool allowJson, PolicyArgs& out,
+    bool allowAgainst = false)
+{
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
         if (a == "--policy") {
             if (i + 1 >= args.size())
                 return usageError("--policy needs a file", PolicyUsage);
-            policyPath = args[++i];
+            out.policyPath = args[++i];
         } else if (a.rfind("--policy=", 0) == 0) {
-            policyPath = a.substr(9);
+            out.policyPath = a.substr(9);
+        } else if (a == "--against") {
+            if (i + 1 >= args.size())
+                return usageError("--against needs a file", PolicyUsage);
+            out.againstPath = args[++i];
+        } else if (a.rfind("--against=", 0) == 0) {
+            out.againstPath = a.substr(10);
+        } else if (allowJson && a == "--json") {
+            out.json = true;
         } else if (a == "-h" || a == "--help") {
             return std::fputs(PolicyUsage, stdout), Success;
         } else if (a.size() > 1 && a[0] == '-') {
             return usageError("unknown option '" + a + "'", PolicyUsage);
         } else {
-            paths.push_back(a);
+            out.paths.push_back(a);
         }
     }
-    if (policyPath.empty())
-        return usageError("policy eval needs --policy POLICY", PolicyUsage);
+    if (out.policyPath.empty())
+        return usageError("needs --policy POLICY", PolicyUsage);
+    if (!out.againstPath.empty() && !allowAgainst)
+        return usageError("--against is an option of 'policy impact'", PolicyUsage);
+    return -1;
+}
+
+int runEval(const std::vector<std::string>& args)
+{
+    PolicyArgs parsed;
+    if (const int rc = parsePolicyArgs(args, false, parsed); rc >= 0)
+        return rc;
+    const std::string& policyPath = parsed.policyPath;
+    const std::vector<std::string>& paths = parsed.paths;
     if (paths.empty())
         return usageError("no PATH given", PolicyUsage);
     PolicyLoadResult policy = loadPolicyFile(policyPath);
@@ -244,49 +272,6 @@ int runEval(const std::vector<std::string>& args)
     writeAll(out);
     const bool badInput = loaded.report.badLines > 0;
     return badInput ? LoadedWithBadLines : Success;
-}
-
-struct PolicyArgs
-{
-    std::string policyPath;
-    std::string againstPath; ///< impact: the policy to compare with
-    std::vector<std::string> paths;
-    bool json = false;
-};
-
-/// Parses `--policy POLICY [--json] [--against OLD] PATH...`; returns -1 when parsing succeeded.
-int parsePolicyArgs(const std::vector<std::string>& args, bool allowJson, PolicyArgs& out,
-    bool allowAgainst = false)
-{
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string& a = args[i];
-        if (a == "--policy") {
-            if (i + 1 >= args.size())
-                return usageError("--policy needs a file", PolicyUsage);
-            out.policyPath = args[++i];
-        } else if (a.rfind("--policy=", 0) == 0) {
-            out.policyPath = a.substr(9);
-        } else if (a == "--against") {
-            if (i + 1 >= args.size())
-                return usageError("--against needs a file", PolicyUsage);
-            out.againstPath = args[++i];
-        } else if (a.rfind("--against=", 0) == 0) {
-            out.againstPath = a.substr(10);
-        } else if (allowJson && a == "--json") {
-            out.json = true;
-        } else if (a == "-h" || a == "--help") {
-            return std::fputs(PolicyUsage, stdout), Success;
-        } else if (a.size() > 1 && a[0] == '-') {
-            return usageError("unknown option '" + a + "'", PolicyUsage);
-        } else {
-            out.paths.push_back(a);
-        }
-    }
-    if (out.policyPath.empty())
-        return usageError("needs --policy POLICY", PolicyUsage);
-    if (!out.againstPath.empty() && !allowAgainst)
-        return usageError("--against is an option of 'policy impact'", PolicyUsage);
-    return -1;
 }
 
 /// Loads the log paths; prints source errors. Null store size means nothing loaded.
