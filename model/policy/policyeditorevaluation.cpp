@@ -91,6 +91,12 @@ PolicyQueryContextPtr PolicyEvaluationResult::queryContext() const
     context->result = matches;
     context->ruleCount = load.policy.rules.size();
     context->generation = generation;
+    if (impact) { // the impact counted them per group: no pass over the events later
+        context->levelsCounted = true;
+        for (std::size_t l = 0; l < context->eventsPerLevel.size(); ++l)
+            context->eventsPerLevel[l] = impact->byNewLevel[l].events;
+        context->emittedEvents = impact->total.keptEvents;
+    }
     if (comparison && baseline && baseline->matches) {
         context->baseline = baseline->matches;
         context->changeCounts = comparison->events;

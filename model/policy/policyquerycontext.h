@@ -23,6 +23,11 @@ struct PolicyQueryContext
     /// With `baseline`: events per PolicyChange (PolicyComparison::events), for completion
     /// counts without a pass over the events.
     std::array<std::uint64_t, PolicyChangeCount> changeCounts{};
+    /// Whether eventsPerLevel and emittedEvents are set (from the impact, O(1)); without them
+    /// the completer counts over the events.
+    bool levelsCounted = false;
+    std::array<std::uint64_t, LevelCount> eventsPerLevel{}; ///< by the level the policy gives
+    std::uint64_t emittedEvents = 0;
     std::size_t ruleCount = 0;
     std::uint64_t generation = 0; ///< of the evaluation that produced it (the runner's)
 

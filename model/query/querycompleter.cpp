@@ -187,9 +187,20 @@ const std::vector<QueryCompleter::ValueCount>& QueryCompleter::countsOf(QueryFie
     case QueryField::Emitted:
         if (hasPolicy()) {
             std::array<std::uint64_t, 8> counts{};
-            for (const PolicyEventMatch m : m_policy->result->events)
-                ++counts[field == QueryField::Emitted ? std::size_t(m.emitted())
-                                                      : std::size_t(m.level()) & 7];
+            if (m_policy->levelsCounted) { // by the evaluation (this may be the GUI thread)
+                const std::uint64_t events = m_policy->result->events.size();
+                if (field == QueryField::Emitted) {
+                    counts[0] = events - m_policy->emittedEvents;
+                    counts[1] = m_policy->emittedEvents;
+                } else {
+                    std::copy(m_policy->eventsPerLevel.begin(), m_policy->eventsPerLevel.end(),
+                        counts.begin());
+                }
+            } else {
+                for (const PolicyEventMatch m : m_policy->result->events)
+                    ++counts[field == QueryField::Emitted ? std::size_t(m.emitted())
+                                                          : std::size_t(m.level()) & 7];
+            }
             for (std::uint32_t v = 0; v < counts.size(); ++v)
                 if (counts[v] && (field == QueryField::Emitted || v != 0))
                     out.push_back({v, counts[v]});

@@ -132,6 +132,16 @@ void TestPolicyEvaluationRunner::resultHoldsEverythingTheEditorShows()
     const PolicyQueryContextPtr context = r->queryContext();
     QVERIFY(context && context->covers(*corpusStore()));
     QCOMPARE(context->ruleCount, std::size_t(9));
+    // Completion counts come with the context (from the impact), equal to a per-event count.
+    QVERIFY(context->levelsCounted);
+    std::array<std::uint64_t, LevelCount> perLevel{};
+    std::uint64_t emitted = 0;
+    for (const PolicyEventMatch m : r->matches->events) {
+        ++perLevel[std::size_t(m.level())];
+        emitted += m.emitted();
+    }
+    QCOMPARE(context->eventsPerLevel, perLevel);
+    QCOMPARE(context->emittedEvents, emitted);
     QCOMPARE(context->generation, r->generation);
     for (const std::uint32_t row : {0u, 100u, 2970u}) {
         const PolicyExplanation x = r->explainEvent(EventId{row});

@@ -367,6 +367,16 @@ void TestQueryPolicy::completesPolicyFieldsWithCounts()
     QCOMPARE(texts(completer.complete("rule:", 5)), QStringList{QStringLiteral("0=5")});
     completer.setPolicyContext(nullptr);
     QVERIFY(texts(completer.complete("rule:", 5)).isEmpty());
+    // Counts that come with the context (the editor's, from the impact) give the same list.
+    auto counted = std::make_shared<PolicyQueryContext>(*hand().context);
+    counted->levelsCounted = true;
+    counted->eventsPerLevel = {0, 2, 1, 1, 1}; // Unknown, None, Metadata, Request, RR
+    counted->emittedEvents = 2;
+    completer.setPolicyContext(counted);
+    QCOMPARE(texts(completer.complete("emitted:", 8)),
+        (QStringList{QStringLiteral("false=3"), QStringLiteral("true=2")}));
+    QCOMPARE(texts(completer.complete("policylevel:Req", 15)),
+        (QStringList{QStringLiteral("Request=1"), QStringLiteral("RequestResponse=1")}));
 }
 
 void TestQueryPolicy::runnerReportsMissingPolicyAtItsColumn()
