@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "load/segment.h"
-#include "load/sourcebuffer.h"
+#include "store/segment.h"
+#include "source/sourcebuffer.h"
 
 #include <simdjson.h>
 

@@ -3,7 +3,7 @@
 
 #include "load/eventparser.h"
 #include "load/pathexpander.h"
-#include "load/sourcebuffer.h"
+#include "source/sourcebuffer.h"
 #include "store/storebuilder.h"
 
 #include <algorithm>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "load/diagnostic.h"
+#include "source/diagnostic.h"
 #include "store/eventstore.h"
 
 #include <chrono>

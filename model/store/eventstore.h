@@ -3,7 +3,7 @@
 
 #include "common/enums.h"
 #include "common/ids.h"
-#include "load/sourcebuffer.h"
+#include "source/sourcebuffer.h"
 #include "store/auditidpool.h"
 #include "store/compactcolumns.h"
 #include "store/packedidcolumn.h"

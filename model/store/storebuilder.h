@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "load/segment.h"
+#include "store/segment.h"
 #include "store/eventstore.h"
 
 #include <memory>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "sourcebuffer.h"
 
-#include "load/mappingguard.h"
+#include "source/mappingguard.h"
 
 #include <algorithm>
 #include <cerrno>

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "common/enums.h"
-#include "load/diagnostic.h"
+#include "source/diagnostic.h"
 #include "store/eventstore.h"
 
 #include <cstdint>
