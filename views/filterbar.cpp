@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "filterbar.h"
 
+#include "query/completerbuilder.h"
 #include "query/query.h"
 #include "query/querycompleter.h"
 
@@ -16,8 +17,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
-#include <QMetaObject>
-#include <QPointer>
 #include <QSettings>
 #include <QStandardItemModel>
 #include <QTextCharFormat>
@@ -80,7 +79,14 @@ FilterBar::FilterBar(QWidget* parent)
     , m_debounce(new QTimer(this))
     , m_popup(new QCompleter(this))
     , m_completions(new QStandardItemModel(0, 2, this))
+    , m_builder(new CompleterBuilder(this))
 {
+    connect(m_builder, &CompleterBuilder::completerReady, this,
+        [this](const std::shared_ptr<QueryCompleter>& completer) {
+            m_completer = completer;
+            m_completer->setPolicyContext(m_policy);
+            Q_EMIT completionReady();
+        });
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
 
@@ -157,13 +163,7 @@ FilterBar::FilterBar(QWidget* parent)
     setStore(nullptr);
 }
 
-FilterBar::~FilterBar()
-{
-    // Join while `this` is whole: warm-ups post to us through a QPointer.
-    if (m_warmUp.joinable())
-        m_warmUp.join();
-    m_retiredWarmUps.clear();
-}
+FilterBar::~FilterBar() = default;
 
 QString FilterBar::filterText() const
 {
@@ -181,29 +181,8 @@ QList<std::pair<QString, QString>> FilterBar::savedFilters() const
 
 void FilterBar::setStore(const EventStorePtr& store)
 {
-    const quint64 generation = ++m_storeGeneration;
-    m_completer.reset();
-    if (m_warmUp.joinable())
-        m_retiredWarmUps.push_back(std::move(m_warmUp));
-    // Counting values is tens of ms at 10 M events: do it on a worker, then hand the completer
-    // over to the GUI thread (it is used from one thread at a time).
-    EventStorePtr events = store ? store : std::make_shared<const EventStore>();
-    QPointer<FilterBar> self(this);
-    m_warmUp = std::jthread([self, events = std::move(events), generation] {
-        auto completer = std::make_shared<QueryCompleter>(events);
-        completer->warmUp();
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, generation, completer = std::move(completer)]() mutable {
-                if (!self || self->m_storeGeneration != generation)
-                    return;
-                self->m_completer = std::move(completer);
-                self->m_completer->setPolicyContext(self->m_policy);
-                self->m_retiredWarmUps.clear();
-                Q_EMIT self->completionReady();
-            },
-            Qt::QueuedConnection);
-    });
+    m_completer.reset(); // value completion waits for the new store's counts
+    m_builder->build(store);
 }
 
 void FilterBar::setPolicyContext(const PolicyQueryContextPtr& context)

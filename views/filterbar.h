@@ -9,9 +9,7 @@
 #include <QWidget>
 
 #include <memory>
-#include <thread>
 #include <utility>
-#include <vector>
 
 class QCompleter;
 class QLabel;
@@ -22,6 +20,7 @@ class QToolButton;
 
 namespace auditscope {
 
+class CompleterBuilder;
 class QueryCompleter;
 
 /// The display-filter bar: a line edit for the query language, validated by the real parser on
@@ -60,7 +59,7 @@ public:
     QLineEdit* lineEdit() const { return m_edit; }
 
 public Q_SLOTS:
-    /// The events the filter completes values from; counts are computed on a worker first.
+    /// The events the filter completes values from; counts are computed in a job first.
     void setStore(const auditscope::EventStorePtr& store);
     void setCounts(qint64 shown, qint64 total);
     /// The active policy's outcome, so that rule:, policylevel: and emitted: complete with
@@ -121,9 +120,7 @@ private:
     std::size_t m_replaceOffset = 0, m_replaceLength = 0; // UTF-16, of the last completions
     std::shared_ptr<QueryCompleter> m_completer;
     PolicyQueryContextPtr m_policy;
-    quint64 m_storeGeneration = 0;
-    std::vector<std::jthread> m_retiredWarmUps; // superseded; joined once the newest is done
-    std::jthread m_warmUp; // last member: joins before anything it uses is destroyed
+    CompleterBuilder* m_builder; // counts a new store's values off the GUI thread
 };
 
 } // namespace auditscope

@@ -5,6 +5,7 @@
 #include "analysis/resourcesaggregate.h"
 #include "analysis/timeline.h"
 #include "analysis/usersaggregate.h"
+#include "jobs/jobrunner.h"
 #include "query/queryengine.h"
 #include "store/eventstore.h"
 #include "store/rowset.h"
@@ -15,8 +16,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <thread>
-#include <vector>
 
 namespace auditscope {
 
@@ -52,9 +51,9 @@ struct AnalysisResult
     qint64 elapsedMs = 0;
 };
 
-/// Computes the analysis views' aggregates for the GUI on a worker thread and reports back on the
-/// thread the runner lives on. A new run stops the one before and its result is dropped (by
-/// generation); the resources index is built once per store snapshot and kept.
+/// Computes the analysis views' aggregates for the GUI as a job and reports back on the thread
+/// the runner lives on. A new run supersedes the one before (stopped, its result dropped); the
+/// resources index is built once per store snapshot and kept.
 class AnalysisRunner final : public QObject
 {
     Q_OBJECT
@@ -66,7 +65,7 @@ public:
     /// Starts `request`, superseding any running one.
     void run(AnalysisRequest request);
     void cancel();
-    bool isRunning() const { return m_running; }
+    bool isRunning() const { return m_jobs.isRunning(); }
 
 Q_SIGNALS:
     void analysisFinished(const auditscope::AnalysisResult& result);
@@ -76,11 +75,8 @@ Q_SIGNALS:
 private:
     struct IndexCache;
 
-    quint64 m_generation = 0;
-    bool m_running = false;
-    std::shared_ptr<IndexCache> m_cache; // shared with the workers
-    std::vector<std::jthread> m_retired;
-    std::jthread m_worker; // last: joins before anything it uses is destroyed
+    std::shared_ptr<IndexCache> m_cache; // shared with the jobs
+    JobRunner m_jobs; // last member: its jobs are joined before anything else goes
 };
 
 } // namespace auditscope

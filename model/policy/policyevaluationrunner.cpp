@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "policyevaluationrunner.h"
 
-#include "common/threadpriority.h"
-
 #include <QLoggingCategory>
-#include <QMetaObject>
 
 #include <algorithm>
+#include <optional>
 #include <string>
 
 namespace auditscope {
@@ -24,18 +22,11 @@ PolicyEvaluationRunner::PolicyEvaluationRunner(QObject* parent)
     m_debounce.setSingleShot(true);
     m_debounce.setInterval(150);
     connect(&m_debounce, &QTimer::timeout, this, &PolicyEvaluationRunner::evaluateNow);
+    // Seconds of index building on a big log must not take the cores from the GUI thread.
+    m_jobs.setLowPriority(true);
 }
 
-PolicyEvaluationRunner::~PolicyEvaluationRunner()
-{
-    // Stop and join while `this` is whole: workers post to us until they end.
-    m_job.thread.request_stop();
-    for (Job& job : m_retired)
-        job.thread.request_stop();
-    if (m_job.thread.joinable())
-        m_job.thread.join();
-    m_retired.clear(); // joins
-}
+PolicyEvaluationRunner::~PolicyEvaluationRunner() = default;
 
 void PolicyEvaluationRunner::setDebounceInterval(int ms)
 {
@@ -54,7 +45,7 @@ void PolicyEvaluationRunner::setOptions(const PolicyEvaluationOptions& options)
 
 bool PolicyEvaluationRunner::isPending() const
 {
-    return m_debounce.isActive() || m_running;
+    return m_debounce.isActive() || m_jobs.isRunning();
 }
 
 void PolicyEvaluationRunner::setPolicyText(const QString& text)
@@ -71,7 +62,7 @@ void PolicyEvaluationRunner::setBaselineText(const QString& text)
     newBaselineEpoch();
     // A result on its way was compared with the previous baseline: drop it (the debounce that
     // starts the next evaluation keeps isPending() true).
-    ++m_generation;
+    m_jobs.cancel();
     scheduleEvaluation();
 }
 
@@ -97,25 +88,9 @@ void PolicyEvaluationRunner::scheduleEvaluation()
     m_debounce.start(); // restarts
 }
 
-void PolicyEvaluationRunner::reapFinishedJobs()
-{
-    std::erase_if(m_retired, [](const Job& job) { return job.done->load(); }); // joins at once
-}
-
 void PolicyEvaluationRunner::evaluateNow()
 {
     m_debounce.stop();
-    const quint64 generation = ++m_generation;
-    if (m_job.thread.joinable()) {
-        m_job.thread.request_stop();
-        m_retired.push_back(std::move(m_job));
-        m_job = {};
-    }
-    reapFinishedJobs();
-    m_running = true;
-    Q_EMIT evaluationStarted(generation);
-
-    auto done = std::make_shared<std::atomic<bool>>(false);
     const QByteArray utf8 = m_text.toUtf8();
     std::optional<std::string> baseline;
     if (!m_baselineText.isNull()) {
@@ -127,64 +102,48 @@ void PolicyEvaluationRunner::evaluateNow()
         const std::lock_guard lock(m_baselineCache->mutex);
         epoch = m_baselineCache->epoch;
     }
-    m_job.done = done;
-    m_job.thread = std::jthread([this, done, generation, storeIndex = m_storeIndex,
-                                    options = m_options, cache = m_baselineCache, epoch,
-                                    text = std::string(utf8.constData(), utf8.size()),
-                                    baseline = std::move(baseline)](std::stop_token stop) {
-        // Seconds of index building on a big log must not take the cores from the GUI thread.
-        lowerCurrentThreadPriority();
-        // The baseline first, cached at once: typing that stops the edited policy's evaluation
-        // does not throw the baseline away, so the next edit only compares.
-        std::shared_ptr<const PolicyEvaluationResult> baselineResult;
-        if (baseline) {
-            {
+    const quint64 generation = m_jobs.start(
+        [storeIndex = m_storeIndex, options = m_options, cache = m_baselineCache, epoch,
+            text = std::string(utf8.constData(), utf8.size()),
+            baseline = std::move(baseline)](JobContext& job) -> PolicyEvaluationResultPtr {
+            const std::stop_token& stop = job.stopToken();
+            // The baseline first, cached at once: typing that stops the edited policy's
+            // evaluation does not throw the baseline away, so the next edit only compares.
+            std::shared_ptr<const PolicyEvaluationResult> baselineResult;
+            if (baseline) {
+                {
+                    const std::lock_guard lock(cache->mutex);
+                    baselineResult = cache->result;
+                }
+                baselineResult =
+                    evaluateBaseline(*baseline, storeIndex.get(), baselineResult, stop);
                 const std::lock_guard lock(cache->mutex);
-                baselineResult = cache->result;
+                if (baselineResult && cache->epoch == epoch)
+                    cache->result = baselineResult;
             }
-            baselineResult = evaluateBaseline(*baseline, storeIndex.get(), baselineResult, stop);
-            const std::lock_guard lock(cache->mutex);
-            if (baselineResult && cache->epoch == epoch)
-                cache->result = baselineResult;
-        }
-        PolicyEvaluationResult result = stop.stop_requested()
-            ? PolicyEvaluationResult{}
-            : evaluatePolicyText(text, storeIndex.get(), options, stop);
-        compareWithBaseline(result, baselineResult, storeIndex.get());
-        if (!result.cancelled && !stop.stop_requested()) {
-            result.generation = generation;
-            qCDebug(lcPolicy) << "policy evaluation" << generation << "parse"
+            PolicyEvaluationResult result = stop.stop_requested()
+                ? PolicyEvaluationResult{}
+                : evaluatePolicyText(text, storeIndex.get(), options, stop);
+            compareWithBaseline(result, baselineResult, storeIndex.get());
+            result.generation = job.generation();
+            qCDebug(lcPolicy) << "policy evaluation" << result.generation << "parse"
                               << result.timings.parseMs << "ms, index" << result.timings.indexMs
                               << "ms, evaluate" << result.timings.evaluateMs << "ms, outline"
                               << result.timings.outlineMs << "ms, impact" << result.timings.impactMs
                               << "ms, total" << result.timings.totalMs << "ms";
-            auto shared = std::make_shared<const PolicyEvaluationResult>(std::move(result));
-            // The destructor joins this thread before `this` goes, so posting is safe; an
-            // event still queued when the runner dies is discarded with it.
-            QMetaObject::invokeMethod(
-                this, [this, generation, shared] { deliver(generation, shared); },
-                Qt::QueuedConnection);
-        }
-        done->store(true);
-    });
-}
-
-void PolicyEvaluationRunner::deliver(quint64 generation, PolicyEvaluationResultPtr result)
-{
-    reapFinishedJobs();
-    if (generation != m_generation)
-        return; // superseded or cancelled
-    m_running = false;
-    m_last = std::move(result);
-    Q_EMIT evaluationFinished(m_last);
+            return std::make_shared<const PolicyEvaluationResult>(std::move(result));
+        },
+        [this](PolicyEvaluationResultPtr result) {
+            m_last = std::move(result);
+            Q_EMIT evaluationFinished(m_last);
+        });
+    Q_EMIT evaluationStarted(generation);
 }
 
 void PolicyEvaluationRunner::cancel()
 {
     m_debounce.stop();
-    ++m_generation;
-    m_running = false;
-    m_job.thread.request_stop();
+    m_jobs.cancel();
 }
 
 } // namespace auditscope

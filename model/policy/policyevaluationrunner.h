@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "jobs/jobrunner.h"
 #include "policy/policyeditorevaluation.h"
 #include "store/eventstore.h"
 
@@ -8,21 +9,17 @@
 #include <QString>
 #include <QTimer>
 
-#include <atomic>
 #include <memory>
 #include <mutex>
-#include <optional>
-#include <thread>
-#include <vector>
 
 namespace auditscope {
 
 /// Re-evaluates the policy being edited for the GUI: a change of the text (or of the store)
-/// starts a debounce timer; when it fires, a worker thread decodes, validates, lints and
+/// starts a debounce timer; when it fires, a job decodes, validates, lints and
 /// evaluates the text over the store (building the store's attribute index once per snapshot),
 /// computes the outline and the impact, and the runner emits evaluationFinished() on its own
 /// thread. A newer change supersedes a running evaluation (asked to stop; its result is dropped
-/// by generation). The caller's thread only copies the text and starts threads. Lives on the
+/// by generation). The caller's thread only copies the text and starts the job. Lives on the
 /// GUI thread.
 class PolicyEvaluationRunner final : public QObject
 {
@@ -44,7 +41,7 @@ public:
     const QString& baselineText() const { return m_baselineText; }
     const EventStorePtr& store() const { return m_store; }
     /// The generation of the latest evaluation started (results carry theirs).
-    quint64 generation() const { return m_generation; }
+    quint64 generation() const { return m_jobs.generation(); }
     /// A change waits for its debounce or an evaluation runs.
     bool isPending() const;
     /// The last result emitted (null before the first).
@@ -71,14 +68,7 @@ Q_SIGNALS:
     void evaluationFinished(const auditscope::PolicyEvaluationResultPtr& result);
 
 private:
-    struct Job
-    {
-        std::shared_ptr<std::atomic<bool>> done;
-        std::jthread thread;
-    };
     void scheduleEvaluation();
-    void reapFinishedJobs();
-    void deliver(quint64 generation, PolicyEvaluationResultPtr result);
 
     // The last baseline evaluated, reused while its text and store stay. Written by workers;
     // `epoch` changes with the baseline text or the store, and a worker that started in an
@@ -99,14 +89,10 @@ private:
     std::shared_ptr<PolicyStoreIndex> m_storeIndex;
     PolicyEvaluationOptions m_options;
     PolicyEvaluationResultPtr m_last;
-    quint64 m_generation = 0;
-    bool m_running = false;
-    // Superseded evaluations, asked to stop and joined once finished (never waited for on the
-    // GUI thread: one may be building an index for seconds).
-    std::vector<Job> m_retired;
-    Job m_job; // last member: its thread is joined in the destructor before the rest dies
+    // Low priority: an evaluation may build an index for seconds. Superseded ones are never
+    // waited for on the GUI thread. Last member: its jobs are joined before anything else goes.
+    JobRunner m_jobs;
 };
 
 } // namespace auditscope
 
-Q_DECLARE_METATYPE(auditscope::PolicyEvaluationResultPtr)

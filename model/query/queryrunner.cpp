@@ -6,8 +6,6 @@
 
 #include <QElapsedTimer>
 #include <QLoggingCategory>
-#include <QMetaObject>
-#include <QPointer>
 
 #include <algorithm>
 
@@ -24,16 +22,7 @@ QueryRunner::QueryRunner(QObject* parent)
     : QObject(parent)
 { }
 
-QueryRunner::~QueryRunner()
-{
-    // Stop and join while `this` is whole; the worker posts to us only through a QPointer.
-    m_worker.request_stop();
-    for (std::jthread& old : m_retired)
-        old.request_stop();
-    if (m_worker.joinable())
-        m_worker.join();
-    m_retired.clear(); // joins
-}
+QueryRunner::~QueryRunner() = default;
 
 void QueryRunner::run(const EventStorePtr& store, const QString& text)
 {
@@ -53,43 +42,33 @@ void QueryRunner::run(const EventStorePtr& store, const QString& text)
             static_cast<int>(QString::fromUtf8(utf8.constData(), offset).size()));
         return;
     }
-    const quint64 generation = ++m_generation;
-    if (m_worker.joinable()) {
-        m_worker.request_stop();
-        m_retired.push_back(std::move(m_worker));
-    }
-    Q_EMIT queryStarted(text);
     if (text.trimmed().isEmpty() || !store) {
-        m_running = false;
-        m_retired.clear(); // superseded runs were asked to stop: these joins are short
+        m_jobs.cancel(); // a running query is superseded by this one, which needs no work
+        Q_EMIT queryStarted(text);
         Q_EMIT queryFinished(
             store, store ? std::nullopt : std::optional<RowSet>(RowSet{}), text, 0);
         return;
     }
-    m_running = true;
-    QPointer<QueryRunner> self(this);
-    m_worker = std::jthread([self, store, text, generation, options,
-                                query = std::move(*parsed.query)](std::stop_token stop) {
-        QElapsedTimer timer;
-        timer.start();
-        QueryResult result = runPreparedQuery(store, query, stop, options);
-        if (result.cancelled)
-            return;
-        const qint64 elapsedMs = timer.elapsed();
-        qCDebug(lcQuery) << "query" << text << "matched" << result.rows.size() << "in" << elapsedMs
-                         << "ms";
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, store, text, generation, elapsedMs, rows = std::move(result.rows)]() mutable {
-                if (!self || self->m_generation != generation)
-                    return;
-                self->m_running = false;
-                self->m_retired.clear();
-                Q_EMIT self->queryFinished(
-                    store, std::optional<RowSet>(std::move(rows)), text, elapsedMs);
-            },
-            Qt::QueuedConnection);
-    });
+    Q_EMIT queryStarted(text);
+    struct Finished
+    {
+        QueryResult result;
+        qint64 elapsedMs = 0;
+    };
+    m_jobs.start(
+        [store, text, options, query = std::move(*parsed.query)](JobContext& job) {
+            QElapsedTimer timer;
+            timer.start();
+            Finished finished{runPreparedQuery(store, query, job.stopToken(), options), 0};
+            finished.elapsedMs = timer.elapsed();
+            qCDebug(lcQuery) << "query" << text << "matched" << finished.result.rows.size() << "in"
+                             << finished.elapsedMs << "ms";
+            return finished;
+        },
+        [this, store, text](Finished finished) {
+            Q_EMIT queryFinished(store, std::optional<RowSet>(std::move(finished.result.rows)),
+                text, finished.elapsedMs);
+        });
 }
 
 QueryResult runPreparedQuery(const EventStorePtr& store, const Query& query, std::stop_token stop,
@@ -134,9 +113,7 @@ void QueryRunner::setPolicyContext(const PolicyQueryContextPtr& context)
 
 void QueryRunner::cancel()
 {
-    ++m_generation;
-    m_running = false;
-    m_worker.request_stop();
+    m_jobs.cancel();
 }
 
 } // namespace auditscope

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "jobs/jobrunner.h"
 #include "policy/policyquerycontext.h"
 #include "query/queryengine.h"
 #include "store/eventstore.h"
@@ -10,14 +11,13 @@
 #include <QString>
 
 #include <optional>
-#include <thread>
-#include <vector>
+#include <stop_token>
 
 namespace auditscope {
 
-/// Runs a filter for the GUI: parses on the calling thread (microseconds), runs runQuery() on a
-/// worker thread and reports back on the thread the runner lives on. A new run stops the one
-/// before; results of a superseded run are dropped by generation number. Lives on the GUI thread.
+/// Runs a filter for the GUI: parses on the calling thread (microseconds), runs runQuery() as a
+/// job and reports back on the thread the runner lives on. A new run supersedes the one before
+/// (stopped, its result dropped). Lives on the GUI thread.
 class QueryRunner final : public QObject
 {
     Q_OBJECT
@@ -26,7 +26,7 @@ public:
     explicit QueryRunner(QObject* parent = nullptr);
     ~QueryRunner() override;
 
-    bool isRunning() const { return m_running; }
+    bool isRunning() const { return m_jobs.isRunning(); }
 
 public Q_SLOTS:
     /// Parses `text`; on an error emits queryInvalid() at once (nothing runs and the running
@@ -49,12 +49,8 @@ Q_SIGNALS:
         const std::optional<auditscope::RowSet>& rows, const QString& text, qint64 elapsedMs);
 
 private:
-    quint64 m_generation = 0;
-    bool m_running = false;
     PolicyQueryContextPtr m_policy;
-    // Superseded runs, asked to stop and joined later, so the GUI thread never waits for them.
-    std::vector<std::jthread> m_retired;
-    std::jthread m_worker; // last member: joins before anything it uses is destroyed
+    JobRunner m_jobs; // last member: its jobs are joined before anything else goes
 };
 
 /// Runs a parsed query as the GUI does: first computes what its terms read (the store's chain

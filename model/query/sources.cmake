@@ -9,3 +9,9 @@ target_sources(auditscope_model PRIVATE
 target_sources(auditscope_model PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/queryrunner.cpp
 )
+target_sources(auditscope_model PRIVATE
+    ${CMAKE_CURRENT_LIST_DIR}/policyterms.cpp
+)
+target_sources(auditscope_model PRIVATE
+    ${CMAKE_CURRENT_LIST_DIR}/completerbuilder.cpp
+)

@@ -11,7 +11,7 @@
 #include "mainwindow.h"
 
 #include "itemmodels/eventtablemodel.h"
-#include "load/loadcontroller.h"
+#include "investigation/loadcontroller.h"
 #include "policy/policyevaluationrunner.h"
 #include "policycodeedit.h"
 #include "policyeditor.h"

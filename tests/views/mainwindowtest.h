@@ -2,7 +2,7 @@
 // Shared by the main-window tests.
 #pragma once
 
-#include "load/loadcontroller.h"
+#include "investigation/loadcontroller.h"
 #include "mainwindow.h"
 
 #include <QApplication>

@@ -7,7 +7,7 @@
 #include "filterbar.h"
 #include "itemmodels/eventtablemodel.h"
 #include "itemmodels/jsontreemodel.h"
-#include "load/loadcontroller.h"
+#include "investigation/loadcontroller.h"
 #include "loadsummaryview.h"
 #include "welcomepage.h"
 
