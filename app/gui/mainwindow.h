@@ -1,58 +1,47 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include <QHash>
-#include <QMainWindow>
-#include <QMap>
-#include <QPointer>
-
-#include <optional>
-
 #include "itemmodels/eventcolumns.h"
-#include "report/summary.h"
 #include "store/eventstore.h"
-#include "store/rowset.h"
 
-#include <thread>
+#include <QMainWindow>
 
 class QAction;
 class QDockWidget;
-class QMenu;
 class QLabel;
+class QMenu;
 class QProgressBar;
-class QStackedWidget;
-class QTimer;
 class QPushButton;
+class QStackedWidget;
 
 namespace auditscope {
 
-class AnalysisRunner;
-struct AnalysisResult;
+class AnalysisDocks;
 class AnalysisTreeView;
+class ChainDocks;
 class ChainView;
-class ObjectHistoryView;
 class DetailPane;
 class EventTableModel;
 class EventTableView;
 class FilterBar;
-class QueryRunner;
-class ResourcesModel;
-class TimelineView;
-class UsersModel;
+class Investigation;
 class LoadController;
 class LoadSummaryView;
-class WelcomePage;
-class PolicyDocument;
+class ObjectHistoryView;
+class PolicyDocks;
 class PolicyEditor;
 class PolicyEvaluationRunner;
 class PolicyRulesPanel;
-struct PolicyEvaluationResult;
+class TimelineView;
+class WelcomePage;
 struct LoadProgress;
 struct LoadResult;
+struct Summary;
 
-/// The AuditScope window: filter bar, event table (filtered and sorted off the GUI thread,
-/// selection kept by event id), detail pane of the current event, load report. Analysis views
-/// are issues #6 and #7.
+/// The AuditScope window: builds the widgets, menus and docks and connects them to the
+/// investigation (model/investigation), which holds the state and runs every job. The filter
+/// bar, the event table (selection kept by event id), the event pane, the load report and the
+/// status bar are here; the analysis, policy and chain docks are groups of their own.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -61,10 +50,11 @@ public:
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
+    Investigation* investigation() const { return m_investigation; }
     LoadSummaryView* summaryView() const { return m_summary; }
-    LoadController* loadController() const { return m_loader; }
+    LoadController* loadController() const;
     EventTableView* eventTable() const { return m_table; }
-    EventTableModel* eventModel() const { return m_model; }
+    EventTableModel* eventModel() const;
     /// True while the welcome page shows (nothing open).
     bool showsWelcome() const;
     WelcomePage* welcomePage() const { return m_welcome; }
@@ -72,21 +62,21 @@ public:
     static QString samplePath(const QString& fileName);
     FilterBar* filterBar() const { return m_filterBar; }
     DetailPane* detailPane() const { return m_detail; }
-    TimelineView* timelineView() const { return m_timeline; }
-    AnalysisTreeView* usersView() const { return m_users; }
-    AnalysisTreeView* resourcesView() const { return m_resources; }
-    QDockWidget* timelineDock() const { return m_timelineDock; }
-    QDockWidget* usersDock() const { return m_usersDock; }
-    QDockWidget* resourcesDock() const { return m_resourcesDock; }
-    PolicyEditor* policyEditor() const { return m_policyEditor; }
-    PolicyRulesPanel* policyRules() const { return m_policyRules; }
-    PolicyEvaluationRunner* policyRunner() const { return m_policyRunner; }
-    QDockWidget* policyDock() const { return m_policyDock; }
-    QDockWidget* rulesDock() const { return m_rulesDock; }
-    ChainView* chainView() const { return m_chainView; }
-    ObjectHistoryView* historyView() const { return m_historyView; }
-    QDockWidget* chainDock() const { return m_chainDock; }
-    QDockWidget* historyDock() const { return m_historyDock; }
+    TimelineView* timelineView() const;
+    AnalysisTreeView* usersView() const;
+    AnalysisTreeView* resourcesView() const;
+    QDockWidget* timelineDock() const;
+    QDockWidget* usersDock() const;
+    QDockWidget* resourcesDock() const;
+    PolicyEditor* policyEditor() const;
+    PolicyRulesPanel* policyRules() const;
+    PolicyEvaluationRunner* policyRunner() const;
+    QDockWidget* policyDock() const;
+    QDockWidget* rulesDock() const;
+    ChainView* chainView() const;
+    ObjectHistoryView* historyView() const;
+    QDockWidget* chainDock() const;
+    QDockWidget* historyDock() const;
 
 public Q_SLOTS:
     /// Replaces the investigation with these files, folders or globs.
@@ -123,6 +113,13 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
+    // Window parts and their connections (mainwindow.cpp).
+    void createStatusBar();
+    void connectInvestigation();
+    void connectTable();
+    void restoreLayout();
+    /// Keeps the selected event selected when the table's rows are replaced (same snapshot).
+    void keepSelectionAcrossResets();
     // Menus and shortcuts (mainwindowactions.cpp).
     void createActions();
     void createCopyActions();
@@ -134,113 +131,42 @@ private:
     void createTableMenu();
     /// Makes `row` of the table current and visible.
     void goToRow(int row);
-    // Analysis views (mainwindowanalysis.cpp).
-    void createAnalysisDocks();
-    /// The filter: the user's part and the views' terms; `without` leaves one view's term out.
-    QString composeFilter(const QString& without = {}) const;
-    void filterFromBar(const QString& text);
-    void setViewFilter(const QString& view, const QString& term);
-    void clearViewFilters();
-    void setAnalysisRows(const EventStorePtr& store, std::optional<RowSet> rows);
-    void requestAnalysis(bool timeline, bool users, bool resources);
-    void showAnalysis(const AnalysisResult& result);
-    // Policy editor, rules and live matching (mainwindowpolicy.cpp).
-    void createPolicyDocks();
-    void createPolicyMenu(QMenu* file);
-    void choosePolicy();
-    void showPolicyEditor();
-    void updatePolicyStore();
-    void showPolicyResult(const std::shared_ptr<const PolicyEvaluationResult>& result);
-    void showPolicyForEvent(EventId id);
-    void updateComparisonChoices();
-    void updatePolicyBaseline();
-    // Request chains and object histories (mainwindowchain.cpp).
-    void createChainDocks();
-    void followRequest();
-    void showObjectHistory();
     /// Makes the event current in the table, if the filter shows it.
     void selectEvent(EventId id);
-    void retireChainWorker();
+    EventId currentEvent() const;
+    // Loading (mainwindowload.cpp).
+    void startLoad(const QStringList& paths);
     void showProgress(const LoadProgress& progress);
     void finishLoad(const LoadResult& result, const Summary& summary);
-    void sortTable(EventColumn column, bool descending);
     void chooseFiles();
     void chooseFolder();
     void rememberRecent(const QStringList& paths);
     void fillRecentMenu();
-    void showFilterResult(
-        const EventStorePtr& store, const std::optional<RowSet>& rows, qint64 elapsedMs);
-    /// A new snapshot: the filter bar completes on it, and the current filter runs again.
-    void useSnapshot(const EventStorePtr& store);
-    /// Shows new rows and selects the event that was selected before, if it is still there.
-    void showRows(EventStorePtr store, std::optional<RowSet> rows);
 
+    Investigation* m_investigation;
     QStackedWidget* m_pages; // the welcome page, or filter bar + table
     WelcomePage* m_welcome;
-    EventTableModel* m_model;
     EventTableView* m_table;
     FilterBar* m_filterBar;
     DetailPane* m_detail;
     QDockWidget* m_detailDock;
-    QueryRunner* m_runner;
-    QStringList m_paths; // the sources of the investigation
+    LoadSummaryView* m_summary;
+    QDockWidget* m_reportDock;
+    QProgressBar* m_progress;
+    QLabel* m_status;
+    QPushButton* m_cancel;
+    AnalysisDocks* m_analysisDocks;
+    PolicyDocks* m_policyDocks;
+    ChainDocks* m_chainDocks;
     QMenu* m_recentMenu = nullptr;
     QAction* m_reloadAction = nullptr;
     QAction* m_closeAction = nullptr;
     QAction* m_referenceAction = nullptr; // View > Time > Set the selected event as reference
     QAction* m_copyRowAction = nullptr;
     QAction* m_copyEventAction = nullptr;
-    LoadSummaryView* m_summary;
-    QDockWidget* m_reportDock;
-    QProgressBar* m_progress;
-    QLabel* m_status;
-    QPushButton* m_cancel;
-    LoadController* m_loader;
-    quint64 m_sortGeneration = 0;
-    AnalysisRunner* m_analysis = nullptr;
-    TimelineView* m_timeline = nullptr;
-    UsersModel* m_usersModel = nullptr;
-    AnalysisTreeView* m_users = nullptr;
-    ResourcesModel* m_resourcesModel = nullptr;
-    AnalysisTreeView* m_resources = nullptr;
-    QDockWidget* m_timelineDock = nullptr;
-    QDockWidget* m_usersDock = nullptr;
-    QDockWidget* m_resourcesDock = nullptr;
-    QString m_baseFilter; // what the user typed or chose
-    QMap<QString, QString> m_viewTerms; // view -> its term, in a fixed order
-    QString m_composedFilter; // the last filter the views put in the bar
-    std::shared_ptr<const std::optional<RowSet>> m_currentRows; // the current filter's events
-    EventStorePtr m_currentRowsStore; // the snapshot m_currentRows belongs to
-    bool m_pendingTimeline = false, m_pendingUsers = false, m_pendingResources = false;
-    QTimer* m_timelineDebounce = nullptr;
-    EventStorePtr m_chainStore; // the snapshot the chain / history docks were built on
-    std::vector<std::jthread> m_retiredChainWorkers; // superseded builds, joined when one lands
-    ChainView* m_chainView = nullptr;
-    ObjectHistoryView* m_historyView = nullptr;
-    QDockWidget* m_chainDock = nullptr;
-    QDockWidget* m_historyDock = nullptr;
-    QAction* m_followAction = nullptr;
-    QAction* m_historyAction = nullptr;
-    quint64 m_chainGeneration = 0;
-    std::jthread m_chainWorker; // builds a chain or history; joins before the members it uses go
-    PolicyEditor* m_policyEditor = nullptr;
-    PolicyRulesPanel* m_policyRules = nullptr;
-    PolicyEvaluationRunner* m_policyRunner = nullptr;
-    QDockWidget* m_policyDock = nullptr;
-    QDockWidget* m_rulesDock = nullptr;
-    std::shared_ptr<const PolicyEvaluationResult> m_policyResult; // shown now
-    // What each open policy's impact is compared with ("Impact compared with" in the Rules
-    // dock), per policy: switching tabs keeps each one's choice.
-    enum class PolicyBaseline { RecordedLog, SavedFile, OtherPolicy };
-    struct ComparisonChoice
-    {
-        PolicyBaseline kind = PolicyBaseline::RecordedLog;
-        QPointer<PolicyDocument> other; // OtherPolicy
-    };
-    QHash<const PolicyDocument*, ComparisonChoice> m_comparisonChoices;
-    QList<QPointer<PolicyDocument>> m_baselineChoices; // the policies from entry 2 on
-    QPointer<PolicyDocument> m_choicesFor; // the active policy the entries were made for
-    std::jthread m_sorter; // last: stops and joins before the members it uses go
+    // The selected event while the table's rows are replaced, and the snapshot it belongs to.
+    EventId m_selectedBeforeReset;
+    EventStorePtr m_storeBeforeReset;
 };
 
 } // namespace auditscope

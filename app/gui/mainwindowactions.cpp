@@ -2,11 +2,14 @@
 // The main window's menus, shortcuts and the event table's context menu.
 #include "mainwindow.h"
 
+#include "analysisdocks.h"
+#include "chaindocks.h"
 #include "detailpane.h"
 #include "eventtableview.h"
 #include "filterbar.h"
 #include "itemmodels/columnfilter.h"
 #include "itemmodels/eventtablemodel.h"
+#include "policydocks.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -31,7 +34,7 @@ void MainWindow::createActions()
     createGoMenu();
     createHelpMenu();
     createTableMenu();
-    createPolicyMenu(file);
+    m_policyDocks->createMenus(file);
     // Quit last in File, after the entries the other menus do not add.
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
@@ -80,13 +83,13 @@ void MainWindow::createViewMenu()
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(m_detailDock->toggleViewAction());
     view->addAction(m_reportDock->toggleViewAction());
-    view->addAction(m_timelineDock->toggleViewAction());
-    view->addAction(m_usersDock->toggleViewAction());
-    view->addAction(m_resourcesDock->toggleViewAction());
-    view->addAction(m_chainDock->toggleViewAction());
-    view->addAction(m_historyDock->toggleViewAction());
-    QAction* clearViews =
-        view->addAction(tr("&Clear View Filters"), this, &MainWindow::clearViewFilters);
+    view->addAction(timelineDock()->toggleViewAction());
+    view->addAction(usersDock()->toggleViewAction());
+    view->addAction(resourcesDock()->toggleViewAction());
+    view->addAction(chainDock()->toggleViewAction());
+    view->addAction(historyDock()->toggleViewAction());
+    QAction* clearViews = view->addAction(
+        tr("&Clear View Filters"), this, [this] { m_analysisDocks->clearViewFilters(); });
     clearViews->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Backspace));
     clearViews->setToolTip(tr("Remove the terms the timeline, users and resources views added"));
     view->addSeparator();
@@ -103,21 +106,21 @@ void MainWindow::createViewMenu()
     utc->setChecked(true);
     relative->setEnabled(false); // until a reference is set
     auto apply = [this, local, relative] {
-        TimeDisplay display = m_model->timeDisplay();
+        TimeDisplay display = eventModel()->timeDisplay();
         display.zone = local->isChecked() ? TimeDisplay::Zone::Local : TimeDisplay::Zone::Utc;
         display.relative = relative->isChecked();
-        m_model->setTimeDisplay(display);
+        eventModel()->setTimeDisplay(display);
     };
     connect(zones, &QActionGroup::triggered, this, apply);
     time->addSeparator();
     m_referenceAction =
         time->addAction(tr("Set the selected event as &reference"), this, [this, relative, apply] {
-            const EventId id = m_model->eventAt(m_table->currentIndex().row());
+            const EventId id = currentEvent();
             if (!id)
                 return;
-            TimeDisplay display = m_model->timeDisplay();
-            display.referenceNs = m_model->store()->timeNs[id.value];
-            m_model->setTimeDisplay(display);
+            TimeDisplay display = eventModel()->timeDisplay();
+            display.referenceNs = eventModel()->store()->timeNsOf(id);
+            eventModel()->setTimeDisplay(display);
             relative->setEnabled(true);
             relative->setChecked(true);
             apply();
@@ -156,7 +159,7 @@ void MainWindow::createCopyActions()
         for (int visual = 0; visual < header->count(); ++visual) {
             const int column = header->logicalIndex(visual);
             if (!header->isSectionHidden(column))
-                cells << m_model->index(row, column).data().toString();
+                cells << eventModel()->index(row, column).data().toString();
         }
         QGuiApplication::clipboard()->setText(cells.join(QLatin1Char('\t')));
     });
@@ -171,7 +174,7 @@ void MainWindow::createGoMenu()
     QMenu* go = menuBar()->addMenu(tr("&Go"));
     auto addMove = [this, go](const QString& text, const QKeySequence& key, auto rowFor) {
         QAction* action = go->addAction(text, this, [this, rowFor] {
-            const int rows = m_model->rowCount();
+            const int rows = eventModel()->rowCount();
             if (rows > 0)
                 goToRow(std::clamp(rowFor(m_table->currentIndex().row(), rows), 0, rows - 1));
         });
@@ -185,8 +188,8 @@ void MainWindow::createGoMenu()
     addMove(tr("&Last Event"), QKeySequence(Qt::CTRL | Qt::Key_End),
         [](int, int rows) { return rows - 1; });
     go->addSeparator();
-    go->addAction(m_followAction);
-    go->addAction(m_historyAction);
+    go->addAction(m_chainDocks->followAction());
+    go->addAction(m_chainDocks->historyAction());
     go->addSeparator();
     QAction* list = go->addAction(
         tr("Event &List"), this, [this] { m_table->setFocus(Qt::ShortcutFocusReason); });
@@ -201,7 +204,7 @@ void MainWindow::createGoMenu()
 void MainWindow::goToRow(int row)
 {
     const int column = std::max(0, m_table->currentIndex().column());
-    const QModelIndex index = m_model->index(row, column);
+    const QModelIndex index = eventModel()->index(row, column);
     m_table->setCurrentIndex(index);
     m_table->scrollTo(index);
 }
@@ -210,8 +213,8 @@ void MainWindow::createTableMenu()
 {
     connect(m_table, &EventTableView::eventMenuRequested, this,
         [this](const QModelIndex& index, const QPoint& globalPosition) {
-            const EventStorePtr store = m_model->store();
-            const EventId id = m_model->eventAt(index.row());
+            const EventStorePtr store = eventModel()->store();
+            const EventId id = eventModel()->eventAt(index.row());
             if (!store || !id)
                 return;
             const auto column = static_cast<EventColumn>(index.column());
@@ -237,8 +240,8 @@ void MainWindow::createTableMenu()
             menu.addAction(m_copyRowAction);
             menu.addAction(m_copyEventAction);
             menu.addSeparator();
-            menu.addAction(m_followAction);
-            menu.addAction(m_historyAction);
+            menu.addAction(m_chainDocks->followAction());
+            menu.addAction(m_chainDocks->historyAction());
             menu.addAction(m_referenceAction);
             menu.exec(globalPosition);
         });

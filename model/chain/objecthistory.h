@@ -22,6 +22,9 @@ struct ObjectKey
     /// Parses `GROUP/RESOURCE/NAMESPACE/NAME`: `core` is the core group, `-` no namespace
     /// (`apps/deployments/prod/web`, `core/namespaces/-/dev`). nullopt and `error` if malformed.
     static std::optional<ObjectKey> parse(std::string_view text, std::string* error = nullptr);
+    /// The object event `id` touched (its objectRef); nullopt when it names none (no group,
+    /// resource or name: a list, a non-resource URL).
+    static std::optional<ObjectKey> of(const EventStore& store, EventId id);
     /// The same form (`core/configmaps/prod/app-config`).
     std::string toString() const;
 };

@@ -8,5 +8,6 @@ target_sources(auditscope_model PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/chainintegrity.cpp
     ${CMAKE_CURRENT_LIST_DIR}/chain.cpp
     ${CMAKE_CURRENT_LIST_DIR}/objecthistory.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/objectkey.cpp
     ${CMAKE_CURRENT_LIST_DIR}/chainjson.cpp
 )

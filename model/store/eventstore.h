@@ -55,6 +55,8 @@ public:
     };
 
     std::size_t size() const { return timeNs.size(); }
+    /// requestReceivedTimestamp of event `id`, ns since the epoch, UTC.
+    std::int64_t timeNsOf(EventId id) const { return timeNs[id.value]; }
     /// stageTimestamp, ns since the epoch, UTC.
     std::int64_t stageTimeNs(std::size_t row) const { return timeNs[row] + stageLatencyNs[row]; }
 

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "chain/chain.h"
+#include "chain/objecthistory.h"
+#include "itemmodels/eventcolumns.h"
+#include "jobs/jobrunner.h"
+#include "policy/policyeditorevaluation.h"
+#include "store/eventstore.h"
+#include "store/rowset.h"
+
+#include <QMap>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+#include <optional>
+
+namespace auditscope {
+
+class AnalysisRunner;
+class EventTableModel;
+class LoadController;
+class PolicyEvaluationRunner;
+class QueryRunner;
+struct LoadResult;
+struct Summary;
+
+/// The state of one investigation and the jobs that compute it: its sources and their current
+/// snapshot, the event table (the current filter's rows in the current sort), the composed
+/// filter (what the user typed plus one term per analysis view), the active policy's result and
+/// its comparison, and the runners of loading, filtering, sorting, analysis, policy evaluation
+/// and chain building. Widgets observe it through its signals and the models it owns; it knows
+/// nothing of them. Lives on the GUI thread.
+class Investigation final : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit Investigation(QObject* parent = nullptr);
+    ~Investigation() override;
+
+    LoadController* loader() const { return m_loader; }
+    QueryRunner* queryRunner() const { return m_query; }
+    AnalysisRunner* analysisRunner() const { return m_analysis; }
+    PolicyEvaluationRunner* policyRunner() const { return m_policy; }
+    /// The events shown: the current filter's rows of the current snapshot, in the current sort.
+    EventTableModel* eventModel() const { return m_model; }
+
+    // Sources.
+    const QStringList& paths() const { return m_paths; }
+    /// Replaces the investigation with these files, folders or globs.
+    void open(const QStringList& paths);
+    /// Adds sources (all are merged by time: the union is loaded again, at ~1 GB/s).
+    void add(const QStringList& paths);
+    void reload();
+    void close();
+    /// The snapshot shown (a partial one while a load goes on; null when nothing is open).
+    const EventStorePtr& snapshot() const;
+
+    // The filter: the typed part and each view's term.
+    /// Runs `text` as the filter. Text other than the composed filter is the user's own: it
+    /// becomes the typed part, and the views' terms are dropped (viewTermsCleared()).
+    void applyFilter(const QString& text);
+    /// The filter last applied.
+    const QString& filter() const { return m_filter; }
+    /// The typed part and every view's term but `without`'s, each parenthesised when joined.
+    QString composedFilter(const QString& without = {}) const;
+    bool hasViewTerm(const QString& view) const { return m_viewTerms.contains(view); }
+    /// Sets (empty: removes) `view`'s term; returns the new composed filter, for the filter bar
+    /// to show and apply.
+    QString setViewTerm(const QString& view, const QString& term);
+    /// Removes every view's term; returns the new composed filter (nullopt: there were none).
+    std::optional<QString> clearViewTerms();
+    /// The current filter's events (nullopt = every event) and the snapshot they belong to.
+    const std::shared_ptr<const std::optional<RowSet>>& filterRows() const { return m_rows; }
+    const EventStorePtr& filterRowsStore() const { return m_rowsStore; }
+
+    // Sorting (off the GUI thread; ties stay in time order).
+    /// Sorts the shown rows by `column`; nullopt: time order (as loaded).
+    void sortBy(std::optional<EventColumn> column, bool descending);
+    std::optional<EventColumn> sortColumn() const { return m_sortColumn; }
+    bool sortDescending() const { return m_sortDescending; }
+
+    // The active policy.
+    /// Evaluates `text` as the active policy (debounced) over the snapshot.
+    void setPolicyText(const QString& text);
+    /// Compares the active policy with `text` (null: with the recorded log only).
+    void setPolicyBaseline(const QString& text);
+    /// No active policy any more: no policy columns, terms or result.
+    void clearPolicy();
+    const PolicyEvaluationResultPtr& policyResult() const { return m_policyResult; }
+    /// The active policy's outcome per event for the shown snapshot, or null.
+    PolicyQueryContextPtr policyContext() const;
+
+    // Request chains and object histories.
+    void followRequest(EventId id);
+    /// False (and nothing starts) when the event names no object.
+    bool showObjectHistory(EventId id);
+
+Q_SIGNALS:
+    void loadStarted(const QStringList& paths);
+    void loadFinished(const auditscope::LoadResult& result, const auditscope::Summary& summary);
+    /// A new snapshot is shown (the first rows of a load, the whole load, or null when closed):
+    /// the table shows all of it until the filter's rows arrive, in time order.
+    void snapshotChanged(const auditscope::EventStorePtr& store);
+    /// The filter `text` could not run (it did not parse or names an unknown rule).
+    void filterInvalid(int column, const QString& message);
+    /// The table shows the filter's rows (`shown` of `total` events).
+    void filterFinished(qint64 shown, qint64 total, qint64 elapsedMs);
+    /// filterRows() changed: the views that show the filter's events need new numbers.
+    void filterRowsChanged();
+    /// The view terms were dropped because the user typed a filter of their own.
+    void viewTermsCleared();
+    /// The table shows the rows in the order sortBy() asked for.
+    void sortFinished();
+    /// A new result of the active policy (null: none): every consumer takes it from here.
+    void policyResultChanged(const auditscope::PolicyEvaluationResultPtr& result);
+    void chainReady(const auditscope::EventStorePtr& store, const auditscope::Chain& chain);
+    void historyReady(
+        const auditscope::EventStorePtr& store, const auditscope::ObjectHistory& history);
+
+private:
+    void useSnapshot(const EventStorePtr& store);
+    void showFilterResult(
+        const EventStorePtr& store, const std::optional<RowSet>& rows, qint64 elapsedMs);
+    void setFilterRows(const EventStorePtr& store, std::optional<RowSet> rows);
+    void startSort();
+    void updatePolicyStore();
+    void showPolicyResult(const PolicyEvaluationResultPtr& result);
+
+    QStringList m_paths;
+    EventTableModel* m_model;
+    LoadController* m_loader;
+    QueryRunner* m_query;
+    AnalysisRunner* m_analysis;
+    PolicyEvaluationRunner* m_policy;
+    bool m_policyActive = false;
+    PolicyEvaluationResultPtr m_policyResult;
+    QString m_filter; // the filter last applied
+    QString m_typedFilter; // what the user typed or chose
+    QMap<QString, QString> m_viewTerms; // view -> its term, in a fixed order
+    QString m_composedFilter; // the last filter composed from the parts
+    std::shared_ptr<const std::optional<RowSet>> m_rows; // the current filter's events
+    EventStorePtr m_rowsStore; // the snapshot m_rows belongs to
+    std::optional<EventColumn> m_sortColumn;
+    bool m_sortDescending = false;
+    JobRunner m_chainJobs; // chain and history builds
+    JobRunner m_sortJobs; // last members: their jobs are joined before anything else goes
+};
+
+} // namespace auditscope

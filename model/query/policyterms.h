@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <string_view>
+
+namespace auditscope {
+
+struct Query;
+
+/// Whether `query` has a term that reads the active policy's result (rule:, policylevel:,
+/// emitted:, policychange:): a new policy result changes what it selects.
+bool readsPolicyResult(const Query& query);
+/// The same for a filter's text; false when it does not parse.
+bool readsPolicyResult(std::string_view filter);
+
+} // namespace auditscope
