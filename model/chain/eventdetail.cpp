@@ -109,19 +109,9 @@ std::vector<std::pair<std::string, std::string>> EventDetail::latencyAnnotations
 EventDetail EventDetailReader::read(const EventStore& store, EventId id)
 {
     EventDetail d;
-    const std::string_view raw = store.rawJson(id);
-    const SourceBuffer& buffer = *store.sourceOf(id).buffer;
-    const char* data = raw.data();
-    std::size_t capacity = buffer.readableFrom(store.rawOffset[id.value]);
-    if (capacity < raw.size() + simdjson::SIMDJSON_PADDING) {
-        m_scratch.assign(raw.begin(), raw.end());
-        m_scratch.resize(raw.size() + simdjson::SIMDJSON_PADDING, 0);
-        data = m_scratch.data();
-        capacity = m_scratch.size();
-    }
     od::document doc;
     od::object object;
-    simdjson::error_code error = m_parser.iterate(data, raw.size(), capacity).get(doc);
+    simdjson::error_code error = m_parser.parse(store, id).get(doc);
     if (!error)
         error = doc.get_object().get(object);
     if (!error) {

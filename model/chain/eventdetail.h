@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "report/raweventparser.h"
 #include "store/eventstore.h"
-
-#include <simdjson.h>
 
 #include <string>
 #include <string_view>
@@ -34,15 +33,14 @@ struct EventDetail
     std::vector<std::pair<std::string, std::string>> latencyAnnotations() const;
 };
 
-/// Re-reads EventDetails. Holds a simdjson parser: one instance per thread, cheap to reuse.
+/// Re-reads EventDetails. Holds a RawEventParser: one instance per thread, cheap to reuse.
 class EventDetailReader
 {
 public:
     EventDetail read(const EventStore& store, EventId id);
 
 private:
-    simdjson::ondemand::parser m_parser;
-    std::vector<char> m_scratch;
+    RawEventParser m_parser;
 };
 
 } // namespace auditscope

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "policy/policyquerycontext.h"
+#include "query/fieldvaluecounts.h"
 #include "query/query.h"
 #include "store/eventstore.h"
 
@@ -47,19 +48,20 @@ public:
     void setPolicyContext(PolicyQueryContextPtr context);
 
 private:
-    struct ValueCount
-    {
-        std::uint32_t id;
-        std::uint64_t count;
-    };
-    const std::vector<ValueCount>& countsOf(QueryField field);
+    const std::vector<FieldValueCount>& countsOf(QueryField field);
     std::string valueText(QueryField field, std::uint32_t id) const;
+    /// Values of `field` that start with (or glob-match) `prefix`, to replace [from, to).
+    Completions completeValues(QueryField field, std::string_view prefix, std::size_t from,
+        std::size_t to, std::size_t maxItems);
+    /// Field names, JSON path starts and keywords that start with `word`, to replace up to `to`.
+    Completions completeFields(
+        std::string_view word, std::size_t from, std::size_t to, std::size_t maxItems) const;
 
     bool hasPolicy() const { return m_policy && m_policy->covers(*m_store); }
 
     EventStorePtr m_store;
     PolicyQueryContextPtr m_policy;
-    std::array<std::vector<ValueCount>, 32> m_counts;
+    std::array<std::vector<FieldValueCount>, 32> m_counts;
     std::array<bool, 32> m_counted{};
 };
 

@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "report/raweventparser.h"
 #include "store/eventstore.h"
-
-#include <simdjson.h>
 
 #include <optional>
 #include <string>
-#include <vector>
+#include <string_view>
 
 namespace auditscope {
 
@@ -21,8 +20,7 @@ public:
         const EventStore& store, EventId id, std::string_view key);
 
 private:
-    simdjson::ondemand::parser m_parser;
-    std::vector<char> m_scratch;
+    RawEventParser m_parser;
 };
 
 } // namespace auditscope

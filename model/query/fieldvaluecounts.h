@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "policy/policyquerycontext.h"
+#include "query/query.h"
+#include "store/eventstore.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace auditscope {
+
+/// Events with one value of a field. `id` is the pool id (user, verb, group, ...), the source
+/// index (file), the code, the Stage or Level, the chain flag index (ChainFlagCount: ok), the
+/// rule + 1 (0: none), emitted (0/1) or the PolicyChange.
+struct FieldValueCount
+{
+    std::uint32_t id;
+    std::uint64_t count;
+};
+
+/// The values of `field` that occur in `store`, most events first (ties in id order): from the
+/// posting lists when the store is indexed, else by a column scan. Policy fields read `policy`
+/// (may be null), and only when it covers the store (policychange: when it compares on it).
+/// Json and Text have no value list. May compute the store's chain integrity (cached).
+std::vector<FieldValueCount> countFieldValues(
+    const EventStorePtr& store, const PolicyQueryContext* policy, QueryField field);
+
+} // namespace auditscope

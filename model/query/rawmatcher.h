@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "query/query.h"
+#include "report/raweventparser.h"
+#include "store/eventstore.h"
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace auditscope {
+
+/// Fields whose terms re-read the raw event: JSON paths and bare words.
+inline bool isRawField(QueryField f)
+{
+    return f == QueryField::Json || f == QueryField::Text;
+}
+
+/// Literal text that must occur in an event's raw JSON for a Json or Text term to match (JSON
+/// escaping aside): a bare word itself, or the longest run without `*` of a `:` value. Empty
+/// when nothing can be required (comparisons; text that JSON writers may escape).
+std::string rawPrefilterFor(const QueryNode& n);
+
+/// Matches Json terms (a key path, keys case-insensitive, arrays searched element by element)
+/// and Text terms (a substring) against events' raw JSON: a substring prefilter, then one
+/// On-Demand pass along the path. Counts the bytes and events it read. One per thread.
+class RawMatcher final
+{
+public:
+    /// Whether event `row` matches the Json or Text term `n`; `prefilter` is
+    /// rawPrefilterFor(n).
+    bool matches(
+        const EventStore& store, std::uint32_t row, const QueryNode& n, std::string_view prefilter);
+    std::uint64_t bytes() const { return m_bytes; }
+    std::uint64_t events() const { return m_events; }
+
+private:
+    bool matchObject(simdjson::ondemand::object& object, std::size_t depth);
+    bool matchValue(simdjson::ondemand::value& value, std::size_t depth);
+    bool matchLeaf(simdjson::ondemand::value& value);
+    bool compareNumber(std::string_view text) const;
+
+    RawEventParser m_parser;
+    const QueryNode* m_node = nullptr; ///< the term being matched
+    std::uint64_t m_bytes = 0, m_events = 0;
+};
+
+} // namespace auditscope

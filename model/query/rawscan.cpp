@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "rawscan.h"
+
+#include "query/rawmatcher.h"
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+#include <vector>
+
+namespace auditscope {
+
+RawScanResult scanRaw(const EventStore& store, const QueryNode& n, std::string_view prefilter,
+    const Candidates& cand, unsigned threads, const std::stop_token& stop)
+{
+    const std::size_t size = cand.size();
+    const unsigned slices = static_cast<unsigned>(
+        std::clamp<std::size_t>(std::min<std::size_t>(threads, size / 256 + 1), 1, 64));
+    std::vector<RowSet> parts(slices);
+    std::vector<std::uint64_t> bytes(slices, 0), events(slices, 0);
+    std::atomic<bool> stopped{false};
+    auto work = [&](unsigned t) {
+        RawMatcher matcher;
+        const std::size_t begin = size * t / slices, end = size * (t + 1) / slices;
+        for (std::size_t i = begin; i < end; ++i) {
+            if ((i & 0x3FF) == 0 && (stop.stop_requested() || stopped)) {
+                stopped = true;
+                return;
+            }
+            const std::uint32_t row = cand.at(i);
+            if (matcher.matches(store, row, n, prefilter))
+                parts[t].push_back(EventId{row});
+        }
+        bytes[t] = matcher.bytes();
+        events[t] = matcher.events();
+    };
+    {
+        std::vector<std::jthread> workers;
+        for (unsigned t = 1; t < slices; ++t)
+            workers.emplace_back(work, t);
+        work(0);
+    }
+    RawScanResult result;
+    if (stopped) {
+        result.stopped = true;
+        return result;
+    }
+    for (unsigned t = 0; t < slices; ++t) {
+        result.rows.insert(result.rows.end(), parts[t].begin(), parts[t].end());
+        result.bytes += bytes[t];
+        result.events += events[t];
+    }
+    return result;
+}
+
+} // namespace auditscope
