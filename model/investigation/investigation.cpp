@@ -33,6 +33,10 @@ Investigation::Investigation(QObject* parent)
     , m_policy(new PolicyEvaluationRunner(this))
     , m_rows(std::make_shared<const std::optional<RowSet>>())
 {
+    qRegisterMetaType<EventStorePtr>();
+    qRegisterMetaType<PolicyEvaluationResultPtr>();
+    qRegisterMetaType<Chain>();
+    qRegisterMetaType<ObjectHistory>();
     connect(m_loader, &LoadController::loadStarted, this, &Investigation::loadStarted);
     connect(m_loader, &LoadController::partialSnapshot, this, &Investigation::useSnapshot);
     connect(m_loader, &LoadController::loadFinished, this,
@@ -229,11 +233,6 @@ void Investigation::clearPolicy()
     showPolicyResult(nullptr);
 }
 
-PolicyQueryContextPtr Investigation::policyContext() const
-{
-    return m_policyResult ? m_policyResult->queryContext() : nullptr;
-}
-
 void Investigation::updatePolicyStore()
 {
     if (!m_policyActive)
@@ -250,7 +249,8 @@ void Investigation::showPolicyResult(const PolicyEvaluationResultPtr& result)
     if (result && result->store && result->store != snapshot())
         return; // computed on a snapshot that has been replaced; the new one is on its way
     m_policyResult = result;
-    const PolicyQueryContextPtr context = policyContext();
+    m_policyContext = result ? result->queryContext() : nullptr;
+    const PolicyQueryContextPtr& context = m_policyContext;
     m_model->setPolicyContext(context);
     m_query->setPolicyContext(context);
     Q_EMIT policyResultChanged(result);

@@ -92,7 +92,7 @@ public:
     void clearPolicy();
     const PolicyEvaluationResultPtr& policyResult() const { return m_policyResult; }
     /// The active policy's outcome per event for the shown snapshot, or null.
-    PolicyQueryContextPtr policyContext() const;
+    const PolicyQueryContextPtr& policyContext() const { return m_policyContext; }
 
     // Request chains and object histories.
     void followRequest(EventId id);
@@ -138,6 +138,7 @@ private:
     PolicyEvaluationRunner* m_policy;
     bool m_policyActive = false;
     PolicyEvaluationResultPtr m_policyResult;
+    PolicyQueryContextPtr m_policyContext; // made once per result, shared by every consumer
     QString m_filter; // the filter last applied
     QString m_typedFilter; // what the user typed or chose
     QMap<QString, QString> m_viewTerms; // view -> its term, in a fixed order

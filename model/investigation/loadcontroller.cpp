@@ -17,7 +17,13 @@ struct FinishedLoad
 
 LoadController::LoadController(QObject* parent)
     : QObject(parent)
-{ }
+{
+    // Queued, spied on and kept in QVariants by tests.
+    qRegisterMetaType<LoadProgress>();
+    qRegisterMetaType<LoadResult>();
+    qRegisterMetaType<Summary>();
+    qRegisterMetaType<EventStorePtr>();
+}
 
 LoadController::~LoadController() = default;
 

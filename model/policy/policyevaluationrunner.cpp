@@ -24,6 +24,7 @@ PolicyEvaluationRunner::PolicyEvaluationRunner(QObject* parent)
     connect(&m_debounce, &QTimer::timeout, this, &PolicyEvaluationRunner::evaluateNow);
     // Seconds of index building on a big log must not take the cores from the GUI thread.
     m_jobs.setLowPriority(true);
+    qRegisterMetaType<PolicyEvaluationResultPtr>();
 }
 
 PolicyEvaluationRunner::~PolicyEvaluationRunner() = default;

@@ -7,13 +7,17 @@
 
 namespace auditscope {
 
+bool readsPolicyResult(const QueryNode& n)
+{
+    return n.kind == QueryNode::Kind::Match
+        && (n.field == QueryField::Rule || n.field == QueryField::PolicyLevel
+            || n.field == QueryField::Emitted || n.field == QueryField::PolicyChange);
+}
+
 bool readsPolicyResult(const Query& query)
 {
-    return std::any_of(query.nodes.begin(), query.nodes.end(), [](const QueryNode& n) {
-        return n.kind == QueryNode::Kind::Match
-            && (n.field == QueryField::Rule || n.field == QueryField::PolicyLevel
-                || n.field == QueryField::Emitted || n.field == QueryField::PolicyChange);
-    });
+    return std::any_of(query.nodes.begin(), query.nodes.end(),
+        [](const QueryNode& n) { return readsPolicyResult(n); });
 }
 
 bool readsPolicyResult(std::string_view filter)

@@ -6,7 +6,11 @@
 namespace auditscope {
 
 struct Query;
+struct QueryNode;
 
+/// Whether `node` is a term that reads the active policy's result (rule:, policylevel:,
+/// emitted:, policychange:).
+bool readsPolicyResult(const QueryNode& node);
 /// Whether `query` has a term that reads the active policy's result (rule:, policylevel:,
 /// emitted:, policychange:): a new policy result changes what it selects.
 bool readsPolicyResult(const Query& query);

@@ -3,6 +3,7 @@
 // reference evaluator is in querybruteforce.cpp.
 #include "queryengine.h"
 
+#include "query/policyterms.h"
 #include "query/querychars.h"
 #include "query/queryevaluator.h"
 
@@ -15,18 +16,9 @@ namespace {
 // Whether term `n` reads a policy outcome that the options do not give for the store.
 bool lacksPolicyContext(const QueryNode& n, bool covered, bool compared)
 {
-    if (n.kind != QueryNode::Kind::Match)
+    if (!readsPolicyResult(n))
         return false;
-    switch (n.field) {
-    case QueryField::PolicyChange:
-        return !compared;
-    case QueryField::Rule:
-    case QueryField::PolicyLevel:
-    case QueryField::Emitted:
-        return !covered;
-    default:
-        return false;
-    }
+    return n.field == QueryField::PolicyChange ? !compared : !covered;
 }
 
 } // namespace

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "store/segment.h"
 #include "store/eventstore.h"
+#include "store/segment.h"
 
 #include <memory>
 #include <vector>

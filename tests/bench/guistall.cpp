@@ -10,8 +10,8 @@
 //   QT_QPA_PLATFORM=offscreen guistall LOG [FILTER [POLICY]]
 #include "mainwindow.h"
 
-#include "itemmodels/eventtablemodel.h"
 #include "investigation/loadcontroller.h"
+#include "itemmodels/eventtablemodel.h"
 #include "policy/policyevaluationrunner.h"
 #include "policycodeedit.h"
 #include "policyeditor.h"

@@ -5,9 +5,9 @@
 #include "detailpane.h"
 #include "eventtableview.h"
 #include "filterbar.h"
+#include "investigation/loadcontroller.h"
 #include "itemmodels/eventtablemodel.h"
 #include "itemmodels/jsontreemodel.h"
-#include "investigation/loadcontroller.h"
 #include "loadsummaryview.h"
 #include "welcomepage.h"
 
