@@ -60,6 +60,189 @@ std::string userLabel(const EventStore& store, UserId user)
     return user ? std::string(store.pools.users.view(user.value)) : std::string("(no user)");
 }
 
+// The series of the stacks whose series are fixed; Principal's come from counting users.
+std::vector<std::string> fixedSeriesNames(TimelineStack stack)
+{
+    std::vector<std::string> names;
+    switch (stack) {
+    case TimelineStack::None:
+        names = {"events"};
+        break;
+    case TimelineStack::Verb:
+        for (int c = 0; c < VerbClassCount; ++c)
+            names.emplace_back(verbClassName(VerbClass(c)));
+        break;
+    case TimelineStack::Response:
+        for (int c = 0; c < ResponseClassCount; ++c)
+            names.emplace_back(responseClassName(ResponseClass(c)));
+        break;
+    case TimelineStack::PrincipalKind:
+        for (int c = 0; c < PrincipalKindCount; ++c)
+            names.emplace_back(principalKindName(PrincipalKind(c)));
+        break;
+    case TimelineStack::Principal:
+        break;
+    }
+    return names;
+}
+
+// The selection's entries [first, first + count) that lie in the timeline's range.
+struct RowSlice
+{
+    std::size_t first = 0, count = 0;
+};
+
+// Events per user slot (last = no user) in the slice. False when stopped.
+bool eventsPerUser(const EventStore& store, const EventSelection& rows, const RowSlice& slice,
+    unsigned parts, const AnalysisOptions& options, std::vector<std::uint64_t>& perUser)
+{
+    const std::size_t users = store.pools.users.size() + 1;
+    std::vector<std::vector<std::uint64_t>> perPart(parts);
+    std::atomic<bool> stopped = false;
+    runParts(slice.count, parts, [&](unsigned part, std::size_t begin, std::size_t end) {
+        std::vector<std::uint64_t>& c = perPart[part];
+        c.assign(users, 0);
+        if (!forRows(
+                rows, slice.first + begin, slice.first + end, options.stop, [&](std::uint32_t row) {
+                    const UserId u = store.user[row];
+                    ++c[u ? u.value : users - 1];
+                }))
+            stopped = true;
+    });
+    for (unsigned p = 1; p < parts; ++p)
+        for (std::size_t u = 0; u < users; ++u)
+            perPart[0][u] += perPart[p][u];
+    perUser = std::move(perPart[0]);
+    return !stopped;
+}
+
+// Swimlanes: the `lanes` users with most events get a lane each (ties by name), everyone else
+// the last, "other". Sets the timeline's lane users and series; returns the lane of each user
+// slot (last = no user).
+std::vector<std::uint8_t> principalLanes(
+    const EventStore& store, const std::vector<std::uint64_t>& perUser, int lanes, Timeline& t)
+{
+    const std::size_t users = perUser.size();
+    std::vector<std::uint32_t> order;
+    for (std::uint32_t u = 0; u < users; ++u)
+        if (perUser[u] > 0)
+            order.push_back(u);
+    const std::size_t laneCount =
+        std::min<std::size_t>(order.size(), static_cast<std::size_t>(std::clamp(lanes, 0, 254)));
+    auto nameOf = [&](std::uint32_t u) {
+        return u + 1 == users ? std::string_view() : store.pools.users.view(u);
+    };
+    std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(laneCount),
+        order.end(), [&](std::uint32_t a, std::uint32_t b) {
+            return perUser[a] != perUser[b] ? perUser[a] > perUser[b] : nameOf(a) < nameOf(b);
+        });
+    std::vector<std::uint8_t> laneOfUser(users, static_cast<std::uint8_t>(laneCount));
+    for (std::size_t l = 0; l < laneCount; ++l) {
+        const std::uint32_t u = order[l];
+        laneOfUser[u] = static_cast<std::uint8_t>(l);
+        const UserId id = u + 1 == users ? UserId{} : UserId{u};
+        t.laneUsers.push_back(id);
+        t.seriesNames.push_back(userLabel(store, id));
+    }
+    t.seriesNames.emplace_back("other");
+    return laneOfUser;
+}
+
+// One part's counts: a part walks a contiguous slice of time-ordered rows, so it touches a
+// contiguous run of buckets, from firstBucket on.
+struct PartCounts
+{
+    std::size_t firstBucket = 0;
+    std::vector<std::uint32_t> counts;
+};
+
+// The first cell (bucket × series) of a time's bucket in a part's counts, for times that never
+// go back: a row before the current bucket's end stays in it without a division.
+class BucketCursor
+{
+public:
+    BucketCursor(const Timeline& t, std::size_t firstBucket)
+        : m_t(t)
+        , m_firstBucket(firstBucket)
+        , m_series(t.seriesCount())
+        , m_bucketEnd(t.bucketStartNs(firstBucket) + t.bucketNs)
+    { }
+
+    std::size_t cellOf(std::int64_t time)
+    {
+        if (time >= m_bucketEnd) {
+            const std::size_t b = *m_t.bucketAt(time);
+            m_bucketEnd = m_t.bucketStartNs(b) + m_t.bucketNs;
+            m_cell = (b - m_firstBucket) * m_series;
+        }
+        return m_cell;
+    }
+
+private:
+    const Timeline& m_t;
+    const std::size_t m_firstBucket;
+    const std::size_t m_series;
+    std::int64_t m_bucketEnd;
+    std::size_t m_cell = 0;
+};
+
+// Counts the selection's entries [begin, end) (not empty) into `pc`, by the stack's series.
+// False when stopped.
+bool countPart(const EventStore& store, const EventSelection& rows, std::size_t begin,
+    std::size_t end, const StoreClasses& classes, const std::vector<std::uint8_t>& laneOfUser,
+    const Timeline& t, const std::stop_token& stop, PartCounts& pc)
+{
+    auto timeAt = [&](std::size_t i) { return store.timeNs[rows.all ? i : rows.ids[i].value]; };
+    const std::size_t b0 = *t.bucketAt(timeAt(begin));
+    const std::size_t b1 = *t.bucketAt(timeAt(end - 1));
+    pc.firstBucket = b0;
+    pc.counts.assign((b1 - b0 + 1) * t.seriesCount(), 0);
+    std::uint32_t* out = pc.counts.data();
+    BucketCursor cursor(t, b0);
+    switch (t.stack) {
+    case TimelineStack::None:
+        return forRows(rows, begin, end, stop,
+            [&](std::uint32_t row) { ++out[cursor.cellOf(store.timeNs[row])]; });
+    case TimelineStack::Verb:
+        return forRows(rows, begin, end, stop, [&](std::uint32_t row) {
+            ++out[cursor.cellOf(store.timeNs[row])
+                + static_cast<std::size_t>(classes.verbClassOf(store.verb[row]))];
+        });
+    case TimelineStack::Response:
+        return forRows(rows, begin, end, stop, [&](std::uint32_t row) {
+            ++out[cursor.cellOf(store.timeNs[row])
+                + static_cast<std::size_t>(responseClassOf(store.code[row]))];
+        });
+    case TimelineStack::PrincipalKind:
+        return forRows(rows, begin, end, stop, [&](std::uint32_t row) {
+            ++out[cursor.cellOf(store.timeNs[row])
+                + static_cast<std::size_t>(
+                    classes.principalKindOf(store.user[row], store.groupSet[row]))];
+        });
+    case TimelineStack::Principal: {
+        const std::size_t noUser = laneOfUser.size() - 1;
+        return forRows(rows, begin, end, stop, [&](std::uint32_t row) {
+            const UserId u = store.user[row];
+            ++out[cursor.cellOf(store.timeNs[row]) + laneOfUser[u ? u.value : noUser]];
+        });
+    }
+    }
+    return true;
+}
+
+// Adds the parts' runs of buckets into the timeline's counts and total.
+void addParts(const std::vector<PartCounts>& perPart, Timeline& t)
+{
+    const std::size_t series = t.seriesCount();
+    for (const PartCounts& pc : perPart) {
+        std::uint32_t* out = t.counts.data() + pc.firstBucket * series;
+        for (std::size_t i = 0; i < pc.counts.size(); ++i) {
+            out[i] += pc.counts[i];
+            t.total += pc.counts[i];
+        }
+    }
+}
+
 } // namespace
 
 TimeRange timeRangeOf(const EventStore& store, const EventSelection& rows)
@@ -200,27 +383,7 @@ Timeline computeTimeline(const EventStore& store, const EventSelection& rows,
     t.bucketNs =
         request.bucketNs > 0 ? request.bucketNs : chooseBucketNs(t.range, request.targetBuckets);
     t.originNs = t.range.empty() ? t.range.fromNs : floorTo(t.range.fromNs, t.bucketNs);
-
-    const StoreClasses classes(store);
-    switch (request.stack) {
-    case TimelineStack::None:
-        t.seriesNames = {"events"};
-        break;
-    case TimelineStack::Verb:
-        for (int c = 0; c < VerbClassCount; ++c)
-            t.seriesNames.emplace_back(verbClassName(VerbClass(c)));
-        break;
-    case TimelineStack::Response:
-        for (int c = 0; c < ResponseClassCount; ++c)
-            t.seriesNames.emplace_back(responseClassName(ResponseClass(c)));
-        break;
-    case TimelineStack::PrincipalKind:
-        for (int c = 0; c < PrincipalKindCount; ++c)
-            t.seriesNames.emplace_back(principalKindName(PrincipalKind(c)));
-        break;
-    case TimelineStack::Principal:
-        break; // after counting users
-    }
+    t.seriesNames = fixedSeriesNames(request.stack);
 
     const std::uint64_t buckets = bucketsFor(t.range, t.bucketNs);
     if (buckets > Timeline::MaxBuckets) {
@@ -232,139 +395,42 @@ Timeline computeTimeline(const EventStore& store, const EventSelection& rows,
     t.bucketCount = static_cast<std::size_t>(buckets);
 
     // The selection's entries inside the range: two binary searches.
-    const std::size_t first = t.range.empty() ? 0 : lowerBoundTime(store, rows, t.range.fromNs);
-    const std::size_t last =
-        t.range.empty() ? 0 : std::max(first, lowerBoundTime(store, rows, t.range.toNs));
-    const std::size_t count = last - first;
-    const unsigned parts = partsFor(count, options);
-    std::atomic<bool> stopped = false;
+    RowSlice slice;
+    if (!t.range.empty()) {
+        slice.first = lowerBoundTime(store, rows, t.range.fromNs);
+        slice.count =
+            std::max(slice.first, lowerBoundTime(store, rows, t.range.toNs)) - slice.first;
+    }
+    const unsigned parts = partsFor(slice.count, options);
+    bool stopped = false;
 
-    // Series of a row, per mode. Principal lanes map user ids (last slot = no user) to lanes.
     std::vector<std::uint8_t> laneOfUser;
     if (request.stack == TimelineStack::Principal) {
-        const std::size_t users = store.pools.users.size() + 1;
-        std::vector<std::vector<std::uint64_t>> perPart(parts);
-        runParts(count, parts, [&](unsigned part, std::size_t begin, std::size_t end) {
-            std::vector<std::uint64_t>& c = perPart[part];
-            c.assign(users, 0);
-            if (!forRows(rows, first + begin, first + end, options.stop, [&](std::uint32_t row) {
-                    const UserId u = store.user[row];
-                    ++c[u ? u.value : users - 1];
-                }))
-                stopped = true;
-        });
-        std::vector<std::uint64_t>& perUser = perPart[0];
-        for (unsigned p = 1; p < parts; ++p)
-            for (std::size_t u = 0; u < users; ++u)
-                perUser[u] += perPart[p][u];
-        std::vector<std::uint32_t> order;
-        for (std::uint32_t u = 0; u < users; ++u)
-            if (perUser[u] > 0)
-                order.push_back(u);
-        const std::size_t lanes = std::min<std::size_t>(
-            order.size(), static_cast<std::size_t>(std::clamp(request.lanes, 0, 254)));
-        auto nameOf = [&](std::uint32_t u) {
-            return u + 1 == users ? std::string_view() : store.pools.users.view(u);
-        };
-        std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(lanes),
-            order.end(), [&](std::uint32_t a, std::uint32_t b) {
-                return perUser[a] != perUser[b] ? perUser[a] > perUser[b] : nameOf(a) < nameOf(b);
-            });
-        laneOfUser.assign(users, static_cast<std::uint8_t>(lanes));
-        for (std::size_t l = 0; l < lanes; ++l) {
-            const std::uint32_t u = order[l];
-            laneOfUser[u] = static_cast<std::uint8_t>(l);
-            const UserId id = u + 1 == users ? UserId{} : UserId{u};
-            t.laneUsers.push_back(id);
-            t.seriesNames.push_back(userLabel(store, id));
-        }
-        t.seriesNames.emplace_back("other");
+        std::vector<std::uint64_t> perUser;
+        stopped = !eventsPerUser(store, rows, slice, parts, options, perUser);
+        laneOfUser = principalLanes(store, perUser, request.lanes, t);
     }
 
-    const std::size_t series = t.seriesCount();
-    t.counts.assign(t.bucketCount * series, 0);
+    t.counts.assign(t.bucketCount * t.seriesCount(), 0);
     if (stopped || t.bucketCount == 0) {
         t.cancelled = stopped;
         return t;
     }
 
-    // Each part walks a contiguous slice of time-ordered rows, so it touches a contiguous run
-    // of buckets: count into a private run, then add the runs.
-    struct PartCounts
-    {
-        std::size_t firstBucket = 0;
-        std::vector<std::uint32_t> counts;
-    };
+    const StoreClasses classes(store);
     std::vector<PartCounts> perPart(parts);
-    runParts(count, parts, [&](unsigned part, std::size_t begin, std::size_t end) {
-        if (begin == end)
-            return;
-        auto timeAt = [&](std::size_t i) { return store.timeNs[rows.all ? i : rows.ids[i].value]; };
-        const std::size_t b0 = *t.bucketAt(timeAt(first + begin));
-        const std::size_t b1 = *t.bucketAt(timeAt(first + end - 1));
-        PartCounts& pc = perPart[part];
-        pc.firstBucket = b0;
-        pc.counts.assign((b1 - b0 + 1) * series, 0);
-        std::uint32_t* out = pc.counts.data();
-        // The current bucket's end; a row at or past it moves to its own bucket.
-        std::int64_t bucketEnd = t.bucketStartNs(b0) + t.bucketNs;
-        std::size_t cell = 0;
-        auto bucketOf = [&](std::int64_t time) {
-            if (time >= bucketEnd) {
-                const std::size_t b = *t.bucketAt(time);
-                bucketEnd = t.bucketStartNs(b) + t.bucketNs;
-                cell = (b - b0) * series;
-            }
-            return cell;
-        };
-        bool ok = true;
-        switch (request.stack) {
-        case TimelineStack::None:
-            ok = forRows(rows, first + begin, first + end, options.stop,
-                [&](std::uint32_t row) { ++out[bucketOf(store.timeNs[row])]; });
-            break;
-        case TimelineStack::Verb:
-            ok = forRows(rows, first + begin, first + end, options.stop, [&](std::uint32_t row) {
-                ++out[bucketOf(store.timeNs[row])
-                    + static_cast<std::size_t>(classes.verbClassOf(store.verb[row]))];
-            });
-            break;
-        case TimelineStack::Response:
-            ok = forRows(rows, first + begin, first + end, options.stop, [&](std::uint32_t row) {
-                ++out[bucketOf(store.timeNs[row])
-                    + static_cast<std::size_t>(responseClassOf(store.code[row]))];
-            });
-            break;
-        case TimelineStack::PrincipalKind:
-            ok = forRows(rows, first + begin, first + end, options.stop, [&](std::uint32_t row) {
-                ++out[bucketOf(store.timeNs[row])
-                    + static_cast<std::size_t>(
-                        classes.principalKindOf(store.user[row], store.groupSet[row]))];
-            });
-            break;
-        case TimelineStack::Principal: {
-            const std::size_t noUser = laneOfUser.size() - 1;
-            ok = forRows(rows, first + begin, first + end, options.stop, [&](std::uint32_t row) {
-                const UserId u = store.user[row];
-                ++out[bucketOf(store.timeNs[row]) + laneOfUser[u ? u.value : noUser]];
-            });
-            break;
-        }
-        }
-        if (!ok)
-            stopped = true;
+    std::atomic<bool> partStopped = false;
+    runParts(slice.count, parts, [&](unsigned part, std::size_t begin, std::size_t end) {
+        if (begin != end
+            && !countPart(store, rows, slice.first + begin, slice.first + end, classes, laneOfUser,
+                t, options.stop, perPart[part]))
+            partStopped = true;
     });
-    if (stopped) {
+    if (partStopped) {
         t.cancelled = true;
         return t;
     }
-    for (const PartCounts& pc : perPart) {
-        std::uint32_t* out = t.counts.data() + pc.firstBucket * series;
-        for (std::size_t i = 0; i < pc.counts.size(); ++i) {
-            out[i] += pc.counts[i];
-            t.total += pc.counts[i];
-        }
-    }
+    addParts(perPart, t);
     return t;
 }
 

@@ -298,162 +298,210 @@ private:
             life.creationTimestampNs = parseRfc3339(created->text());
     }
 
+    // Parsed bodies of one request, and the object's state before it.
+    struct Bodies
+    {
+        std::optional<JsonValue> request;
+        std::optional<JsonValue> response; ///< only when it is the object itself
+        std::optional<JsonValue> before; ///< the last known state
+    };
+
+    // Replays one request on the object's last known state (m_known): what it changed, the
+    // states on both sides where they can be known, and the object's lifetimes.
     void replay(HistoryEntry& e, ObjectHistory& h)
     {
-        std::optional<JsonValue> request =
-            e.requestObject.empty() ? std::nullopt : parseJson(e.requestObject);
-        std::optional<JsonValue> response = objectIn(e.responseObject);
+        Bodies b;
+        b.request = e.requestObject.empty() ? std::nullopt : parseJson(e.requestObject);
+        b.response = objectIn(e.responseObject);
         if (e.action == HistoryAction::Patch)
-            e.patch = detectPatchKind(request ? &*request : nullptr, e.requestUri,
+            e.patch = detectPatchKind(b.request ? &*b.request : nullptr, e.requestUri,
                 textOf(m_store.pools.apiGroups, m_store.apiGroup[e.finalEvent.value]),
-                response ? &*response : nullptr);
-        std::optional<JsonValue> before = m_known;
+                b.response ? &*b.response : nullptr);
         if (!e.succeeded) {
-            if (e.action != HistoryAction::Read && e.action != HistoryAction::Other)
-                noteIfEmpty(e,
-                    e.finalStage == Stage::ResponseComplete
-                        ? "failed with code " + std::to_string(e.code) + ": nothing changed"
-                        : std::string("no ResponseComplete: outcome unknown"));
-            if (e.finalStage != Stage::ResponseComplete && e.action != HistoryAction::Read
-                && e.action != HistoryAction::Other)
-                m_known.reset(); // may or may not have changed the object
+            replayFailed(e);
             return;
         }
+        b.before = m_known;
         switch (e.action) {
-        case HistoryAction::Create: {
-            std::optional<JsonValue> after = response;
-            if (!after && request && request->isObject())
-                after = request;
-            e.changesObject = true;
-            e.existsBefore = false;
-            setSides(e, std::nullopt, after);
-            if (!after)
-                noteIfEmpty(e, "created; bodies not logged (level Metadata)");
-            else
-                noteIfEmpty(
-                    e, response ? "object from responseObject" : "object from requestObject");
-            ObjectLifetime life;
-            life.createdNs = e.stageNs;
-            life.createdBy = e.user;
-            h.lifetimes.push_back(std::move(life));
-            m_known = after;
+        case HistoryAction::Create:
+            replayCreate(e, h, b);
             break;
-        }
-        case HistoryAction::Update: {
-            std::optional<JsonValue> after = response;
-            if (!after && request && request->isObject())
-                after = request;
-            e.changesObject = true;
-            setSides(e, before, after);
-            if (!after)
-                noteIfEmpty(e, "updated; bodies not logged (level Metadata)");
-            else if (!before)
-                noteIfEmpty(e, "no earlier state in the log: only the new object is shown");
-            else
-                noteIfEmpty(e,
-                    response ? "new state from responseObject"
-                             : "new state from requestObject (as sent)");
-            m_known = after;
+        case HistoryAction::Update:
+            replayUpdate(e, b);
             break;
-        }
-        case HistoryAction::Patch: {
-            e.changesObject = true;
-            if (e.code == 201) // server-side apply created the object
-                e.existsBefore = false;
-            std::optional<JsonValue> from = e.existsBefore ? before : std::nullopt;
-            std::optional<JsonValue> after = response;
-            std::string how = "new state from responseObject";
-            if (!after && request && (e.existsBefore ? from.has_value() : true)) {
-                JsonValue work = from.value_or(JsonValue::makeObject());
-                std::string error;
-                if (e.patch.kind == PatchKind::JsonPatch) {
-                    if (applyJsonPatch(work, *request, &error)) {
-                        after = std::move(work);
-                        how = "new state: the JSON patch applied to the last known state";
-                    } else {
-                        how =
-                            "the JSON patch does not apply to the last known state (" + error + ")";
-                    }
-                } else if (e.patch.kind == PatchKind::MergePatch) {
-                    applyMergePatch(work, *request);
-                    after = std::move(work);
-                    how = "new state: the merge patch applied to the last known state";
-                } else {
-                    how = std::string(e.patch.kind == PatchKind::ApplyPatch
-                                  ? "the result of an apply patch"
-                                  : "the result of a strategic merge patch")
-                        + " is not computed here (it depends on the type's schema); log "
-                          "responseObject (level RequestResponse) to see it";
-                }
-            } else if (!after) {
-                how = request ? "no earlier state in the log to apply the patch to"
-                              : "bodies not logged (level Metadata)";
-            }
-            setSides(e, from, after);
-            noteIfEmpty(e, how);
-            if (!e.existsBefore) {
-                ObjectLifetime life;
-                life.createdNs = e.stageNs;
-                life.createdBy = e.user;
-                h.lifetimes.push_back(std::move(life));
-            }
-            m_known = after;
+        case HistoryAction::Patch:
+            replayPatch(e, h, b);
             break;
-        }
-        case HistoryAction::Delete: {
-            e.changesObject = true;
-            if (h.lifetimes.empty())
-                h.lifetimes.emplace_back();
-            ObjectLifetime& life = h.lifetimes.back();
-            const JsonValue* deletion =
-                response ? response->at("/metadata/deletionTimestamp") : nullptr;
-            if (response && deletion) {
-                // Graceful deletion or finalizers: the object stays, marked for deletion.
-                setSides(e, before, response);
-                life.deletionPending = true;
-                noteIfEmpty(e,
-                    "deletion accepted; the object stays until its finalizers or grace "
-                    "period are done (deletionTimestamp set)");
-                m_known = response;
-            } else {
-                e.existsAfter = false;
-                setSides(e, before, std::nullopt);
-                noteIfEmpty(e, before ? "deleted" : "deleted; its last state is not in the log");
-                m_known.reset();
-            }
-            if (!life.deletedNs) {
-                life.deletedNs = e.stageNs;
-                life.deletedBy = e.user;
-            }
+        case HistoryAction::Delete:
+            replayDelete(e, h, b);
             break;
-        }
         case HistoryAction::Read:
-            if (response) {
-                if (before) {
-                    std::vector<JsonChange> unseen = diffJson(&*before, &*response, m_options.diff);
-                    if (!unseen.empty()) {
-                        setSides(e, before, response);
-                        e.note = "the object differs from its last known state: changed by "
-                                 "requests not in the log (or logged without bodies)";
-                    }
-                }
-                m_known = response;
-            }
+            replayRead(e, b);
             break;
         case HistoryAction::Other:
-            if (changesParent(e.subresource)) {
-                e.changesObject = true;
-                noteIfEmpty(e,
-                    "changed through /" + e.subresource
-                        + "; the object's new state is not in this event");
-                m_known.reset();
-            }
+            replayOther(e);
             break;
         }
         // The stored object (response) knows the server-set uid better than the request.
-        for (const std::optional<JsonValue>* v : {&response, &request})
+        for (const std::optional<JsonValue>* v : {&b.response, &b.request})
             if (*v && (*v)->isObject() && (*v)->at("/metadata/uid"))
                 learnLifetime(h, **v);
+    }
+
+    void replayFailed(HistoryEntry& e)
+    {
+        if (e.action == HistoryAction::Read || e.action == HistoryAction::Other)
+            return;
+        noteIfEmpty(e,
+            e.finalStage == Stage::ResponseComplete
+                ? "failed with code " + std::to_string(e.code) + ": nothing changed"
+                : std::string("no ResponseComplete: outcome unknown"));
+        if (e.finalStage != Stage::ResponseComplete)
+            m_known.reset(); // may or may not have changed the object
+    }
+
+    // A new lifetime of the object, started by `e`.
+    static void startLifetime(const HistoryEntry& e, ObjectHistory& h)
+    {
+        ObjectLifetime life;
+        life.createdNs = e.stageNs;
+        life.createdBy = e.user;
+        h.lifetimes.push_back(std::move(life));
+    }
+
+    void replayCreate(HistoryEntry& e, ObjectHistory& h, const Bodies& b)
+    {
+        std::optional<JsonValue> after = b.response;
+        if (!after && b.request && b.request->isObject())
+            after = b.request;
+        e.changesObject = true;
+        e.existsBefore = false;
+        setSides(e, std::nullopt, after);
+        if (!after)
+            noteIfEmpty(e, "created; bodies not logged (level Metadata)");
+        else
+            noteIfEmpty(e, b.response ? "object from responseObject" : "object from requestObject");
+        startLifetime(e, h);
+        m_known = after;
+    }
+
+    void replayUpdate(HistoryEntry& e, const Bodies& b)
+    {
+        std::optional<JsonValue> after = b.response;
+        if (!after && b.request && b.request->isObject())
+            after = b.request;
+        e.changesObject = true;
+        setSides(e, b.before, after);
+        if (!after)
+            noteIfEmpty(e, "updated; bodies not logged (level Metadata)");
+        else if (!b.before)
+            noteIfEmpty(e, "no earlier state in the log: only the new object is shown");
+        else
+            noteIfEmpty(e,
+                b.response ? "new state from responseObject"
+                           : "new state from requestObject (as sent)");
+        m_known = after;
+    }
+
+    void replayPatch(HistoryEntry& e, ObjectHistory& h, const Bodies& b)
+    {
+        e.changesObject = true;
+        if (e.code == 201) // server-side apply created the object
+            e.existsBefore = false;
+        std::optional<JsonValue> from = e.existsBefore ? b.before : std::nullopt;
+        std::optional<JsonValue> after = b.response;
+        std::string how = "new state from responseObject";
+        if (!after && b.request && (e.existsBefore ? from.has_value() : true))
+            how = applyPatch(e.patch.kind, *b.request, from, after);
+        else if (!after)
+            how = b.request ? "no earlier state in the log to apply the patch to"
+                            : "bodies not logged (level Metadata)";
+        setSides(e, from, after);
+        noteIfEmpty(e, how);
+        if (!e.existsBefore)
+            startLifetime(e, h);
+        m_known = after;
+    }
+
+    // Computes the state after a patch from the state before it (an empty object when it
+    // created the object) where the patch kind allows: JSON and merge patches, not apply or
+    // strategic merge patches, which depend on the type's schema. Sets `after` when it could;
+    // returns how the new state was found, or why not.
+    static std::string applyPatch(PatchKind kind, const JsonValue& patch,
+        const std::optional<JsonValue>& from, std::optional<JsonValue>& after)
+    {
+        JsonValue work = from.value_or(JsonValue::makeObject());
+        if (kind == PatchKind::JsonPatch) {
+            std::string error;
+            if (!applyJsonPatch(work, patch, &error))
+                return "the JSON patch does not apply to the last known state (" + error + ")";
+            after = std::move(work);
+            return "new state: the JSON patch applied to the last known state";
+        }
+        if (kind == PatchKind::MergePatch) {
+            applyMergePatch(work, patch);
+            after = std::move(work);
+            return "new state: the merge patch applied to the last known state";
+        }
+        return std::string(kind == PatchKind::ApplyPatch ? "the result of an apply patch"
+                                                         : "the result of a strategic merge patch")
+            + " is not computed here (it depends on the type's schema); log "
+              "responseObject (level RequestResponse) to see it";
+    }
+
+    void replayDelete(HistoryEntry& e, ObjectHistory& h, const Bodies& b)
+    {
+        e.changesObject = true;
+        if (h.lifetimes.empty())
+            h.lifetimes.emplace_back();
+        ObjectLifetime& life = h.lifetimes.back();
+        const JsonValue* deletion =
+            b.response ? b.response->at("/metadata/deletionTimestamp") : nullptr;
+        if (b.response && deletion) {
+            // Graceful deletion or finalizers: the object stays, marked for deletion.
+            setSides(e, b.before, b.response);
+            life.deletionPending = true;
+            noteIfEmpty(e,
+                "deletion accepted; the object stays until its finalizers or grace "
+                "period are done (deletionTimestamp set)");
+            m_known = b.response;
+        } else {
+            e.existsAfter = false;
+            setSides(e, b.before, std::nullopt);
+            noteIfEmpty(e, b.before ? "deleted" : "deleted; its last state is not in the log");
+            m_known.reset();
+        }
+        if (!life.deletedNs) {
+            life.deletedNs = e.stageNs;
+            life.deletedBy = e.user;
+        }
+    }
+
+    // A read shows the object as stored: if it differs from the last known state, requests
+    // missing from the log (or logged without bodies) changed it.
+    void replayRead(HistoryEntry& e, const Bodies& b)
+    {
+        if (!b.response)
+            return;
+        if (b.before) {
+            std::vector<JsonChange> unseen = diffJson(&*b.before, &*b.response, m_options.diff);
+            if (!unseen.empty()) {
+                setSides(e, b.before, b.response);
+                e.note = "the object differs from its last known state: changed by "
+                         "requests not in the log (or logged without bodies)";
+            }
+        }
+        m_known = b.response;
+    }
+
+    void replayOther(HistoryEntry& e)
+    {
+        if (!changesParent(e.subresource))
+            return;
+        e.changesObject = true;
+        noteIfEmpty(e,
+            "changed through /" + e.subresource + "; the object's new state is not in this event");
+        m_known.reset();
     }
 
     const EventStore& m_store;

@@ -243,6 +243,181 @@ bool forEachField(od::object object, std::string_view path, std::string& error, 
     return true;
 }
 
+// Readers of the Event's nested objects, in the order parseEvent() dispatches to them. Each
+// is called once per event that has the field; null is the same as absent.
+using Fields = EventParser::Fields;
+
+// user.uid and user.extra matter only as "the user is not empty" (an empty user is a failed
+// authentication): any non-empty string or object counts.
+void noteUserDetail(od::value v, Fields& f)
+{
+    if (isNull(v))
+        return;
+    od::json_type type;
+    if (v.type().get(type) == simdjson::SUCCESS && type == od::json_type::object) {
+        od::object extra;
+        if (v.get_object().get(extra) == simdjson::SUCCESS) {
+            for (auto any : extra) {
+                (void)any;
+                f.userEmpty = false;
+                break;
+            }
+        }
+        return;
+    }
+    std::string_view s;
+    if (v.get_string().get(s) == simdjson::SUCCESS && !s.empty())
+        f.userEmpty = false;
+}
+
+bool readUser(od::value value, Fields& f, std::string& error)
+{
+    if (isNull(value))
+        return true;
+    od::object user;
+    if (!expectObject(value, user, "user", error))
+        return false;
+    f.userPresent = true;
+    return forEachField(user, "user", error, [&](std::string_view k, od::value v) {
+        if (k == "username") {
+            if (!readString(v, f.username, "user.username", error))
+                return false;
+            f.userEmpty = f.userEmpty && (!f.username || f.username->empty());
+            return true;
+        }
+        if (k == "groups")
+            return readStringArray(v, "user.groups", error, [&](std::string_view g) {
+                f.groups.push_back(g);
+                f.userEmpty = false;
+            });
+        if (k == "uid" || k == "extra")
+            noteUserDetail(v, f);
+        return true;
+    });
+}
+
+bool readMetadata(od::value value, Fields& f, std::string& error)
+{
+    if (isNull(value))
+        return true;
+    od::object metadata;
+    if (!expectObject(value, metadata, "metadata", error))
+        return false;
+    return forEachField(metadata, "metadata", error, [&](std::string_view k, od::value v) {
+        return k != "creationTimestamp"
+            || readTime(v, f.creationTimestamp, "metadata.creationTimestamp", error);
+    });
+}
+
+bool readSourceIps(od::value value, Fields& f, std::string& error)
+{
+    return readStringArray(value, "sourceIPs", error, [&](std::string_view ip) {
+        if (!f.sourceIp)
+            f.sourceIp = ip;
+        else
+            f.extraSourceIps.push_back(ip);
+    });
+}
+
+bool readObjectRef(od::value value, Fields& f, std::string& error)
+{
+    if (isNull(value))
+        return true;
+    od::object ref;
+    if (!expectObject(value, ref, "objectRef", error))
+        return false;
+    f.hasObjectRef = true;
+    return forEachField(ref, "objectRef", error, [&](std::string_view k, od::value v) {
+        if (k == "resource")
+            return readString(v, f.resource, "objectRef.resource", error);
+        if (k == "namespace")
+            return readString(v, f.namespaceName, "objectRef.namespace", error);
+        if (k == "name")
+            return readString(v, f.name, "objectRef.name", error);
+        if (k == "apiGroup")
+            return readString(v, f.apiGroup, "objectRef.apiGroup", error);
+        if (k == "apiVersion")
+            return readString(v, f.apiVersion, "objectRef.apiVersion", error);
+        if (k == "subresource")
+            return readString(v, f.subresource, "objectRef.subresource", error);
+        return true;
+    });
+}
+
+// requestURI is kept in the raw line and read on demand; only its type is checked here
+// (unescaping it would cost more than the rest of the line's strings).
+bool checkRequestUri(od::value value, std::string& error)
+{
+    od::json_type type;
+    if (value.type().get(type) == simdjson::SUCCESS
+        && (type == od::json_type::string || type == od::json_type::null))
+        return true;
+    error = "requestURI: expected a string, found " + std::string(typeName(value));
+    return false;
+}
+
+bool readAnnotations(od::value value, Fields& f, std::string& error)
+{
+    if (isNull(value))
+        return true;
+    od::object annotations;
+    if (!expectObject(value, annotations, "annotations", error))
+        return false;
+    return forEachField(annotations, "annotations", error, [&](std::string_view k, od::value v) {
+        if (k == "authorization.k8s.io/decision")
+            return readString(
+                v, f.decision, "annotations.\"authorization.k8s.io/decision\"", error);
+        if (k == "audit.k8s.io/truncated") {
+            std::optional<std::string_view> truncated;
+            if (!readString(v, truncated, "annotations.\"audit.k8s.io/truncated\"", error))
+                return false;
+            f.truncated = truncated && *truncated == "true";
+        }
+        return true;
+    });
+}
+
+bool readStatusCode(od::value v, std::uint16_t& out, std::string& error)
+{
+    std::int64_t code = 0;
+    if (v.get_int64().get(code) != simdjson::SUCCESS) {
+        error = "responseStatus.code: expected an integer, found " + std::string(typeName(v));
+        return false;
+    }
+    if (code < 0 || code > 65535) {
+        error = "responseStatus.code: " + std::to_string(code) + " is not an HTTP status";
+        return false;
+    }
+    out = static_cast<std::uint16_t>(code);
+    return true;
+}
+
+bool readResponseStatus(od::value value, Fields& f, std::string& error)
+{
+    if (isNull(value))
+        return true;
+    od::object status;
+    if (!expectObject(value, status, "responseStatus", error))
+        return false;
+    f.hasResponseStatus = true;
+    return forEachField(status, "responseStatus", error, [&](std::string_view k, od::value v) {
+        return k != "code" || readStatusCode(v, f.code, error);
+    });
+}
+
+bool readImpersonatedUser(od::value value, Fields& f, std::string& error)
+{
+    if (isNull(value))
+        return true;
+    od::object user;
+    if (!expectObject(value, user, "impersonatedUser", error))
+        return false;
+    return forEachField(user, "impersonatedUser", error, [&](std::string_view k, od::value v) {
+        return k != "username"
+            || readString(v, f.impersonatedUsername, "impersonatedUser.username", error);
+    });
+}
+
 } // namespace
 
 EventParser::EventParser(Segment& segment, std::size_t diagnosticsPerChunk)
@@ -257,6 +432,7 @@ EventParser::~EventParser() = default;
 bool EventParser::parseEvent(
     od::object object, Fields& f, std::string& error, const ItemContext* items)
 {
+    // Dispatch on the key's length first: one comparison finds the few candidates.
     return forEachField(object, {}, error, [&](std::string_view key, od::value value) -> bool {
         switch (key.size()) {
         case 4:
@@ -264,49 +440,8 @@ bool EventParser::parseEvent(
                 return readString(value, f.kind, "kind", error);
             if (key == "verb")
                 return readString(value, f.verb, "verb", error);
-            if (key == "user") {
-                if (isNull(value))
-                    return true;
-                od::object user;
-                if (!expectObject(value, user, "user", error))
-                    return false;
-                f.userPresent = true;
-                return forEachField(user, "user", error, [&](std::string_view k, od::value v) {
-                    if (k == "username") {
-                        if (!readString(v, f.username, "user.username", error))
-                            return false;
-                        f.userEmpty = f.userEmpty && (!f.username || f.username->empty());
-                        return true;
-                    }
-                    if (k == "groups")
-                        return readStringArray(v, "user.groups", error, [&](std::string_view g) {
-                            f.groups.push_back(g);
-                            f.userEmpty = false;
-                        });
-                    if (k == "uid" || k == "extra") {
-                        if (isNull(v))
-                            return true;
-                        od::json_type type;
-                        if (v.type().get(type) == simdjson::SUCCESS
-                            && type == od::json_type::object) {
-                            od::object extra;
-                            if (v.get_object().get(extra) == simdjson::SUCCESS) {
-                                for (auto any : extra) {
-                                    (void)any;
-                                    f.userEmpty = false;
-                                    break;
-                                }
-                            }
-                            return true;
-                        }
-                        std::string_view s;
-                        if (v.get_string().get(s) == simdjson::SUCCESS && !s.empty())
-                            f.userEmpty = false;
-                        return true;
-                    }
-                    return true;
-                });
-            }
+            if (key == "user")
+                return readUser(value, f, error);
             return true;
         case 5:
             if (key == "level")
@@ -325,90 +460,26 @@ bool EventParser::parseEvent(
                 return readString(value, f.auditId, "auditID", error);
             return true;
         case 8:
-            if (key == "metadata") {
-                if (isNull(value))
-                    return true;
-                od::object metadata;
-                if (!expectObject(value, metadata, "metadata", error))
-                    return false;
-                return forEachField(
-                    metadata, "metadata", error, [&](std::string_view k, od::value v) {
-                        return k != "creationTimestamp"
-                            || readTime(
-                                v, f.creationTimestamp, "metadata.creationTimestamp", error);
-                    });
-            }
+            if (key == "metadata")
+                return readMetadata(value, f, error);
             return true;
         case 9:
             if (key == "sourceIPs")
-                return readStringArray(value, "sourceIPs", error, [&](std::string_view ip) {
-                    if (!f.sourceIp)
-                        f.sourceIp = ip;
-                    else
-                        f.extraSourceIps.push_back(ip);
-                });
+                return readSourceIps(value, f, error);
             if (key == "userAgent")
                 return readString(value, f.userAgent, "userAgent", error);
-            if (key == "objectRef") {
-                if (isNull(value))
-                    return true;
-                od::object ref;
-                if (!expectObject(value, ref, "objectRef", error))
-                    return false;
-                f.hasObjectRef = true;
-                return forEachField(ref, "objectRef", error, [&](std::string_view k, od::value v) {
-                    if (k == "resource")
-                        return readString(v, f.resource, "objectRef.resource", error);
-                    if (k == "namespace")
-                        return readString(v, f.namespaceName, "objectRef.namespace", error);
-                    if (k == "name")
-                        return readString(v, f.name, "objectRef.name", error);
-                    if (k == "apiGroup")
-                        return readString(v, f.apiGroup, "objectRef.apiGroup", error);
-                    if (k == "apiVersion")
-                        return readString(v, f.apiVersion, "objectRef.apiVersion", error);
-                    if (k == "subresource")
-                        return readString(v, f.subresource, "objectRef.subresource", error);
-                    return true;
-                });
-            }
+            if (key == "objectRef")
+                return readObjectRef(value, f, error);
             if (key == "timestamp")
                 return readTime(value, f.timestamp, "timestamp", error);
             return true;
         case 10:
-            if (key == "requestURI") {
-                // Kept in the raw line and read on demand; only its type is checked here
-                // (unescaping it would cost more than the rest of the line's strings).
-                od::json_type type;
-                if (value.type().get(type) == simdjson::SUCCESS
-                    && (type == od::json_type::string || type == od::json_type::null))
-                    return true;
-                error = "requestURI: expected a string, found " + std::string(typeName(value));
-                return false;
-            }
+            if (key == "requestURI")
+                return checkRequestUri(value, error);
             return true;
         case 11:
-            if (key == "annotations") {
-                if (isNull(value))
-                    return true;
-                od::object annotations;
-                if (!expectObject(value, annotations, "annotations", error))
-                    return false;
-                return forEachField(
-                    annotations, "annotations", error, [&](std::string_view k, od::value v) {
-                        if (k == "authorization.k8s.io/decision")
-                            return readString(v, f.decision,
-                                "annotations.\"authorization.k8s.io/decision\"", error);
-                        if (k == "audit.k8s.io/truncated") {
-                            std::optional<std::string_view> truncated;
-                            if (!readString(
-                                    v, truncated, "annotations.\"audit.k8s.io/truncated\"", error))
-                                return false;
-                            f.truncated = truncated && *truncated == "true";
-                        }
-                        return true;
-                    });
-            }
+            if (key == "annotations")
+                return readAnnotations(value, f, error);
             return true;
         case 13:
             if (key == "requestObject")
@@ -417,49 +488,14 @@ bool EventParser::parseEvent(
         case 14:
             if (key == "responseObject")
                 f.hasResponseObject = !isNull(value);
-            else if (key == "responseStatus") {
-                if (isNull(value))
-                    return true;
-                od::object status;
-                if (!expectObject(value, status, "responseStatus", error))
-                    return false;
-                f.hasResponseStatus = true;
-                return forEachField(
-                    status, "responseStatus", error, [&](std::string_view k, od::value v) {
-                        if (k != "code")
-                            return true;
-                        std::int64_t code = 0;
-                        if (v.get_int64().get(code) != simdjson::SUCCESS) {
-                            error = "responseStatus.code: expected an integer, found "
-                                + std::string(typeName(v));
-                            return false;
-                        }
-                        if (code < 0 || code > 65535) {
-                            error = "responseStatus.code: " + std::to_string(code)
-                                + " is not an HTTP status";
-                            return false;
-                        }
-                        f.code = static_cast<std::uint16_t>(code);
-                        return true;
-                    });
-            }
+            else if (key == "responseStatus")
+                return readResponseStatus(value, f, error);
             if (key == "stageTimestamp")
                 return readTime(value, f.stageTime, "stageTimestamp", error);
             return true;
         case 16:
-            if (key == "impersonatedUser") {
-                if (isNull(value))
-                    return true;
-                od::object user;
-                if (!expectObject(value, user, "impersonatedUser", error))
-                    return false;
-                return forEachField(
-                    user, "impersonatedUser", error, [&](std::string_view k, od::value v) {
-                        return k != "username"
-                            || readString(
-                                v, f.impersonatedUsername, "impersonatedUser.username", error);
-                    });
-            }
+            if (key == "impersonatedUser")
+                return readImpersonatedUser(value, f, error);
             return true;
         case 24:
             if (key == "requestReceivedTimestamp")

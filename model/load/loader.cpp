@@ -96,7 +96,16 @@ public:
 private:
     void makeChunks();
     void parseChunk(EventParser& parser, std::uint32_t chunk, std::uint64_t& events);
+    std::uint32_t parsePrelude(Segment& prelude, std::size_t& preludeBytes);
+    void reserveForRest(std::vector<Segment>& segments, const Segment& prelude,
+        std::size_t preludeBytes, std::uint32_t next) const;
+    void parseRestInParallel(std::vector<Segment>& segments, std::uint32_t next);
+    void setLineBases(std::uint32_t chunks);
+    void countSkippedLinesAndSetBases();
     void fixLineNumbers(Segment& segment);
+    void reportDiagnostics(const std::vector<Segment*>& segments, LoadReport& report) const;
+    void reportSources(const std::vector<SourceCounts>& counts, LoadReport& report) const;
+    std::vector<SourceInfo> sourceInfos() const;
     void publishProgress(bool force);
 
     std::vector<OpenedSource> m_sources;
@@ -198,18 +207,11 @@ void LoadJob::publishProgress(bool force)
     m_options.onProgress(p);
 }
 
-LoadResult LoadJob::run()
+// Parses the first chunks on this thread, so the first rows can show at once: at least one
+// chunk, then until options.preludeBytes. Returns the index of the first chunk left.
+std::uint32_t LoadJob::parsePrelude(Segment& prelude, std::size_t& preludeBytes)
 {
-    LoadResult result;
-    LoadReport& report = result.report;
-    report.openSeconds = secondsSince(m_start);
-    makeChunks();
-    publishProgress(true);
-
-    // Prelude: the first chunks on this thread, so first rows can show at once.
-    Segment prelude;
     EventParser preludeParser(prelude, m_options.maxDiagnosticsPerSource);
-    std::size_t preludeBytes = 0;
     std::uint32_t next = 0;
     std::uint64_t unused = 0;
     while (next < m_chunks.size() && (next == 0 || preludeBytes < m_options.preludeBytes)
@@ -220,94 +222,90 @@ LoadResult LoadJob::run()
     }
     m_events = prelude.size();
     m_badLines = prelude.badLineCount();
-    // Line bases for the prelude chunks (a prefix of every chunk, so all are known).
-    m_chunkLineBase.assign(m_chunks.size(), 0);
-    for (std::uint32_t c = 1; c < next; ++c) {
+    return next;
+}
+
+// Sizes each worker's columns from the prelude's bytes per event (+10%), so they do not grow
+// by doubling (each doubling copies and re-faults every column).
+void LoadJob::reserveForRest(std::vector<Segment>& segments, const Segment& prelude,
+    std::size_t preludeBytes, std::uint32_t next) const
+{
+    if (prelude.size() == 0 || next >= m_chunks.size())
+        return;
+    std::uint64_t remaining = 0;
+    for (std::uint32_t c = next; c < m_chunks.size(); ++c)
+        remaining += m_chunks[c].end - m_chunks[c].begin;
+    const double bytesPerEvent = double(preludeBytes) / double(prelude.size());
+    const auto estimate =
+        static_cast<std::size_t>(double(remaining) / bytesPerEvent * 1.1 / m_threads);
+    for (Segment& s : segments)
+        s.reserve(estimate);
+}
+
+// One worker per segment takes the chunks from `next` on, in order, until none is left or a
+// stop is requested; this thread publishes progress meanwhile.
+void LoadJob::parseRestInParallel(std::vector<Segment>& segments, std::uint32_t next)
+{
+    std::atomic<std::uint32_t> nextChunk{next};
+    std::atomic<unsigned> running{m_threads};
+    std::vector<std::jthread> workers;
+    for (unsigned t = 0; t < m_threads; ++t) {
+        workers.emplace_back([&, t] {
+            EventParser parser(segments[t], m_options.maxDiagnosticsPerSource);
+            std::uint64_t events = 0;
+            for (;;) {
+                if (m_stop.stop_requested())
+                    break;
+                const std::uint32_t c = nextChunk++;
+                if (c >= m_chunks.size())
+                    break;
+                const std::size_t eventsBefore = segments[t].size();
+                const std::uint64_t badBefore = segments[t].badLineCount();
+                parseChunk(parser, c, events);
+                m_events += segments[t].size() - eventsBefore;
+                m_badLines += segments[t].badLineCount() - badBefore;
+            }
+            --running;
+        });
+    }
+    while (running.load() > 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        publishProgress(false);
+    }
+} // joins the workers
+
+// Line bases of chunks [1, chunks), whose line counts are all known.
+void LoadJob::setLineBases(std::uint32_t chunks)
+{
+    for (std::uint32_t c = 1; c < chunks; ++c) {
         if (m_chunks[c].source == m_chunks[c - 1].source)
             m_chunkLineBase[c] = m_chunkLineBase[c - 1] + m_chunkLines[c - 1];
     }
-    fixLineNumbers(prelude);
-    auto sourceInfos = [&] {
-        std::vector<SourceInfo> infos;
-        for (const auto& s : m_sources)
-            infos.push_back(SourceInfo{s.path, s.buffer});
-        return infos;
-    };
-    if (m_options.onPartialSnapshot && next < m_chunks.size()) {
-        m_options.onPartialSnapshot(buildEventStore({&prelude}, sourceInfos(), false, 1, nullptr));
-        report.firstSnapshotSeconds = secondsSince(m_start);
-    }
-    publishProgress(true);
+}
 
-    // Parallel phase: workers take the remaining chunks in order.
-    std::vector<Segment> segments(m_threads);
-    // Size each worker's columns from the prelude's bytes per event (+10%), so they do not
-    // grow by doubling (each doubling copies and re-faults every column).
-    if (prelude.size() > 0 && next < m_chunks.size()) {
-        std::uint64_t remaining = 0;
-        for (std::uint32_t c = next; c < m_chunks.size(); ++c)
-            remaining += m_chunks[c].end - m_chunks[c].begin;
-        const double bytesPerEvent = double(preludeBytes) / double(prelude.size());
-        const auto estimate =
-            static_cast<std::size_t>(double(remaining) / bytesPerEvent * 1.1 / m_threads);
-        for (Segment& s : segments)
-            s.reserve(estimate);
-    }
-    std::atomic<std::uint32_t> nextChunk{next};
-    std::atomic<unsigned> running{m_threads};
-    {
-        std::vector<std::jthread> workers;
-        for (unsigned t = 0; t < m_threads; ++t) {
-            workers.emplace_back([&, t] {
-                EventParser parser(segments[t], m_options.maxDiagnosticsPerSource);
-                std::uint64_t events = 0;
-                for (;;) {
-                    if (m_stop.stop_requested())
-                        break;
-                    const std::uint32_t c = nextChunk++;
-                    if (c >= m_chunks.size())
-                        break;
-                    const std::size_t eventsBefore = segments[t].size();
-                    const std::uint64_t badBefore = segments[t].badLineCount();
-                    parseChunk(parser, c, events);
-                    m_events += segments[t].size() - eventsBefore;
-                    m_badLines += segments[t].badLineCount() - badBefore;
-                }
-                --running;
-            });
-        }
-        while (running.load() > 0) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-            publishProgress(false);
-        }
-    } // joins
-    report.cancelled = m_stop.stop_requested()
-        && std::find(m_chunkDone.begin(), m_chunkDone.end(), 0) != m_chunkDone.end();
-
-    // Chunks skipped by a cancel still need their line counts for the ones after them.
+// Chunks skipped by a cancel still need their line counts for the ones after them.
+void LoadJob::countSkippedLinesAndSetBases()
+{
     for (std::uint32_t c = 0; c < m_chunks.size(); ++c) {
         const Chunk& chunk = m_chunks[c];
         if (!m_chunkDone[c])
             m_chunkLines[c] =
                 countLines(m_sources[chunk.source].buffer->bytes(), chunk.begin, chunk.end);
-        if (c > 0 && chunk.source == m_chunks[c - 1].source)
-            m_chunkLineBase[c] = m_chunkLineBase[c - 1] + m_chunkLines[c - 1];
     }
-    for (Segment& s : segments)
-        fixLineNumbers(s);
+    setLineBases(static_cast<std::uint32_t>(m_chunks.size()));
+}
 
-    // Diagnostics: per source, in line order, capped.
+// Moves the segments' diagnostics into the report (whose sources are sized): per source, in
+// line order, at most maxDiagnosticsPerSource each; the rest (and what the parsers dropped)
+// are counted.
+void LoadJob::reportDiagnostics(const std::vector<Segment*>& segments, LoadReport& report) const
+{
     std::vector<Diagnostic> all;
     for (std::size_t s = 0; s < m_sources.size(); ++s) {
         if (!m_sources[s].error.empty())
             all.push_back(Diagnostic{static_cast<std::uint32_t>(s), 0, 0, m_sources[s].error});
     }
-    for (Segment* s : [&] {
-             std::vector<Segment*> v{&prelude};
-             for (Segment& seg : segments)
-                 v.push_back(&seg);
-             return v;
-         }()) {
+    for (Segment* s : segments) {
         for (Diagnostic& d : s->diagnostics)
             all.push_back(std::move(d));
         std::vector<Diagnostic>().swap(s->diagnostics);
@@ -315,13 +313,7 @@ LoadResult LoadJob::run()
     std::stable_sort(all.begin(), all.end(), [](const Diagnostic& a, const Diagnostic& b) {
         return a.source != b.source ? a.source < b.source : a.line < b.line;
     });
-    report.sources.resize(m_sources.size());
-    for (const Segment* seg : [&] {
-             std::vector<const Segment*> v{&prelude};
-             for (const Segment& each : segments)
-                 v.push_back(&each);
-             return v;
-         }()) {
+    for (const Segment* seg : segments) {
         for (std::size_t src = 0; src < seg->omittedDiagnostics.size(); ++src) {
             const std::uint64_t omitted = seg->omittedDiagnostics[src];
             report.sources[src].badLines += omitted;
@@ -341,16 +333,10 @@ LoadResult LoadJob::run()
         else
             ++report.diagnosticsOmitted;
     }
+}
 
-    std::vector<const Segment*> parts{&prelude};
-    for (const Segment& s : segments)
-        parts.push_back(&s);
-    std::vector<SourceCounts> counts;
-    report.parseSeconds = secondsSince(m_start) - report.openSeconds;
-    result.store =
-        buildEventStore(parts, sourceInfos(), true, m_threads, &counts, &report.indexSeconds);
-    report.mergeSeconds =
-        secondsSince(m_start) - report.openSeconds - report.parseSeconds - report.indexSeconds;
+void LoadJob::reportSources(const std::vector<SourceCounts>& counts, LoadReport& report) const
+{
     for (std::size_t s = 0; s < m_sources.size(); ++s) {
         SourceReport& sr = report.sources[s];
         sr.path = m_sources[s].path;
@@ -364,6 +350,58 @@ LoadResult LoadJob::run()
         sr.lastTimeNs = counts[s].lastTimeNs;
         report.bytes += sr.bytes;
     }
+}
+
+std::vector<SourceInfo> LoadJob::sourceInfos() const
+{
+    std::vector<SourceInfo> infos;
+    for (const auto& s : m_sources)
+        infos.push_back(SourceInfo{s.path, s.buffer});
+    return infos;
+}
+
+LoadResult LoadJob::run()
+{
+    LoadResult result;
+    LoadReport& report = result.report;
+    report.openSeconds = secondsSince(m_start);
+    makeChunks();
+    publishProgress(true);
+
+    Segment prelude;
+    std::size_t preludeBytes = 0;
+    const std::uint32_t next = parsePrelude(prelude, preludeBytes);
+    // Line bases for the prelude chunks (a prefix of every chunk, so all are known).
+    m_chunkLineBase.assign(m_chunks.size(), 0);
+    setLineBases(next);
+    fixLineNumbers(prelude);
+    if (m_options.onPartialSnapshot && next < m_chunks.size()) {
+        m_options.onPartialSnapshot(buildEventStore({&prelude}, sourceInfos(), false, 1, nullptr));
+        report.firstSnapshotSeconds = secondsSince(m_start);
+    }
+    publishProgress(true);
+
+    std::vector<Segment> segments(m_threads);
+    reserveForRest(segments, prelude, preludeBytes, next);
+    parseRestInParallel(segments, next);
+    report.cancelled = m_stop.stop_requested()
+        && std::find(m_chunkDone.begin(), m_chunkDone.end(), 0) != m_chunkDone.end();
+    countSkippedLinesAndSetBases();
+    for (Segment& s : segments)
+        fixLineNumbers(s);
+
+    std::vector<Segment*> parts{&prelude};
+    for (Segment& s : segments)
+        parts.push_back(&s);
+    report.sources.resize(m_sources.size());
+    reportDiagnostics(parts, report);
+    std::vector<SourceCounts> counts;
+    report.parseSeconds = secondsSince(m_start) - report.openSeconds;
+    result.store = buildEventStore(std::vector<const Segment*>(parts.begin(), parts.end()),
+        sourceInfos(), true, m_threads, &counts, &report.indexSeconds);
+    report.mergeSeconds =
+        secondsSince(m_start) - report.openSeconds - report.parseSeconds - report.indexSeconds;
+    reportSources(counts, report);
     m_events = result.store->size();
     publishProgress(true);
     report.seconds = secondsSince(m_start);

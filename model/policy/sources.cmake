@@ -2,6 +2,10 @@
 # Policy engine sources, added to auditscope_model (see model/CMakeLists.txt).
 target_sources(auditscope_model PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/policyreader.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/policyinputchecks.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/policydecoder.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/yamlscalar.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/yamlsourcepositions.cpp
     ${CMAKE_CURRENT_LIST_DIR}/policyvalidation.cpp
     ${CMAKE_CURRENT_LIST_DIR}/policyevaluator.cpp
     ${CMAKE_CURRENT_LIST_DIR}/requestattributes.cpp

@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <string>
 #include <thread>
+#include <utility>
 
 namespace auditscope {
 
@@ -28,6 +30,17 @@ struct SortKey
     }
 };
 
+// Local id -> global id, per pool kind, of one segment.
+struct SegmentMaps
+{
+    std::vector<std::uint32_t> verbs, users, sourceIps, userAgents, apiGroups, apiVersions,
+        resources, subresources, namespaces, names, decisions, auditIds, groupSets;
+};
+
+// Rows whose stage latency does not fit the column's inline width, set after the parallel
+// write: (row, latency).
+using LongLatencies = std::vector<std::pair<std::size_t, std::int64_t>>;
+
 // Local id -> global id for one pool kind of one segment.
 std::vector<std::uint32_t> remapPool(const StringPool& local, StringPool& global)
 {
@@ -35,6 +48,72 @@ std::vector<std::uint32_t> remapPool(const StringPool& local, StringPool& global
     for (std::uint32_t id = 0; id < local.size(); ++id)
         map[id] = global.intern(local.view(id));
     return map;
+}
+
+void mergeAuditIds(const std::vector<const Segment*>& segments, AuditIdPool& global,
+    std::vector<SegmentMaps>& maps)
+{
+    for (std::size_t s = 0; s < segments.size(); ++s) {
+        const AuditIdPool& local = segments[s]->pools.auditIds;
+        maps[s].auditIds.resize(local.size());
+        for (std::uint32_t id = 0; id < local.size(); ++id)
+            maps[s].auditIds[id] = global.internFrom(local, id);
+    }
+}
+
+// A segment's group sets (lists of its local group ids) as global sets. A set is keyed by the
+// bytes of its global group ids in `setKeys`, so equal sets from any segment get one id; a new
+// set's members are appended to the store. `key` is scratch space.
+std::vector<std::uint32_t> remapGroupSets(const Segment& seg,
+    const std::vector<std::uint32_t>& groups, StringPool& setKeys, std::string& key,
+    EventStore& store)
+{
+    std::vector<std::uint32_t> map(seg.groupSetOffsets.size() - 1);
+    for (std::size_t set = 0; set + 1 < seg.groupSetOffsets.size(); ++set) {
+        key.clear();
+        for (std::uint32_t i = seg.groupSetOffsets[set]; i < seg.groupSetOffsets[set + 1]; ++i) {
+            const std::uint32_t global = groups[seg.groupSetMembers[i]];
+            key.append(reinterpret_cast<const char*>(&global), sizeof global);
+        }
+        const std::uint32_t id = setKeys.intern(key);
+        if (id + 1 == store.groupSetOffsets.size()) {
+            for (std::size_t i = 0; i < key.size(); i += 4) {
+                std::uint32_t g;
+                std::memcpy(&g, key.data() + i, 4);
+                store.groupSetMembers.push_back(GroupId{g});
+            }
+            store.groupSetOffsets.push_back(
+                static_cast<std::uint32_t>(store.groupSetMembers.size()));
+        }
+        map[set] = id;
+    }
+    return map;
+}
+
+// Every dictionary but the audit IDs into the store's pools, and each segment's id maps.
+void mergeSmallDictionaries(
+    const std::vector<const Segment*>& segments, EventStore& store, std::vector<SegmentMaps>& maps)
+{
+    StringPools& pools = store.pools;
+    StringPool groupSetKeys;
+    std::string key;
+    for (std::size_t s = 0; s < segments.size(); ++s) {
+        const Segment& seg = *segments[s];
+        SegmentMaps& m = maps[s];
+        m.verbs = remapPool(seg.pools.verbs, pools.verbs);
+        m.users = remapPool(seg.pools.users, pools.users);
+        m.sourceIps = remapPool(seg.pools.sourceIps, pools.sourceIps);
+        m.userAgents = remapPool(seg.pools.userAgents, pools.userAgents);
+        m.apiGroups = remapPool(seg.pools.apiGroups, pools.apiGroups);
+        m.apiVersions = remapPool(seg.pools.apiVersions, pools.apiVersions);
+        m.resources = remapPool(seg.pools.resources, pools.resources);
+        m.subresources = remapPool(seg.pools.subresources, pools.subresources);
+        m.namespaces = remapPool(seg.pools.namespaces, pools.namespaces);
+        m.names = remapPool(seg.pools.names, pools.names);
+        m.decisions = remapPool(seg.pools.decisions, pools.decisions);
+        const std::vector<std::uint32_t> groups = remapPool(seg.pools.groups, pools.groups);
+        m.groupSets = remapGroupSets(seg, groups, groupSetKeys, key, store);
+    }
 }
 
 std::vector<SortKey> sortedKeys(const Segment& segment, std::uint32_t segmentIndex)
@@ -50,74 +129,9 @@ std::vector<SortKey> sortedKeys(const Segment& segment, std::uint32_t segmentInd
     return keys;
 }
 
-} // namespace
-
-std::shared_ptr<EventStore> buildEventStore(const std::vector<const Segment*>& segments,
-    std::vector<SourceInfo> sources, bool withIndexes, unsigned threads,
-    std::vector<SourceCounts>* counts, double* indexSeconds)
+// Every row in time order: each segment sorted on its own (in parallel), then merged.
+std::vector<SortKey> timeOrder(const std::vector<const Segment*>& segments, unsigned threads)
 {
-    auto store = std::make_shared<EventStore>();
-    store->sources = std::move(sources);
-    StringPools& pools = store->pools;
-
-    // 1. Global dictionaries and per-segment id maps.
-    struct Maps
-    {
-        std::vector<std::uint32_t> verbs, users, sourceIps, userAgents, apiGroups, apiVersions,
-            resources, subresources, namespaces, names, decisions, auditIds, groupSets;
-    };
-    std::vector<Maps> maps(segments.size());
-    // Audit IDs are the one big dictionary (about one per two events): merge them on a second
-    // thread while this one merges the small ones.
-    std::jthread auditIdMerger([&] {
-        for (std::size_t s = 0; s < segments.size(); ++s) {
-            const AuditIdPool& local = segments[s]->pools.auditIds;
-            maps[s].auditIds.resize(local.size());
-            for (std::uint32_t id = 0; id < local.size(); ++id)
-                maps[s].auditIds[id] = pools.auditIds.internFrom(local, id);
-        }
-    });
-    StringPool groupSetKeys;
-    std::string key;
-    for (std::size_t s = 0; s < segments.size(); ++s) {
-        const Segment& seg = *segments[s];
-        Maps& m = maps[s];
-        m.verbs = remapPool(seg.pools.verbs, pools.verbs);
-        m.users = remapPool(seg.pools.users, pools.users);
-        m.sourceIps = remapPool(seg.pools.sourceIps, pools.sourceIps);
-        m.userAgents = remapPool(seg.pools.userAgents, pools.userAgents);
-        m.apiGroups = remapPool(seg.pools.apiGroups, pools.apiGroups);
-        m.apiVersions = remapPool(seg.pools.apiVersions, pools.apiVersions);
-        m.resources = remapPool(seg.pools.resources, pools.resources);
-        m.subresources = remapPool(seg.pools.subresources, pools.subresources);
-        m.namespaces = remapPool(seg.pools.namespaces, pools.namespaces);
-        m.names = remapPool(seg.pools.names, pools.names);
-        m.decisions = remapPool(seg.pools.decisions, pools.decisions);
-        const std::vector<std::uint32_t> groups = remapPool(seg.pools.groups, pools.groups);
-        m.groupSets.resize(seg.groupSetOffsets.size() - 1);
-        for (std::size_t set = 0; set + 1 < seg.groupSetOffsets.size(); ++set) {
-            key.clear();
-            for (std::uint32_t i = seg.groupSetOffsets[set]; i < seg.groupSetOffsets[set + 1];
-                 ++i) {
-                const std::uint32_t global = groups[seg.groupSetMembers[i]];
-                key.append(reinterpret_cast<const char*>(&global), sizeof global);
-            }
-            const std::uint32_t id = groupSetKeys.intern(key);
-            if (id + 1 == store->groupSetOffsets.size()) {
-                for (std::size_t i = 0; i < key.size(); i += 4) {
-                    std::uint32_t g;
-                    std::memcpy(&g, key.data() + i, 4);
-                    store->groupSetMembers.push_back(GroupId{g});
-                }
-                store->groupSetOffsets.push_back(
-                    static_cast<std::uint32_t>(store->groupSetMembers.size()));
-            }
-            m.groupSets[set] = id;
-        }
-    }
-    const auto groupSetCount = static_cast<std::uint32_t>(store->groupSetOffsets.size() - 1);
-
-    // 2. Time order: sort each segment (in parallel), then merge.
     std::vector<std::vector<SortKey>> perSegment(segments.size());
     {
         std::vector<std::jthread> sorters;
@@ -140,12 +154,14 @@ std::shared_ptr<EventStore> buildEventStore(const std::vector<const Segment*>& s
         order = std::move(merged);
         std::vector<SortKey>().swap(keys);
     }
-    const std::size_t n = order.size();
+    return order;
+}
 
-    auditIdMerger.join(); // the audit ID dictionary is complete
-
-    // 3. Columns in time order.
-    EventStore& st = *store;
+// Sizes every column for `n` rows; id columns get the bit width of their (complete) pools.
+void sizeColumns(EventStore& st, std::size_t n)
+{
+    const StringPools& pools = st.pools;
+    const auto groupSetCount = static_cast<std::uint32_t>(st.groupSetOffsets.size() - 1);
     st.timeNs.resize(n);
     st.stageLatencyNs.resize(n);
     st.stage.resize(n);
@@ -170,105 +186,188 @@ std::shared_ptr<EventStore> buildEventStore(const std::vector<const Segment*>& s
     st.decision = PackedIdColumn<DecisionId>(n, pools.decisions.size());
     st.auditId = PackedIdColumn<AuditIdId>(n, pools.auditIds.size());
     st.source = PackedIdColumn<SourceId>(n, static_cast<std::uint32_t>(st.sources.size()));
-    auto mapped = [](const std::vector<std::uint32_t>& map, std::uint32_t local) {
-        return local == UINT32_MAX ? UINT32_MAX : map[local];
-    };
-    // Where each segment row lands, for the few segments with extra sourceIPs entries.
-    std::vector<std::vector<std::uint32_t>> finalRow(segments.size());
-    for (std::size_t s = 0; s < segments.size(); ++s) {
-        if (!segments[s]->extraSourceIps.empty())
-            finalRow[s].resize(segments[s]->size());
-    }
-    auto writeRows = [&](std::size_t begin, std::size_t end, std::vector<SourceCounts>& partCounts,
-                         std::vector<std::pair<std::size_t, std::int64_t>>& longLatencies) {
-        for (std::size_t i = begin; i < end; ++i) {
-            const SortKey& k = order[i];
-            const Segment& seg = *segments[k.segment];
-            const Maps& m = maps[k.segment];
-            const std::uint32_t r = k.row;
-            st.timeNs[i] = seg.timeNs[r];
-            const std::int64_t latency = seg.stageTimeNs[r] - seg.timeNs[r];
-            if (LatencyColumn::fitsInline(latency))
-                st.stageLatencyNs.setInline(i, latency);
-            else
-                longLatencies.emplace_back(i, latency);
-            st.stage[i] = seg.stage[r];
-            st.level[i] = seg.level[r];
-            st.flags[i] = seg.flags[r];
-            st.code[i] = seg.code[r];
-            st.line[i] = seg.line[r];
-            st.rawOffset.set(i, seg.rawOffset[r]);
-            st.rawLength[i] = seg.rawLength[r];
-            st.verb.set(i, VerbId{mapped(m.verbs, seg.verb[r])});
-            st.user.set(i, UserId{mapped(m.users, seg.user[r])});
-            st.groupSet.set(i, GroupSetId{mapped(m.groupSets, seg.groupSet[r])});
-            st.impersonatedUser.set(i, UserId{mapped(m.users, seg.impersonatedUser[r])});
-            st.sourceIp.set(i, SourceIpId{mapped(m.sourceIps, seg.sourceIp[r])});
-            st.userAgent.set(i, UserAgentId{mapped(m.userAgents, seg.userAgent[r])});
-            st.apiGroup.set(i, ApiGroupId{mapped(m.apiGroups, seg.apiGroup[r])});
-            st.apiVersion.set(i, ApiVersionId{mapped(m.apiVersions, seg.apiVersion[r])});
-            st.resource.set(i, ResourceId{mapped(m.resources, seg.resource[r])});
-            st.subresource.set(i, SubresourceId{mapped(m.subresources, seg.subresource[r])});
-            st.namespaceId.set(i, NamespaceId{mapped(m.namespaces, seg.namespaceId[r])});
-            st.name.set(i, NameId{mapped(m.names, seg.name[r])});
-            st.decision.set(i, DecisionId{mapped(m.decisions, seg.decision[r])});
-            st.auditId.set(i, AuditIdId{mapped(m.auditIds, seg.auditId[r])});
-            st.source.set(i, SourceId{seg.source[r]});
-            if (!finalRow[k.segment].empty())
-                finalRow[k.segment][r] = static_cast<std::uint32_t>(i);
-            {
-                SourceCounts& c = partCounts[seg.source[r]];
-                if (c.events == 0 || seg.timeNs[r] < c.firstTimeNs)
-                    c.firstTimeNs = seg.timeNs[r];
-                if (c.events == 0 || seg.timeNs[r] > c.lastTimeNs)
-                    c.lastTimeNs = seg.timeNs[r];
-                ++c.events;
-            }
+}
+
+std::uint32_t globalId(const std::vector<std::uint32_t>& map, std::uint32_t local)
+{
+    return local == UINT32_MAX ? UINT32_MAX : map[local];
+}
+
+// Copies segment rows into the store's sized columns in time order. Rows are independent, so
+// several threads write disjoint ranges of one writer at once.
+class RowWriter
+{
+public:
+    RowWriter(const std::vector<const Segment*>& segments, const std::vector<SegmentMaps>& maps,
+        const std::vector<SortKey>& order, EventStore& st)
+        : m_segments(segments)
+        , m_maps(maps)
+        , m_order(order)
+        , m_st(st)
+        , m_finalRow(segments.size())
+    {
+        // Only the few segments with extra sourceIPs entries need to know where rows land.
+        for (std::size_t s = 0; s < segments.size(); ++s) {
+            if (!segments[s]->extraSourceIps.empty())
+                m_finalRow[s].resize(segments[s]->size());
         }
-    };
-    // Rows are independent: write them on all threads, in contiguous ranges.
+    }
+
+    // Writes store rows [begin, end), counting events per source into `counts`.
+    void write(std::size_t begin, std::size_t end, std::vector<SourceCounts>& counts,
+        LongLatencies& longLatencies)
+    {
+        for (std::size_t i = begin; i < end; ++i) {
+            const SortKey& k = m_order[i];
+            const Segment& seg = *m_segments[k.segment];
+            copyRow(i, seg, m_maps[k.segment], k.row, longLatencies);
+            if (!m_finalRow[k.segment].empty())
+                m_finalRow[k.segment][k.row] = static_cast<std::uint32_t>(i);
+            countSource(counts[seg.source[k.row]], seg.timeNs[k.row]);
+        }
+    }
+
+    // The extra sourceIPs entries of all segments, at their rows in the store (after write()).
+    void addExtraSourceIps()
+    {
+        for (std::size_t s = 0; s < m_segments.size(); ++s) {
+            for (const auto& [row, ip] : m_segments[s]->extraSourceIps)
+                m_st.extraSourceIps.push_back(
+                    {m_finalRow[s][row], SourceIpId{m_maps[s].sourceIps[ip]}});
+        }
+        std::stable_sort(m_st.extraSourceIps.begin(), m_st.extraSourceIps.end(),
+            [](const auto& a, const auto& b) { return a.row < b.row; });
+    }
+
+private:
+    // Inlined: it is the loop body of write(), the hot part of the merge.
+    [[gnu::always_inline]] void copyRow(std::size_t i, const Segment& seg, const SegmentMaps& m,
+        std::uint32_t r, LongLatencies& longLatencies)
+    {
+        EventStore& st = m_st;
+        st.timeNs[i] = seg.timeNs[r];
+        const std::int64_t latency = seg.stageTimeNs[r] - seg.timeNs[r];
+        if (LatencyColumn::fitsInline(latency))
+            st.stageLatencyNs.setInline(i, latency);
+        else
+            longLatencies.emplace_back(i, latency);
+        st.stage[i] = seg.stage[r];
+        st.level[i] = seg.level[r];
+        st.flags[i] = seg.flags[r];
+        st.code[i] = seg.code[r];
+        st.line[i] = seg.line[r];
+        st.rawOffset.set(i, seg.rawOffset[r]);
+        st.rawLength[i] = seg.rawLength[r];
+        st.verb.set(i, VerbId{globalId(m.verbs, seg.verb[r])});
+        st.user.set(i, UserId{globalId(m.users, seg.user[r])});
+        st.groupSet.set(i, GroupSetId{globalId(m.groupSets, seg.groupSet[r])});
+        st.impersonatedUser.set(i, UserId{globalId(m.users, seg.impersonatedUser[r])});
+        st.sourceIp.set(i, SourceIpId{globalId(m.sourceIps, seg.sourceIp[r])});
+        st.userAgent.set(i, UserAgentId{globalId(m.userAgents, seg.userAgent[r])});
+        st.apiGroup.set(i, ApiGroupId{globalId(m.apiGroups, seg.apiGroup[r])});
+        st.apiVersion.set(i, ApiVersionId{globalId(m.apiVersions, seg.apiVersion[r])});
+        st.resource.set(i, ResourceId{globalId(m.resources, seg.resource[r])});
+        st.subresource.set(i, SubresourceId{globalId(m.subresources, seg.subresource[r])});
+        st.namespaceId.set(i, NamespaceId{globalId(m.namespaces, seg.namespaceId[r])});
+        st.name.set(i, NameId{globalId(m.names, seg.name[r])});
+        st.decision.set(i, DecisionId{globalId(m.decisions, seg.decision[r])});
+        st.auditId.set(i, AuditIdId{globalId(m.auditIds, seg.auditId[r])});
+        st.source.set(i, SourceId{seg.source[r]});
+    }
+
+    static void countSource(SourceCounts& c, std::int64_t timeNs)
+    {
+        if (c.events == 0 || timeNs < c.firstTimeNs)
+            c.firstTimeNs = timeNs;
+        if (c.events == 0 || timeNs > c.lastTimeNs)
+            c.lastTimeNs = timeNs;
+        ++c.events;
+    }
+
+    const std::vector<const Segment*>& m_segments;
+    const std::vector<SegmentMaps>& m_maps;
+    const std::vector<SortKey>& m_order;
+    EventStore& m_st;
+    std::vector<std::vector<std::uint32_t>> m_finalRow; // segment row -> store row, or empty
+};
+
+// The per-thread counts of each source added up.
+void sumSourceCounts(
+    const std::vector<std::vector<SourceCounts>>& partCounts, std::vector<SourceCounts>& counts)
+{
+    for (const auto& part : partCounts) {
+        for (std::size_t src = 0; src < part.size(); ++src) {
+            SourceCounts& total = counts[src];
+            const SourceCounts& c = part[src];
+            if (c.events == 0)
+                continue;
+            if (total.events == 0 || c.firstTimeNs < total.firstTimeNs)
+                total.firstTimeNs = c.firstTimeNs;
+            if (total.events == 0 || c.lastTimeNs > total.lastTimeNs)
+                total.lastTimeNs = c.lastTimeNs;
+            total.events += c.events;
+        }
+    }
+}
+
+// Fills the store's sized columns from the segments in `order`, on all threads in contiguous
+// ranges; `counts` (if given) gets the events and time range of each source.
+void writeColumns(const std::vector<const Segment*>& segments, const std::vector<SegmentMaps>& maps,
+    const std::vector<SortKey>& order, unsigned threads, EventStore& st,
+    std::vector<SourceCounts>* counts)
+{
+    const std::size_t n = order.size();
+    RowWriter writer(segments, maps, order, st);
     const unsigned parts = std::max(1u, threads);
     std::vector<std::vector<SourceCounts>> partCounts(
         parts, std::vector<SourceCounts>(st.sources.size()));
-    std::vector<std::vector<std::pair<std::size_t, std::int64_t>>> longLatencies(parts);
+    std::vector<LongLatencies> longLatencies(parts);
     {
         std::vector<std::jthread> writers;
         for (unsigned t = 1; t < parts; ++t)
             writers.emplace_back([&, t] {
-                writeRows(n * t / parts, n * (t + 1) / parts, partCounts[t], longLatencies[t]);
+                writer.write(n * t / parts, n * (t + 1) / parts, partCounts[t], longLatencies[t]);
             });
-        writeRows(0, n / parts, partCounts[0], longLatencies[0]);
+        writer.write(0, n / parts, partCounts[0], longLatencies[0]);
     }
-    for (std::size_t s = 0; s < segments.size(); ++s) {
-        for (const auto& [row, ip] : segments[s]->extraSourceIps)
-            st.extraSourceIps.push_back({finalRow[s][row], SourceIpId{maps[s].sourceIps[ip]}});
-    }
-    std::stable_sort(st.extraSourceIps.begin(), st.extraSourceIps.end(),
-        [](const auto& a, const auto& b) { return a.row < b.row; });
+    writer.addExtraSourceIps();
     for (const auto& part : longLatencies) {
         for (const auto& [row, latency] : part)
             st.stageLatencyNs.set(row, latency);
     }
     if (counts) {
         counts->assign(st.sources.size(), SourceCounts{});
-        for (const auto& part : partCounts) {
-            for (std::size_t src = 0; src < part.size(); ++src) {
-                SourceCounts& total = (*counts)[src];
-                const SourceCounts& c = part[src];
-                if (c.events == 0)
-                    continue;
-                if (total.events == 0 || c.firstTimeNs < total.firstTimeNs)
-                    total.firstTimeNs = c.firstTimeNs;
-                if (total.events == 0 || c.lastTimeNs > total.lastTimeNs)
-                    total.lastTimeNs = c.lastTimeNs;
-                total.events += c.events;
-            }
-        }
+        sumSourceCounts(partCounts, *counts);
     }
+}
+
+} // namespace
+
+std::shared_ptr<EventStore> buildEventStore(const std::vector<const Segment*>& segments,
+    std::vector<SourceInfo> sources, bool withIndexes, unsigned threads,
+    std::vector<SourceCounts>* counts, double* indexSeconds)
+{
+    auto store = std::make_shared<EventStore>();
+    store->sources = std::move(sources);
+
+    // 1. Global dictionaries and per-segment id maps. Audit IDs are the one big dictionary
+    // (about one per two events): merge them on a second thread while this one merges the
+    // small ones and sorts.
+    std::vector<SegmentMaps> maps(segments.size());
+    std::jthread auditIdMerger([&] { mergeAuditIds(segments, store->pools.auditIds, maps); });
+    mergeSmallDictionaries(segments, *store, maps);
+
+    // 2. Time order.
+    std::vector<SortKey> order = timeOrder(segments, threads);
+    auditIdMerger.join(); // the audit ID dictionary is complete
+
+    // 3. Columns in time order.
+    sizeColumns(*store, order.size());
+    writeColumns(segments, maps, order, threads, *store, counts);
     std::vector<SortKey>().swap(order);
     if (withIndexes) {
         const auto start = std::chrono::steady_clock::now();
-        buildIndexes(st);
+        buildIndexes(*store);
         if (indexSeconds)
             *indexSeconds =
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
