@@ -5,7 +5,7 @@
 
 #include "load/loader.h"
 #include "load/pathexpander.h"
-#include "load/sourcebuffer.h"
+#include "source/sourcebuffer.h"
 
 #include <simdjson.h>
 

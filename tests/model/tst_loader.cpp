@@ -4,7 +4,7 @@
 
 #include "common/timestamp.h"
 #include "load/loader.h"
-#include "load/sourcebuffer.h"
+#include "source/sourcebuffer.h"
 
 #include <QDir>
 #include <QElapsedTimer>
