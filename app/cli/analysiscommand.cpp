@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // `summary --by FIELD` and `summary --histogram BUCKET` (the analysis views' aggregates, as
 // tables or JSON), and `analysis bench` (their recompute time).
+#include "arguments.h"
 #include "commands.h"
+#include "output.h"
+#include "timing.h"
 
 #include "analysis/fieldaggregate.h"
 #include "analysis/filtertext.h"
@@ -16,10 +19,8 @@
 #include "report/summary.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <functional>
 
 namespace auditscope::cli {
@@ -48,32 +49,6 @@ bench  loads PATH once, builds the resource index (once per snapshot), then reco
        best and median wall time, the process CPU time, and the best scaled to 10 M
        events; with --query, also over the query's rows
 )";
-
-using Clock = std::chrono::steady_clock;
-
-double msSince(Clock::time_point start)
-{
-    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-// CPU time of the whole process (all threads), ms: less disturbed by other load than wall time.
-double processCpuMs()
-{
-    timespec t{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return double(t.tv_sec) * 1e3 + double(t.tv_nsec) / 1e6;
-}
-
-double median(std::vector<double> values)
-{
-    std::sort(values.begin(), values.end());
-    return values.empty() ? 0 : values[values.size() / 2];
-}
-
-void writeAll(const std::string& text)
-{
-    std::fwrite(text.data(), 1, text.size(), stdout);
-}
 
 // Seconds precision for the text tables.
 std::string shortTime(std::int64_t ns)
@@ -116,100 +91,55 @@ private:
     std::vector<std::vector<std::string>> m_rows;
 };
 
-void appendNumber(std::string& out, std::string_view key, std::uint64_t value)
-{
-    appendJsonKey(out, key);
-    out += std::to_string(value);
-    out += ',';
-}
-
-void appendStringOrNull(
-    std::string& out, std::string_view key, bool present, std::string_view value)
-{
-    appendJsonKey(out, key);
-    if (present)
-        appendJsonString(out, value);
-    else
-        out += "null";
-    out += ',';
-}
-
 template <class Id, class Pool>
-void appendStringArray(
-    std::string& out, std::string_view key, const std::vector<Id>& ids, const Pool& pool)
+void stringArray(JsonWriter& w, std::string_view key, const std::vector<Id>& ids, const Pool& pool)
 {
-    appendJsonKey(out, key);
-    out += '[';
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-        if (i > 0)
-            out += ',';
-        appendJsonString(out, pool.view(ids[i].value));
-    }
-    out += "],";
-}
-
-void appendTimes(std::string& out, std::int64_t firstNs, std::int64_t lastNs)
-{
-    appendJsonKey(out, "firstTime");
-    appendJsonString(out, formatRfc3339Micros(firstNs));
-    out += ',';
-    appendJsonKey(out, "lastTime");
-    appendJsonString(out, formatRfc3339Micros(lastNs));
-    out += ',';
-}
-
-// Closes an object whose last member ended with ','.
-void closeObject(std::string& out)
-{
-    if (!out.empty() && out.back() == ',')
-        out.pop_back();
-    out += '}';
+    w.beginArray(key);
+    for (const Id id : ids)
+        w.string(pool.view(id.value));
+    w.endArray();
 }
 
 std::string usersOutput(const EventStore& store, const UsersAggregate& users, bool json)
 {
     const StringPools& p = store.pools;
     if (json) {
-        std::string out = "[";
-        for (std::size_t i = 0; i < users.users.size(); ++i) {
-            const UserSummary& u = users.users[i];
-            out += i == 0 ? "\n" : ",\n";
-            out += '{';
-            appendStringOrNull(out, "user", bool(u.user), userDisplayName(store, u.user));
-            appendJsonKey(out, "kind");
-            appendJsonString(out, principalKindName(u.kind));
-            out += ',';
+        std::string out;
+        JsonWriter w(out);
+        w.beginArray(JsonWriter::Layout::OnePerLine);
+        for (const UserSummary& u : users.users) {
+            w.beginObject();
+            w.optionalString("user",
+                u.user ? std::optional<std::string_view>(userDisplayName(store, u.user))
+                       : std::nullopt);
+            w.string("kind", principalKindName(u.kind));
             const std::string_view ns =
                 u.user ? serviceAccountNamespace(p.users.view(u.user.value)) : std::string_view();
-            appendStringOrNull(out, "serviceAccountNamespace", !ns.empty(), ns);
-            appendNumber(out, "events", u.events);
-            appendNumber(out, "writes", u.writes);
-            appendNumber(out, "deletes", u.deletes);
-            appendNumber(out, "authFailures", u.authFailures);
-            appendTimes(out, u.firstNs, u.lastNs);
-            appendStringArray(out, "sourceIPs", u.sourceIps, p.sourceIps);
-            appendStringArray(out, "userAgents", u.userAgents, p.userAgents);
-            appendStringArray(out, "groups", u.groups, p.groups);
-            appendJsonKey(out, "impersonated");
-            out += '[';
-            bool first = true;
+            w.stringOrNull("serviceAccountNamespace", ns);
+            w.number("events", u.events);
+            w.number("writes", u.writes);
+            w.number("deletes", u.deletes);
+            w.number("authFailures", u.authFailures);
+            w.time("firstTime", u.firstNs);
+            w.time("lastTime", u.lastNs);
+            stringArray(w, "sourceIPs", u.sourceIps, p.sourceIps);
+            stringArray(w, "userAgents", u.userAgents, p.userAgents);
+            stringArray(w, "groups", u.groups, p.groups);
+            w.beginArray("impersonated");
             for (const ImpersonationEdge& e : users.impersonations) {
                 if (e.user != u.user)
                     continue;
-                out += first ? "{" : ",{";
-                first = false;
-                appendJsonKey(out, "user");
-                appendJsonString(out, p.users.view(e.impersonated.value));
-                out += ',';
-                appendJsonKey(out, "events");
-                out += std::to_string(e.events) + "}";
+                w.beginObject();
+                w.string("user", p.users.view(e.impersonated.value));
+                w.number("events", e.events);
+                w.endObject();
             }
-            out += "],";
-            appendJsonKey(out, "query");
-            appendJsonString(out, userFilter(store, u.user));
-            closeObject(out);
+            w.endArray();
+            w.string("query", userFilter(store, u.user));
+            w.endObject();
         }
-        return out + "\n]\n";
+        w.endArray();
+        return out + "\n";
     }
     Table table({"USER", "KIND", "EVENTS", "WRITES", "DELETES", "401/403", "IPS", "AGENTS", "FIRST",
                     "LAST"},
@@ -239,47 +169,57 @@ std::string fieldOutput(const EventStore& store, const FieldAggregate& agg, bool
         : agg.field == SummaryField::Code                        ? "code"
                                                                  : "resource";
     if (json) {
-        std::string out = "[";
-        for (std::size_t i = 0; i < agg.rows.size(); ++i) {
-            const FieldSummary& r = agg.rows[i];
-            out += i == 0 ? "\n" : ",\n";
-            out += '{';
+        std::string out;
+        JsonWriter w(out);
+        w.beginArray(JsonWriter::Layout::OnePerLine);
+        for (const FieldSummary& r : agg.rows) {
+            w.beginObject();
             const bool present = r.value != FieldSummary::Absent;
             switch (agg.field) {
             case SummaryField::Namespace:
-                appendStringOrNull(
-                    out, "namespace", present, present ? p.namespaces.view(r.value) : "");
+                w.optionalString("namespace",
+                    present ? std::optional<std::string_view>(p.namespaces.view(r.value))
+                            : std::nullopt);
                 break;
             case SummaryField::Verb:
-                appendStringOrNull(out, "verb", present, present ? p.verbs.view(r.value) : "");
+                w.optionalString("verb",
+                    present ? std::optional<std::string_view>(p.verbs.view(r.value))
+                            : std::nullopt);
                 break;
             case SummaryField::Code:
-                appendJsonKey(out, "code");
-                out += r.value == 0 ? std::string("null") : std::to_string(r.value);
-                out += ',';
+                w.optionalNumber(
+                    "code", r.value == 0 ? std::nullopt : std::optional<std::int64_t>(r.value));
                 break;
             case SummaryField::Resource:
-                appendStringOrNull(out, "apiGroup", !r.nonResource,
-                    r.nonResource ? "" : p.apiGroups.view(r.apiGroup.value));
-                appendStringOrNull(out, "resource", bool(r.resource),
-                    r.resource ? p.resources.view(r.resource.value) : "");
-                appendStringOrNull(out, "subresource", bool(r.subresource),
-                    r.subresource ? p.subresources.view(r.subresource.value) : "");
-                appendStringOrNull(out, "path", r.nonResource && r.path != FieldSummary::Absent,
-                    r.nonResource && r.path != FieldSummary::Absent ? agg.paths[r.path] : "");
+                w.optionalString("apiGroup",
+                    r.nonResource
+                        ? std::nullopt
+                        : std::optional<std::string_view>(p.apiGroups.view(r.apiGroup.value)));
+                w.optionalString("resource",
+                    r.resource ? std::optional<std::string_view>(p.resources.view(r.resource.value))
+                               : std::nullopt);
+                w.optionalString("subresource",
+                    r.subresource
+                        ? std::optional<std::string_view>(p.subresources.view(r.subresource.value))
+                        : std::nullopt);
+                w.optionalString("path",
+                    r.nonResource && r.path != FieldSummary::Absent
+                        ? std::optional<std::string_view>(agg.paths[r.path])
+                        : std::nullopt);
                 break;
             }
-            appendNumber(out, "events", r.events);
-            appendNumber(out, "writes", r.writes);
-            appendNumber(out, "deletes", r.deletes);
-            appendNumber(out, "authFailures", r.authFailures);
-            appendNumber(out, "principals", r.distinctPrincipals);
-            appendTimes(out, r.firstNs, r.lastNs);
-            appendJsonKey(out, "query");
-            appendJsonString(out, fieldSummaryFilter(store, agg, r));
-            closeObject(out);
+            w.number("events", r.events);
+            w.number("writes", r.writes);
+            w.number("deletes", r.deletes);
+            w.number("authFailures", r.authFailures);
+            w.number("principals", r.distinctPrincipals);
+            w.time("firstTime", r.firstNs);
+            w.time("lastTime", r.lastNs);
+            w.string("query", fieldSummaryFilter(store, agg, r));
+            w.endObject();
         }
-        return out + "\n]\n";
+        w.endArray();
+        return out + "\n";
     }
     std::string header(fieldName);
     std::transform(header.begin(), header.end(), header.begin(),
@@ -297,30 +237,23 @@ std::string histogramOutput(const Timeline& t, bool json)
 {
     const bool stacked = t.stack != TimelineStack::None;
     if (json) {
-        std::string out = "[";
+        std::string out;
+        JsonWriter w(out);
+        w.beginArray(JsonWriter::Layout::OnePerLine);
         for (std::size_t b = 0; b < t.bucketCount; ++b) {
-            out += b == 0 ? "\n" : ",\n";
-            out += '{';
-            appendJsonKey(out, "start");
-            appendJsonString(out, formatQueryTime(t.bucketStartNs(b)));
-            out += ',';
-            appendJsonKey(out, "events");
-            out += std::to_string(t.bucketTotal(b));
+            w.beginObject();
+            w.string("start", formatQueryTime(t.bucketStartNs(b)));
+            w.number("events", t.bucketTotal(b));
             if (stacked) {
-                out += ',';
-                appendJsonKey(out, "stack");
-                out += '{';
-                for (std::size_t s = 0; s < t.seriesCount(); ++s) {
-                    if (s > 0)
-                        out += ',';
-                    appendJsonKey(out, t.seriesNames[s]);
-                    out += std::to_string(t.count(b, s));
-                }
-                out += '}';
+                w.beginObject("stack");
+                for (std::size_t s = 0; s < t.seriesCount(); ++s)
+                    w.number(t.seriesNames[s], t.count(b, s));
+                w.endObject();
             }
-            out += '}';
+            w.endObject();
         }
-        return out + "\n]\n";
+        w.endArray();
+        return out + "\n";
     }
     std::vector<std::string> header{"BUCKET", "EVENTS"};
     if (stacked)
@@ -365,8 +298,8 @@ int runSummaryAnalysis(const std::vector<std::string>& args)
             if (top < 1)
                 return usageError("--top takes a positive number", SummaryByUsage);
         } else if (a == "-h" || a == "--help") {
-            return std::fputs(SummaryByUsage, stdout), Success;
-        } else if (a.size() > 1 && a[0] == '-') {
+            return printUsage(SummaryByUsage);
+        } else if (isOption(a)) {
             return usageError("unknown option '" + a + "'", SummaryByUsage);
         } else {
             paths.push_back(a);
@@ -442,7 +375,7 @@ int runAnalysis(const std::vector<std::string>& args)
 {
     if (args.empty() || args.front() != "bench") {
         if (!args.empty() && (args.front() == "-h" || args.front() == "--help"))
-            return std::fputs(AnalysisUsage, stdout), Success;
+            return printUsage(AnalysisUsage);
         return usageError("analysis takes the subcommand 'bench'", AnalysisUsage);
     }
     int repeat = 5;
@@ -452,15 +385,15 @@ int runAnalysis(const std::vector<std::string>& args)
     for (std::size_t i = 1; i < args.size(); ++i) {
         const std::string& a = args[i];
         if (a == "--repeat" && i + 1 < args.size())
-            repeat = std::max(1, std::atoi(args[++i].c_str()));
+            repeat = atLeastOne(args[++i]);
         else if (a == "--threads" && i + 1 < args.size())
-            threads = static_cast<unsigned>(std::max(1, std::atoi(args[++i].c_str())));
+            threads = static_cast<unsigned>(atLeastOne(args[++i]));
         else if (a == "--query" && i + 1 < args.size()) {
             if (!(query = parseQueryArgument(args[++i])))
                 return UsageError;
         } else if (a == "-h" || a == "--help")
-            return std::fputs(AnalysisUsage, stdout), Success;
-        else if (a.size() > 1 && a[0] == '-')
+            return printUsage(AnalysisUsage);
+        else if (isOption(a))
             return usageError("unknown option '" + a + "'", AnalysisUsage);
         else
             paths.push_back(a);

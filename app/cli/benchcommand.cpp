@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // `bench`: load+index throughput, memory and first-snapshot latency, compared with simdjson
 // scans of the same bytes.
+#include "arguments.h"
 #include "commands.h"
+#include "timing.h"
 
 #include "load/loader.h"
 #include "load/pathexpander.h"
@@ -30,12 +32,6 @@ std::size_t heapInUse()
 {
     const struct mallinfo2 info = mallinfo2();
     return info.uordblks + info.hblkhd;
-}
-
-double median(std::vector<double> values)
-{
-    std::sort(values.begin(), values.end());
-    return values.empty() ? 0 : values[values.size() / 2];
 }
 
 // Reads every string value of an object and of its nested objects and arrays, two levels
@@ -92,7 +88,7 @@ bool scanLine(
 double scanSeconds(
     const std::vector<std::shared_ptr<SourceBuffer>>& buffers, unsigned threads, ScanKind kind)
 {
-    const auto start = std::chrono::steady_clock::now();
+    const auto start = Clock::now();
     for (const auto& buffer : buffers) {
         const std::string_view bytes = buffer->bytes();
         auto lineStartAfter = [&](std::size_t pos) {
@@ -127,7 +123,7 @@ double scanSeconds(
             });
         }
     }
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
 struct Runs
@@ -146,12 +142,12 @@ int runBench(const std::vector<std::string>& args)
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
         if (a == "--repeat" && i + 1 < args.size())
-            repeat = std::max(1, std::atoi(args[++i].c_str()));
+            repeat = atLeastOne(args[++i]);
         else if (a == "--threads" && i + 1 < args.size())
-            threads = static_cast<unsigned>(std::max(1, std::atoi(args[++i].c_str())));
+            threads = static_cast<unsigned>(atLeastOne(args[++i]));
         else if (a == "-h" || a == "--help")
-            return std::fputs(BenchUsage, stdout), Success;
-        else if (a.size() > 1 && a[0] == '-')
+            return printUsage(BenchUsage);
+        else if (isOption(a))
             return usageError("unknown option '" + a + "'", BenchUsage);
         else
             paths.push_back(a);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // `chain AUDITID PATH...`: every event of one auditID across all sources, with stages,
 // latencies and integrity flags.
+#include "arguments.h"
 #include "commands.h"
+#include "output.h"
 
 #include "chain/chain.h"
 #include "chain/chainjson.h"
@@ -135,7 +137,7 @@ int runChain(const std::vector<std::string>& args)
         if (a == "--json")
             json = true;
         else if (a == "-h" || a == "--help")
-            return std::fputs(ChainUsage, stdout), Success;
+            return printUsage(ChainUsage);
         else if (a.starts_with("--"))
             return usageError("unknown option '" + a + "'", ChainUsage);
         else
@@ -156,7 +158,7 @@ int runChain(const std::vector<std::string>& args)
         return NotFound;
     }
     const std::string out = json ? chainToJson(chain) : chainText(chain);
-    std::fwrite(out.data(), 1, out.size(), stdout);
+    writeAll(out);
     return finishOutput(loadCode);
 }
 

@@ -2,7 +2,6 @@
 #pragma once
 
 #include "load/loader.h"
-#include "policy/policycomparison.h"
 #include "query/query.h"
 
 #include <optional>
@@ -34,21 +33,5 @@ int runHistory(const std::vector<std::string>& args);
 
 /// Parses a --query/EXPR argument; on error prints it with a caret under the column to stderr.
 std::optional<Query> parseQueryArgument(const std::string& text);
-
-/// chain/history: prints the load's problems to stderr; returns Success, LoadedWithBadLines
-/// or NothingLoadable.
-int reportLoad(const LoadResult& result);
-/// chain/history: flushes stdout; UsageError if that failed, else `loadCode`.
-int finishOutput(int loadCode);
-
-/// `policy impact --against OLD` (policycompareoutput.cpp): `now` is the impact of the policy
-/// at `policyPath`, `comparison` its comparison with the one at `againstPath`.
-std::string impactComparisonText(const std::string& policyPath, const std::string& againstPath,
-    const PolicyImpact& now, const PolicyComparison& comparison);
-std::string impactComparisonJson(const std::string& policyPath, const std::string& againstPath,
-    const PolicyImpact& now, const PolicyComparison& comparison);
-
-/// Prints `message` and the command's usage to stderr; returns UsageError.
-int usageError(const std::string& message, const char* usage);
 
 } // namespace auditscope::cli

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // `history GROUP/RESOURCE/NAMESPACE/NAME PATH...`: every request on one object, with diffs.
+#include "arguments.h"
 #include "commands.h"
+#include "output.h"
 
 #include "chain/chain.h"
 #include "chain/chainjson.h"
@@ -119,7 +121,7 @@ int runHistory(const std::vector<std::string>& args)
         else if (a == "--no-reads")
             options.includeReads = false;
         else if (a == "-h" || a == "--help")
-            return std::fputs(HistoryUsage, stdout), Success;
+            return printUsage(HistoryUsage);
         else if (a.starts_with("--"))
             return usageError("unknown option '" + a + "'", HistoryUsage);
         else
@@ -143,7 +145,7 @@ int runHistory(const std::vector<std::string>& args)
         return NotFound;
     }
     const std::string out = json ? historyToJson(history) : historyText(history);
-    std::fwrite(out.data(), 1, out.size(), stdout);
+    writeAll(out);
     return finishOutput(loadCode);
 }
 

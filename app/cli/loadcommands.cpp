@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // `summary` and `events`: load paths, then print counts or every event.
+#include "arguments.h"
 #include "commands.h"
+#include "output.h"
 
 #include "load/loader.h"
 #include "query/queryengine.h"
@@ -21,35 +23,6 @@ constexpr const char* SummaryUsage =
     "[--json] [--query EXPR] PATH...\n";
 constexpr const char* EventsUsage =
     "Usage: auditscope-cli events [--format jsonl|tsv|raw] [--query EXPR] PATH...\n";
-
-int exitCodeFor(const LoadResult& result)
-{
-    if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
-        std::fprintf(stderr, "auditscope-cli: could not write the output\n");
-        return UsageError;
-    }
-    if (result.store->size() == 0)
-        return NothingLoadable;
-    bool sourceErrors = false;
-    for (const SourceReport& s : result.report.sources)
-        sourceErrors = sourceErrors || !s.error.empty();
-    return result.report.badLines > 0 || sourceErrors ? LoadedWithBadLines : Success;
-}
-
-// Problems go to stderr so stdout stays machine-readable.
-void printDiagnostics(const LoadReport& report)
-{
-    for (const Diagnostic& d : report.diagnostics)
-        std::fprintf(stderr, "%s\n", formatDiagnostic(d, report).c_str());
-    if (report.diagnosticsOmitted > 0)
-        std::fprintf(stderr, "... and %llu more problems\n",
-            static_cast<unsigned long long>(report.diagnosticsOmitted));
-}
-
-void writeAll(const std::string& text)
-{
-    std::fwrite(text.data(), 1, text.size(), stdout);
-}
 
 } // namespace
 
@@ -74,8 +47,8 @@ int runSummary(const std::vector<std::string>& args)
             if (!(query = parseQueryArgument(args[++i])))
                 return UsageError;
         } else if (a == "-h" || a == "--help")
-            return std::fputs(SummaryUsage, stdout), Success;
-        else if (a.size() > 1 && a[0] == '-')
+            return printUsage(SummaryUsage);
+        else if (isOption(a))
             return usageError("unknown option '" + a + "'", SummaryUsage);
         else
             paths.push_back(a);
@@ -92,7 +65,7 @@ int runSummary(const std::vector<std::string>& args)
     }
     if (result.store->size() == 0)
         std::fprintf(stderr, "auditscope-cli: no audit events could be loaded\n");
-    return exitCodeFor(result);
+    return finishOutput(loadExitCode(result));
 }
 
 int runEvents(const std::vector<std::string>& args)
@@ -116,8 +89,8 @@ int runEvents(const std::vector<std::string>& args)
             if (!(query = parseQueryArgument(args[++i])))
                 return UsageError;
         } else if (a == "-h" || a == "--help") {
-            return std::fputs(EventsUsage, stdout), Success;
-        } else if (a.size() > 1 && a[0] == '-') {
+            return printUsage(EventsUsage);
+        } else if (isOption(a)) {
             return usageError("unknown option '" + a + "'", EventsUsage);
         } else {
             paths.push_back(a);
@@ -148,34 +121,7 @@ int runEvents(const std::vector<std::string>& args)
     std::fflush(stdout);
     if (store.size() == 0)
         std::fprintf(stderr, "auditscope-cli: no audit events could be loaded\n");
-    return exitCodeFor(result);
-}
-
-int reportLoad(const LoadResult& result)
-{
-    const LoadReport& report = result.report;
-    for (const Diagnostic& d : report.diagnostics)
-        std::fprintf(stderr, "%s\n", formatDiagnostic(d, report).c_str());
-    if (report.diagnosticsOmitted > 0)
-        std::fprintf(stderr, "... and %llu more problems\n",
-            static_cast<unsigned long long>(report.diagnosticsOmitted));
-    if (result.store->size() == 0) {
-        std::fprintf(stderr, "auditscope-cli: no audit events could be loaded\n");
-        return NothingLoadable;
-    }
-    bool sourceErrors = false;
-    for (const SourceReport& s : report.sources)
-        sourceErrors = sourceErrors || !s.error.empty();
-    return report.badLines > 0 || sourceErrors ? LoadedWithBadLines : Success;
-}
-
-int finishOutput(int loadCode)
-{
-    if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
-        std::fprintf(stderr, "auditscope-cli: could not write the output\n");
-        return UsageError;
-    }
-    return loadCode;
+    return finishOutput(loadExitCode(result));
 }
 
 } // namespace auditscope::cli

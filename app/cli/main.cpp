@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // auditscope-cli: the AuditScope engine without a GUI, for scripts and benchmarks.
+#include "arguments.h"
 #include "commands.h"
 
 #include <cstdio>
@@ -68,16 +69,6 @@ Exit codes: 0 success, 1 loaded but some lines were bad, 2 nothing loadable or u
 
 } // namespace
 
-namespace auditscope::cli {
-
-int usageError(const std::string& message, const char* usage)
-{
-    std::fprintf(stderr, "auditscope-cli: %s\n\n%s", message.c_str(), usage ? usage : Usage);
-    return UsageError;
-}
-
-} // namespace auditscope::cli
-
 int main(int argc, char** argv)
 {
     using namespace auditscope::cli;
@@ -86,10 +77,8 @@ int main(int argc, char** argv)
         return usageError("no command given", Usage);
     const std::string command = args.front();
     args.erase(args.begin());
-    if (command == "-h" || command == "--help" || command == "help") {
-        std::fputs(Usage, stdout);
-        return Success;
-    }
+    if (command == "-h" || command == "--help" || command == "help")
+        return printUsage(Usage);
     if (command == "--version" || command == "-v") {
         std::printf("auditscope-cli %s\n", AUDITSCOPE_VERSION);
         return Success;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // `policy impact --against OLD`: the output of a comparison of two policies over one log (what
 // the policy editor's "Impact compared with" shows).
-#include "commands.h"
+#include "policycommand.h"
 
 #include "report/jsonwriter.h"
 
@@ -97,56 +97,47 @@ std::string impactComparisonText(const std::string& policyPath, const std::strin
 std::string impactComparisonJson(const std::string& policyPath, const std::string& againstPath,
     const PolicyImpact& now, const PolicyComparison& comparison)
 {
-    std::string out = "{";
-    appendJsonKey(out, "policy");
-    appendJsonString(out, policyPath);
-    out += ",";
-    appendJsonKey(out, "against");
-    appendJsonString(out, againstPath);
-    out += ",";
-    appendJsonKey(out, "events");
-    out += std::to_string(now.total.events) + ",";
-    appendJsonKey(out, "byWrittenLevel");
-    out += "[";
-    bool first = true;
+    std::string out;
+    JsonWriter w(out);
+    w.beginObject();
+    w.string("policy", policyPath);
+    w.string("against", againstPath);
+    w.number("events", now.total.events);
+    w.beginArray("byWrittenLevel");
     for (const LevelRow& r : levelRows(now, comparison.baseline)) {
-        out += first ? "{" : ",{";
-        first = false;
-        appendJsonKey(out, "level");
-        appendJsonString(out, r.label);
-        out += ",";
-        appendJsonKey(out, "against");
-        out += "{\"events\":" + std::to_string(r.beforeEvents)
-            + ",\"bytes\":" + std::to_string(r.beforeBytes) + "},";
-        appendJsonKey(out, "policy");
-        out += "{\"events\":" + std::to_string(r.nowEvents)
-            + ",\"bytes\":" + std::to_string(r.nowBytes) + "}}";
+        w.beginObject();
+        w.string("level", r.label);
+        w.beginObject("against");
+        w.number("events", r.beforeEvents);
+        w.number("bytes", r.beforeBytes);
+        w.endObject();
+        w.beginObject("policy");
+        w.number("events", r.nowEvents);
+        w.number("bytes", r.nowBytes);
+        w.endObject();
+        w.endObject();
     }
-    out += "],";
-    appendJsonKey(out, "changes");
-    out += "{";
+    w.endArray();
+    w.beginObject("changes");
     for (int c = 0; c < PolicyChangeCount; ++c) {
         const auto change = static_cast<PolicyChange>(c);
-        out += c ? "," : "";
-        appendJsonKey(out, policyChangeName(change));
-        out += "{\"events\":" + std::to_string(comparison.events[std::size_t(c)])
-            + ",\"bytes\":" + std::to_string(comparison.bytes[std::size_t(c)]) + ",";
-        appendJsonKey(out, "moves");
-        out += "[";
-        bool firstMove = true;
+        w.beginObject(policyChangeName(change));
+        w.number("events", comparison.events[std::size_t(c)]);
+        w.number("bytes", comparison.bytes[std::size_t(c)]);
+        w.beginArray("moves");
         for (const PolicyComparison::Move& m : comparison.movesOf(change)) {
-            out += firstMove ? "{" : ",{";
-            firstMove = false;
-            appendJsonKey(out, "from");
-            appendJsonString(out, writtenName(m.from));
-            out += ",";
-            appendJsonKey(out, "to");
-            appendJsonString(out, writtenName(m.to));
-            out += ",\"events\":" + std::to_string(m.events) + "}";
+            w.beginObject();
+            w.string("from", writtenName(m.from));
+            w.string("to", writtenName(m.to));
+            w.number("events", m.events);
+            w.endObject();
         }
-        out += "]}";
+        w.endArray();
+        w.endObject();
     }
-    out += "}}\n";
+    w.endObject();
+    w.endObject();
+    out.push_back('\n');
     return out;
 }
 

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // `query check|complete|bench`, and the --query option of `events` and `summary`.
+#include "arguments.h"
 #include "commands.h"
+#include "timing.h"
 
 #include "load/loader.h"
 #include "query/querycompleter.h"
 #include "query/queryengine.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 
@@ -24,19 +25,6 @@ complete  fields, or a field's values with event counts, at byte offset N (defau
 bench     per EXPR: matching events, median ms over N runs (default 5), ms per 10 M events,
           raw bytes re-read and their throughput; then completion latency
 )";
-
-using Clock = std::chrono::steady_clock;
-
-double msSince(Clock::time_point start)
-{
-    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-double median(std::vector<double> values)
-{
-    std::sort(values.begin(), values.end());
-    return values.empty() ? 0 : values[values.size() / 2];
-}
 
 int runCheck(const std::vector<std::string>& args)
 {
@@ -92,10 +80,10 @@ int runBenchQueries(const std::vector<std::string>& args)
         else if (a == "--")
             afterDashes = true;
         else if (a == "--repeat" && i + 1 < args.size())
-            repeat = std::max(1, std::atoi(args[++i].c_str()));
+            repeat = atLeastOne(args[++i]);
         else if (a == "--threads" && i + 1 < args.size())
-            threads = static_cast<unsigned>(std::max(1, std::atoi(args[++i].c_str())));
-        else if (a.size() > 1 && a[0] == '-')
+            threads = static_cast<unsigned>(atLeastOne(args[++i]));
+        else if (isOption(a))
             return usageError("unknown option '" + a + "'", QueryUsage);
         else
             paths.push_back(a);
@@ -175,7 +163,7 @@ int runQueryCommand(const std::vector<std::string>& args)
     const std::string& sub = args.front();
     const std::vector<std::string> rest(args.begin() + 1, args.end());
     if (sub == "-h" || sub == "--help")
-        return std::fputs(QueryUsage, stdout), Success;
+        return printUsage(QueryUsage);
     if (sub == "check")
         return runCheck(rest);
     if (sub == "complete")

@@ -9,99 +9,25 @@ namespace auditscope {
 
 namespace {
 
-// A small streaming writer: keys, commas and nesting, so the layouts below stay readable.
-class Writer
+void flagNames(JsonWriter& w, std::string_view key, std::uint8_t flags)
 {
-public:
-    std::string take()
-    {
-        m_out.push_back('\n');
-        return std::move(m_out);
-    }
+    w.beginArray(key);
+    for (const ChainFlagInfo& info : chainFlagInfos())
+        if (flags & info.flag)
+            w.string(info.name);
+    w.endArray();
+}
 
-    void beginObject(std::string_view key = {}) { open(key, '{'); }
-    void beginArray(std::string_view key = {}) { open(key, '['); }
-    void end(char close)
-    {
-        m_out.push_back(close);
-        m_first = false;
-    }
-    void endObject() { end('}'); }
-    void endArray() { end(']'); }
+void pairs(
+    JsonWriter& w, std::string_view key, const std::vector<std::pair<std::string, std::string>>& kv)
+{
+    w.beginObject(key);
+    for (const auto& [k, v] : kv)
+        w.string(k, v);
+    w.endObject();
+}
 
-    void string(std::string_view key, std::string_view value)
-    {
-        prefix(key);
-        appendJsonString(m_out, value);
-    }
-    /// null for an empty value.
-    void stringOrNull(std::string_view key, std::string_view value)
-    {
-        if (value.empty())
-            raw(key, "null");
-        else
-            string(key, value);
-    }
-    void number(std::string_view key, std::int64_t value) { raw(key, std::to_string(value)); }
-    void boolean(std::string_view key, bool value) { raw(key, value ? "true" : "false"); }
-    void time(std::string_view key, std::int64_t ns) { string(key, formatRfc3339Micros(ns)); }
-    void optionalTime(std::string_view key, const std::optional<std::int64_t>& ns)
-    {
-        if (ns)
-            time(key, *ns);
-        else
-            raw(key, "null");
-    }
-    void optionalNumber(std::string_view key, const std::optional<std::int64_t>& value)
-    {
-        if (value)
-            number(key, *value);
-        else
-            raw(key, "null");
-    }
-    /// `json` is valid JSON text; null when empty.
-    void raw(std::string_view key, std::string_view json)
-    {
-        prefix(key);
-        m_out += json.empty() ? std::string_view("null") : json;
-    }
-    void flagNames(std::string_view key, std::uint8_t flags)
-    {
-        beginArray(key);
-        for (const ChainFlagInfo& info : chainFlagInfos())
-            if (flags & info.flag)
-                string({}, info.name);
-        endArray();
-    }
-    void pairs(std::string_view key, const std::vector<std::pair<std::string, std::string>>& kv)
-    {
-        beginObject(key);
-        for (const auto& [k, v] : kv)
-            string(k, v);
-        endObject();
-    }
-
-private:
-    void prefix(std::string_view key)
-    {
-        if (!m_first)
-            m_out.push_back(',');
-        m_first = false;
-        if (!key.empty())
-            appendJsonKey(m_out, key);
-    }
-    void open(std::string_view key, char bracket)
-    {
-        prefix(key);
-        m_out.push_back(bracket);
-        m_first = true;
-    }
-
-    std::string m_out;
-    bool m_first = true;
-};
-
-void reuseReasonNames(Writer& w, std::uint8_t reasons)
+void reuseReasonNames(JsonWriter& w, std::uint8_t reasons)
 {
     static constexpr std::pair<std::uint8_t, std::string_view> Names[] = {{ReuseUsers, "users"},
         {ReuseTargets, "targets"}, {ReuseSourceIps, "sourceIPs"}, {ReuseFarApart, "farApart"},
@@ -109,7 +35,7 @@ void reuseReasonNames(Writer& w, std::uint8_t reasons)
     w.beginArray("reuseReasons");
     for (const auto& [bit, name] : Names)
         if (reasons & bit)
-            w.string({}, name);
+            w.string(name);
     w.endArray();
 }
 
@@ -117,11 +43,12 @@ void reuseReasonNames(Writer& w, std::uint8_t reasons)
 
 std::string chainToJson(const Chain& c)
 {
-    Writer w;
+    std::string out;
+    JsonWriter w(out);
     w.beginObject();
     w.string("auditID", c.auditId);
     w.number("eventCount", static_cast<std::int64_t>(c.events.size()));
-    w.flagNames("flags", c.flags);
+    flagNames(w, "flags", c.flags);
     reuseReasonNames(w, c.reuseReasons);
     w.beginArray("issues");
     for (const ChainIssue& issue : c.issues) {
@@ -143,7 +70,7 @@ std::string chainToJson(const Chain& c)
         w.string("name", l.name);
         w.beginArray("files");
         for (const std::string& f : l.files)
-            w.string({}, f);
+            w.string(f);
         w.endArray();
         w.time("logFirstTime", l.logFirstNs);
         w.time("logLastTime", l.logLastNs);
@@ -156,7 +83,7 @@ std::string chainToJson(const Chain& c)
         w.beginObject();
         w.number("lane", r.lane);
         w.time("received", r.receivedNs);
-        w.flagNames("flags", r.flags);
+        flagNames(w, "flags", r.flags);
         w.boolean("rejectedBeforeAuthentication", r.rejectedBeforeAuthentication);
         w.boolean("longRunning", r.longRunning);
         w.stringOrNull("user", r.user);
@@ -166,7 +93,7 @@ std::string chainToJson(const Chain& c)
         w.stringOrNull("verb", r.verb);
         w.stringOrNull("requestURI", r.requestUri);
         if (r.resource.empty())
-            w.raw("apiGroup", "null"); // not a resource request
+            w.null("apiGroup"); // not a resource request
         else
             w.string("apiGroup", r.apiGroup); // "" is the core group
         w.stringOrNull("resource", r.resource);
@@ -188,7 +115,7 @@ std::string chainToJson(const Chain& c)
         w.endObject();
         w.beginArray("events");
         for (const std::uint32_t e : r.events)
-            w.number({}, e);
+            w.number(e);
         w.endArray();
         w.endObject();
     }
@@ -208,8 +135,8 @@ std::string chainToJson(const Chain& c)
         w.stringOrNull("reason", e.reason);
         w.stringOrNull("decision", e.decision);
         w.stringOrNull("authorizationReason", e.authorizationReason);
-        w.pairs("latencyAnnotations", e.latencies);
-        w.pairs("annotations", e.annotations);
+        pairs(w, "latencyAnnotations", e.latencies);
+        pairs(w, "annotations", e.annotations);
         w.raw("requestObject", e.requestObject);
         w.raw("responseObject", e.responseObject);
         w.string("file", e.file);
@@ -218,12 +145,14 @@ std::string chainToJson(const Chain& c)
     }
     w.endArray();
     w.endObject();
-    return w.take();
+    out.push_back('\n');
+    return out;
 }
 
 std::string historyToJson(const ObjectHistory& h)
 {
-    Writer w;
+    std::string out;
+    JsonWriter w(out);
     w.beginObject();
     w.beginObject("object");
     w.string("key", h.key.toString());
@@ -291,7 +220,8 @@ std::string historyToJson(const ObjectHistory& h)
     }
     w.endArray();
     w.endObject();
-    return w.take();
+    out.push_back('\n');
+    return out;
 }
 
 } // namespace auditscope

@@ -67,14 +67,6 @@ Row rowOf(const EventStore& s, EventId id, RawFieldReader& reader)
     return r;
 }
 
-void appendJsonValue(std::string& out, const std::optional<std::string_view>& v)
-{
-    if (v)
-        appendJsonString(out, *v);
-    else
-        out += "null";
-}
-
 void appendTsvValue(std::string& out, std::string_view v)
 {
     for (const char c : v) {
@@ -130,28 +122,25 @@ void appendEvent(std::string& out, const EventStore& store, EventId id, EventFor
         uri, r.file, std::nullopt};
     constexpr std::size_t GroupsColumn = 7, CodeColumn = 17, LineColumn = 21;
     if (format == EventFormat::Jsonl) {
-        out.push_back('{');
+        JsonWriter w(out);
+        w.beginObject();
         for (std::size_t c = 0; c < std::size(Columns); ++c) {
-            if (c > 0)
-                out.push_back(',');
-            appendJsonKey(out, Columns[c]);
             if (c == GroupsColumn) {
-                out.push_back('[');
-                for (std::size_t g = 0; g < r.groups.size(); ++g) {
-                    if (g > 0)
-                        out.push_back(',');
-                    appendJsonString(out, r.groups[g]);
-                }
-                out.push_back(']');
+                w.beginArray(Columns[c]);
+                for (const std::string_view group : r.groups)
+                    w.string(group);
+                w.endArray();
             } else if (c == CodeColumn) {
-                out += r.code ? std::to_string(r.code) : std::string("null");
+                w.optionalNumber(
+                    Columns[c], r.code ? std::optional<std::int64_t>(r.code) : std::nullopt);
             } else if (c == LineColumn) {
-                out += std::to_string(r.line);
+                w.number(Columns[c], r.line);
             } else {
-                appendJsonValue(out, strings[c]);
+                w.optionalString(Columns[c], strings[c]);
             }
         }
-        out += "}\n";
+        w.endObject();
+        out.push_back('\n');
         return;
     }
     for (std::size_t c = 0; c < std::size(Columns); ++c) {

@@ -15,18 +15,12 @@ namespace {
 // Key for events that lack the field (no responseStatus.code, no stage, ...).
 constexpr const char* Missing = "none";
 
-void appendCounts(std::string& out, const std::map<std::string, std::uint64_t>& counts)
+void counts(JsonWriter& w, std::string_view key, const std::map<std::string, std::uint64_t>& counts)
 {
-    out.push_back('{');
-    bool first = true;
-    for (const auto& [key, count] : counts) {
-        if (!first)
-            out.push_back(',');
-        first = false;
-        appendJsonKey(out, key);
-        out += std::to_string(count);
-    }
-    out.push_back('}');
+    w.beginObject(key);
+    for (const auto& [value, count] : counts)
+        w.number(value, count);
+    w.endObject();
 }
 
 std::string describeCounts(const std::map<std::string, std::uint64_t>& counts)
@@ -148,99 +142,47 @@ std::string formatDiagnostic(const Diagnostic& d, const LoadReport& report)
 
 std::string summaryJson(const Summary& sum, const LoadReport& report)
 {
-    std::string out = "{";
-    appendJsonKey(out, "events");
-    out += std::to_string(sum.events);
-    out += ',';
-    appendJsonKey(out, "badLines");
-    out += std::to_string(report.badLines);
-    out += ',';
-    appendJsonKey(out, "diagnostics");
-    out.push_back('[');
-    for (std::size_t i = 0; i < report.diagnostics.size(); ++i) {
-        const Diagnostic& d = report.diagnostics[i];
-        if (i > 0)
-            out.push_back(',');
-        out.push_back('{');
-        appendJsonKey(out, "file");
-        appendJsonString(out, report.sources[d.source].path);
-        out += ",";
-        appendJsonKey(out, "line");
-        out += std::to_string(d.line);
-        out += ",";
-        appendJsonKey(out, "column");
-        out += std::to_string(d.column);
-        out += ",";
-        appendJsonKey(out, "message");
-        appendJsonString(out, d.message);
-        out.push_back('}');
+    std::string out;
+    JsonWriter w(out);
+    w.beginObject();
+    w.number("events", sum.events);
+    w.number("badLines", report.badLines);
+    w.beginArray("diagnostics");
+    for (const Diagnostic& d : report.diagnostics) {
+        w.beginObject();
+        w.string("file", report.sources[d.source].path);
+        w.number("line", d.line);
+        w.number("column", d.column);
+        w.string("message", d.message);
+        w.endObject();
     }
-    out += "],";
-    appendJsonKey(out, "diagnosticsOmitted");
-    out += std::to_string(report.diagnosticsOmitted);
-    out += ',';
-    appendJsonKey(out, "sources");
-    out.push_back('[');
-    for (std::size_t i = 0; i < report.sources.size(); ++i) {
-        const SourceReport& s = report.sources[i];
-        if (i > 0)
-            out.push_back(',');
-        out.push_back('{');
-        appendJsonKey(out, "path");
-        appendJsonString(out, s.path);
-        out += ',';
-        appendJsonKey(out, "events");
-        out += std::to_string(s.events);
-        out += ',';
-        appendJsonKey(out, "badLines");
-        out += std::to_string(s.badLines);
-        out += ',';
-        appendJsonKey(out, "bytes");
-        out += std::to_string(s.bytes);
-        out += ',';
-        appendJsonKey(out, "compressed");
-        out += s.compressed ? "true" : "false";
-        if (!s.error.empty()) {
-            out += ',';
-            appendJsonKey(out, "error");
-            appendJsonString(out, s.error);
-        }
-        out.push_back('}');
+    w.endArray();
+    w.number("diagnosticsOmitted", report.diagnosticsOmitted);
+    w.beginArray("sources");
+    for (const SourceReport& s : report.sources) {
+        w.beginObject();
+        w.string("path", s.path);
+        w.number("events", s.events);
+        w.number("badLines", s.badLines);
+        w.number("bytes", s.bytes);
+        w.boolean("compressed", s.compressed);
+        if (!s.error.empty())
+            w.string("error", s.error);
+        w.endObject();
     }
-    out += "],";
-    appendJsonKey(out, "byStage");
-    appendCounts(out, sum.byStage);
-    out += ',';
-    appendJsonKey(out, "byVerb");
-    appendCounts(out, sum.byVerb);
-    out += ',';
-    appendJsonKey(out, "byLevel");
-    appendCounts(out, sum.byLevel);
-    out += ',';
-    appendJsonKey(out, "byCode");
-    appendCounts(out, sum.byCode);
-    out += ',';
-    appendJsonKey(out, "distinctUsers");
-    out += std::to_string(sum.distinctUsers);
-    out += ',';
-    appendJsonKey(out, "distinctAuditIDs");
-    out += std::to_string(sum.distinctAuditIds);
-    out += ',';
-    appendJsonKey(out, "firstTime");
-    if (sum.events > 0)
-        appendJsonString(out, formatRfc3339Micros(sum.firstTimeNs));
-    else
-        out += "null";
-    out += ',';
-    appendJsonKey(out, "lastTime");
-    if (sum.events > 0)
-        appendJsonString(out, formatRfc3339Micros(sum.lastTimeNs));
-    else
-        out += "null";
-    out += ',';
-    appendJsonKey(out, "cancelled");
-    out += report.cancelled ? "true" : "false";
-    out += "}\n";
+    w.endArray();
+    counts(w, "byStage", sum.byStage);
+    counts(w, "byVerb", sum.byVerb);
+    counts(w, "byLevel", sum.byLevel);
+    counts(w, "byCode", sum.byCode);
+    w.number("distinctUsers", sum.distinctUsers);
+    w.number("distinctAuditIDs", sum.distinctAuditIds);
+    const bool any = sum.events > 0;
+    w.optionalTime("firstTime", any ? std::optional<std::int64_t>(sum.firstTimeNs) : std::nullopt);
+    w.optionalTime("lastTime", any ? std::optional<std::int64_t>(sum.lastTimeNs) : std::nullopt);
+    w.boolean("cancelled", report.cancelled);
+    w.endObject();
+    out.push_back('\n');
     return out;
 }
 

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "output.h"
+
+#include "commands.h"
+
+#include "report/summary.h"
+
+namespace auditscope::cli {
+
+void writeAll(std::string_view text, std::FILE* stream)
+{
+    std::fwrite(text.data(), 1, text.size(), stream);
+}
+
+void printDiagnostics(const LoadReport& report)
+{
+    for (const Diagnostic& d : report.diagnostics)
+        std::fprintf(stderr, "%s\n", formatDiagnostic(d, report).c_str());
+    if (report.diagnosticsOmitted > 0)
+        std::fprintf(stderr, "... and %llu more problems\n",
+            static_cast<unsigned long long>(report.diagnosticsOmitted));
+}
+
+int loadExitCode(const LoadResult& result)
+{
+    if (result.store->size() == 0)
+        return NothingLoadable;
+    bool sourceErrors = false;
+    for (const SourceReport& s : result.report.sources)
+        sourceErrors = sourceErrors || !s.error.empty();
+    return result.report.badLines > 0 || sourceErrors ? LoadedWithBadLines : Success;
+}
+
+int reportLoad(const LoadResult& result)
+{
+    printDiagnostics(result.report);
+    if (result.store->size() == 0)
+        std::fprintf(stderr, "auditscope-cli: no audit events could be loaded\n");
+    return loadExitCode(result);
+}
+
+int finishOutput(int loadCode)
+{
+    if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+        std::fprintf(stderr, "auditscope-cli: could not write the output\n");
+        return UsageError;
+    }
+    return loadCode;
+}
+
+} // namespace auditscope::cli
