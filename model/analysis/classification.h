@@ -3,6 +3,7 @@
 
 #include "store/eventstore.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -92,5 +93,22 @@ struct StoreClasses
         return flags & 1 ? PrincipalKind::Node : byName;
     }
 };
+
+/// Adds event `row` to the totals every users and field aggregate row shows: events, writes,
+/// deletes, authentication/authorization failures, first and last time. Inline: it is the body
+/// of a per-event loop.
+template <class Totals>
+inline void addEventTotals(
+    Totals& totals, const EventStore& store, const StoreClasses& classes, std::uint32_t row)
+{
+    ++totals.events;
+    const VerbClass verb = classes.verbClassOf(store.verb[row]);
+    totals.writes += verb == VerbClass::Write;
+    totals.deletes += verb == VerbClass::Delete;
+    totals.failures += isAuthFailure(store.code[row]);
+    const std::int64_t t = store.timeNs[row];
+    totals.firstNs = std::min(totals.firstNs, t);
+    totals.lastNs = std::max(totals.lastNs, t);
+}
 
 } // namespace auditscope

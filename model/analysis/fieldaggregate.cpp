@@ -114,14 +114,7 @@ public:
     {
         const std::uint32_t slot = slotOf(row);
         Stats& s = m_part.stats[slot];
-        ++s.events;
-        const VerbClass verb = m_classes.verbClassOf(m_store.verb[row]);
-        s.writes += verb == VerbClass::Write;
-        s.deletes += verb == VerbClass::Delete;
-        s.failures += isAuthFailure(m_store.code[row]);
-        const std::int64_t t = m_store.timeNs[row];
-        s.firstNs = std::min(s.firstNs, t);
-        s.lastNs = std::max(s.lastNs, t);
+        addEventTotals(s, m_store, m_classes, row);
         const UserId user = m_store.user[row];
         const std::uint32_t u = user ? user.value : m_noUser;
         if (u != s.lastUser) {

@@ -86,7 +86,7 @@ public:
         const UserId user = m_store.user[row];
         const std::uint32_t u = user ? user.value : m_noUser;
         UserSlot& s = m_slots[u];
-        countTotals(s, row);
+        addEventTotals(s, m_store, m_classes, row);
         noteSourceIps(s, u, row);
         noteAgentAndGroups(s, u, row);
         if (const UserId as = m_store.impersonatedUser[row])
@@ -94,18 +94,6 @@ public:
     }
 
 private:
-    void countTotals(UserSlot& s, std::uint32_t row) const
-    {
-        ++s.events;
-        const VerbClass verb = m_classes.verbClassOf(m_store.verb[row]);
-        s.writes += verb == VerbClass::Write;
-        s.deletes += verb == VerbClass::Delete;
-        s.failures += isAuthFailure(m_store.code[row]);
-        const std::int64_t t = m_store.timeNs[row];
-        s.firstNs = std::min(s.firstNs, t);
-        s.lastNs = std::max(s.lastNs, t);
-    }
-
     void noteSourceIps(UserSlot& s, std::uint32_t u, std::uint32_t row)
     {
         if (const SourceIpId ip = m_store.sourceIp[row]; ip && ip.value != s.lastIp) {
