@@ -186,6 +186,9 @@ void MainWindow::restoreLayout()
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     m_table->restoreColumnState(settings.value(QStringLiteral("table/columns")).toByteArray());
+    // The policy columns come back with the first result of a policy, not with the layout.
+    m_table->setColumnHidden(int(EventColumn::Rule), true);
+    m_table->setColumnHidden(int(EventColumn::PolicyLevel), true);
     // Nothing to show yet: the welcome page gets the room. The report opens after a load that
     // went wrong (finishLoad), the event pane when a load starts.
     m_detailDock->hide();
