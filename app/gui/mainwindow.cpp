@@ -66,6 +66,9 @@ MainWindow::MainWindow(QWidget* parent)
     setAcceptDrops(true);
     createStatusBar();
 
+    // First: the filter bar completes rule: terms before the policy docks show the result.
+    connect(m_investigation, &Investigation::policyResultChanged, m_filterBar,
+        [this] { m_filterBar->setPolicyContext(m_investigation->policyContext()); });
     const WindowParts parts{this, m_investigation, m_table, m_filterBar, m_detailDock, m_status};
     m_analysisDocks = new AnalysisDocks(parts);
     m_policyDocks = new PolicyDocks(parts, m_analysisDocks->timelineDock());
@@ -132,8 +135,13 @@ void MainWindow::connectInvestigation()
             Q_EMIT filterFinished();
         });
     connect(investigation, &Investigation::sortFinished, this, &MainWindow::sortFinished);
-    connect(investigation, &Investigation::policyResultChanged, m_filterBar,
-        [this] { m_filterBar->setPolicyContext(m_investigation->policyContext()); });
+    connect(investigation, &Investigation::loadFailed, this, [this](const QString& message) {
+        m_progress->setVisible(false);
+        m_cancel->setVisible(false);
+        m_summary->clear();
+        m_status->setText(tr("The load failed: %1").arg(message));
+    });
+    connect(investigation, &Investigation::jobFailed, m_status, &QLabel::setText);
 }
 
 void MainWindow::connectTable()

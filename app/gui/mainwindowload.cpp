@@ -40,9 +40,10 @@ void MainWindow::openPaths(const QStringList& paths)
 
 void MainWindow::addPaths(const QStringList& paths)
 {
-    QStringList all = m_investigation->paths() + paths;
-    all.removeDuplicates();
-    openPaths(all);
+    m_investigation->add(paths);
+    rememberRecent(m_investigation->paths());
+    m_reloadAction->setEnabled(true);
+    m_closeAction->setEnabled(true);
 }
 
 void MainWindow::reload()

@@ -210,7 +210,7 @@ void PolicyDocks::showResult(const PolicyEvaluationResultPtr& result)
 {
     m_editor->showResult(result);
     m_rules->setResult(result);
-    showPolicyColumns(result && result->queryContext());
+    showPolicyColumns(m_parts.investigation->policyContext() != nullptr);
     const EventTableModel* model = m_parts.investigation->eventModel();
     showEvent(model->eventAt(m_parts.table->currentIndex().row()));
     Q_EMIT resultShown();

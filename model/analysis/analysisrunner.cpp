@@ -38,6 +38,7 @@ AnalysisRunner::AnalysisRunner(QObject* parent)
     , m_cache(std::make_shared<IndexCache>())
 {
     qRegisterMetaType<AnalysisResult>();
+    connect(&m_jobs, &JobRunner::jobFailed, this, &AnalysisRunner::analysisFailed);
 }
 
 AnalysisRunner::~AnalysisRunner() = default;

@@ -51,6 +51,17 @@ Investigation::Investigation(QObject* parent)
         [this](int column, const QString& message) { Q_EMIT filterInvalid(column, message); });
     connect(m_policy, &PolicyEvaluationRunner::evaluationFinished, this,
         &Investigation::showPolicyResult);
+    connect(m_loader, &LoadController::loadFailed, this, &Investigation::loadFailed);
+    // An error in a job is shown, never swallowed: the job delivers nothing else.
+    auto reportAs = [this](const QString& what) {
+        return [this, what](const QString& message) { Q_EMIT jobFailed(what + message); };
+    };
+    connect(m_query, &QueryRunner::queryFailed, this, reportAs(QStringLiteral("Filter failed: ")));
+    connect(m_policy, &PolicyEvaluationRunner::evaluationFailed, this,
+        reportAs(QStringLiteral("Policy evaluation failed: ")));
+    connect(&m_sortJobs, &JobRunner::jobFailed, this, reportAs(QStringLiteral("Sort failed: ")));
+    connect(&m_chainJobs, &JobRunner::jobFailed, this,
+        reportAs(QStringLiteral("Chain or history failed: ")));
 }
 
 Investigation::~Investigation() = default;
@@ -230,6 +241,8 @@ void Investigation::setPolicyText(const QString& text)
 void Investigation::setPolicyBaseline(const QString& text)
 {
     m_policy->setBaselineText(text);
+    if (!m_policyActive)
+        m_policy->cancel(); // remembered for the next policy; nothing to evaluate now
 }
 
 void Investigation::clearPolicy()
@@ -254,17 +267,19 @@ void Investigation::showPolicyResult(const PolicyEvaluationResultPtr& result)
 {
     if (result && result->store && result->store != snapshot())
         return; // computed on a snapshot that has been replaced; the new one is on its way
+    if (result && !m_policyActive)
+        return; // the policy was closed while it was evaluated
     m_policyResult = result;
     m_policyContext = result ? result->queryContext() : nullptr;
     const PolicyQueryContextPtr& context = m_policyContext;
     m_model->setPolicyContext(context);
     m_query->setPolicyContext(context);
-    Q_EMIT policyResultChanged(result);
     if (snapshot() && readsPolicyResult(m_filter.toStdString()))
         m_query->run(snapshot(), m_filter); // rule:N means something new
     else if (context
         && (m_sortColumn == EventColumn::Rule || m_sortColumn == EventColumn::PolicyLevel))
         startSort(); // a new order
+    Q_EMIT policyResultChanged(result);
 }
 
 void Investigation::followRequest(EventId id)

@@ -102,6 +102,10 @@ public:
 Q_SIGNALS:
     void loadStarted(const QStringList& paths);
     void loadFinished(const auditscope::LoadResult& result, const auditscope::Summary& summary);
+    /// The load ended with an error instead of a result: nothing new is shown.
+    void loadFailed(const QString& message);
+    /// A filter, sort, policy evaluation or chain build ended with an error (what, then why).
+    void jobFailed(const QString& message);
     /// A new snapshot is shown (the first rows of a load, the whole load, or null when closed):
     /// the table shows all of it until the filter's rows arrive, in time order.
     void snapshotChanged(const auditscope::EventStorePtr& store);

@@ -23,6 +23,7 @@ LoadController::LoadController(QObject* parent)
     qRegisterMetaType<LoadResult>();
     qRegisterMetaType<Summary>();
     qRegisterMetaType<EventStorePtr>();
+    connect(&m_jobs, &JobRunner::jobFailed, this, &LoadController::loadFailed);
 }
 
 LoadController::~LoadController() = default;
@@ -32,7 +33,6 @@ void LoadController::open(const QStringList& paths)
     std::vector<std::string> files;
     for (const QString& p : paths)
         files.push_back(QFile::encodeName(p).toStdString()); // file names need not be UTF-8
-    Q_EMIT loadStarted(paths);
     m_jobs.start(
         [this, files = std::move(files)](JobContext& job) {
             LoadOptions options;
@@ -49,6 +49,7 @@ void LoadController::open(const QStringList& paths)
             return finished;
         },
         [this](FinishedLoad finished) { Q_EMIT loadFinished(finished.result, finished.summary); });
+    Q_EMIT loadStarted(paths); // isLoading() is true from here on
 }
 
 void LoadController::cancel()

@@ -37,6 +37,8 @@ Q_SIGNALS:
     void partialSnapshot(const auditscope::EventStorePtr& store);
     /// The summary is computed on the worker too: at 10 M events it takes ~10 ms.
     void loadFinished(const auditscope::LoadResult& result, const auditscope::Summary& summary);
+    /// The load ended with an error instead of a result (e.g. out of memory).
+    void loadFailed(const QString& message);
 
 private:
     JobRunner m_jobs; // last member: its jobs are joined before anything else goes

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <stop_token>
 #include <thread>
 #include <type_traits>
@@ -91,7 +92,8 @@ public:
     /// Stops the current job and drops its result: nothing more arrives from it.
     void cancel();
     /// Asks the current job to stop early but keeps it current: it still delivers what it has
-    /// (a cancelled load keeps the events read so far).
+    /// (a cancelled load keeps the events read so far). Only for jobs whose early result means
+    /// something: the others deliver whatever their stopped work returns.
     void requestStop();
 
     /// A job was started and has neither delivered nor been cancelled.
@@ -124,7 +126,7 @@ private:
     bool complete(quint64 generation);
     /// Worker side: runs the job and hands its result (or its exception) back.
     template <class Work, class Deliver>
-    void run(JobContext context, Work work, Deliver deliver);
+    void run(JobContext context, Work& work, Deliver deliver);
     /// Worker side: `fn` runs on the runner's thread if the job is still current then.
     template <class Fn>
     void handBack(quint64 generation, Fn fn);
@@ -170,12 +172,15 @@ quint64 JobRunner::start(Work work, Deliver deliver)
     const quint64 generation = begin();
     auto done = std::make_shared<std::atomic<bool>>(false);
     m_current.done = done;
-    m_current.thread =
-        std::jthread([this, generation, done, low = m_lowPriority, work = std::move(work),
-                         deliver = std::move(deliver)](std::stop_token stop) mutable {
+    m_current.thread = std::jthread(
+        [this, generation, done, low = m_lowPriority, work = std::optional<Work>(std::move(work)),
+            deliver = std::optional<Deliver>(std::move(deliver))](std::stop_token stop) mutable {
             applyPriority(low);
-            // By value: the job's inputs are freed here, before the thread counts as done.
-            run(JobContext(this, generation, std::move(stop)), std::move(work), std::move(deliver));
+            run(JobContext(this, generation, std::move(stop)), *work, std::move(*deliver));
+            // Moving a lambda copies its const captures: free the job's own copies (a snapshot may
+            // be the last reference) here, on the worker, before the thread counts as done.
+            work.reset();
+            deliver.reset();
             done->store(true, std::memory_order_release);
             // A retired job is joined here, on the runner's thread, once it has ended.
             QMetaObject::invokeMethod(
@@ -185,7 +190,7 @@ quint64 JobRunner::start(Work work, Deliver deliver)
 }
 
 template <class Work, class Deliver>
-void JobRunner::run(JobContext context, Work work, Deliver deliver)
+void JobRunner::run(JobContext context, Work& work, Deliver deliver)
 {
     using Result = std::invoke_result_t<Work&, JobContext&>;
     const quint64 generation = context.m_generation;

@@ -25,6 +25,7 @@ PolicyEvaluationRunner::PolicyEvaluationRunner(QObject* parent)
     // Seconds of index building on a big log must not take the cores from the GUI thread.
     m_jobs.setLowPriority(true);
     qRegisterMetaType<PolicyEvaluationResultPtr>();
+    connect(&m_jobs, &JobRunner::jobFailed, this, &PolicyEvaluationRunner::evaluationFailed);
 }
 
 PolicyEvaluationRunner::~PolicyEvaluationRunner() = default;

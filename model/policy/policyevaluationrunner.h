@@ -66,6 +66,8 @@ Q_SIGNALS:
     void evaluationStarted(quint64 generation);
     /// One result per evaluation that was not superseded or cancelled.
     void evaluationFinished(const auditscope::PolicyEvaluationResultPtr& result);
+    /// The evaluation ended with an error instead of a result (e.g. out of memory).
+    void evaluationFailed(const QString& message);
 
 private:
     void scheduleEvaluation();

@@ -20,7 +20,9 @@ Q_LOGGING_CATEGORY(lcQuery, "auditscope.query", QtInfoMsg)
 
 QueryRunner::QueryRunner(QObject* parent)
     : QObject(parent)
-{ }
+{
+    connect(&m_jobs, &JobRunner::jobFailed, this, &QueryRunner::queryFailed);
+}
 
 QueryRunner::~QueryRunner() = default;
 

@@ -47,6 +47,8 @@ Q_SIGNALS:
     /// matching events, ascending. A null store gives an empty row set.
     void queryFinished(const auditscope::EventStorePtr& store,
         const std::optional<auditscope::RowSet>& rows, const QString& text, qint64 elapsedMs);
+    /// The query ended with an error instead of a result (e.g. out of memory).
+    void queryFailed(const QString& message);
 
 private:
     PolicyQueryContextPtr m_policy;
