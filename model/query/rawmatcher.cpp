@@ -11,6 +11,28 @@ namespace auditscope {
 
 namespace od = simdjson::ondemand;
 
+namespace {
+
+// Whether `pred` holds for an element of the array `value` (false when it does not read as one):
+// a path step and a leaf both match when any element does.
+template <class Pred>
+bool anyElement(od::value& value, Pred pred)
+{
+    od::array array;
+    if (value.get_array().get(array))
+        return false;
+    for (auto element : array) {
+        od::value item;
+        if (std::move(element).get(item))
+            return false;
+        if (pred(item))
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
 std::string rawPrefilterFor(const QueryNode& n)
 {
     if (n.field == QueryField::Text)
@@ -77,18 +99,8 @@ bool RawMatcher::matchValue(od::value& value, std::size_t depth)
         od::object object;
         return !value.get_object().get(object) && matchObject(object, depth);
     }
-    if (type == od::json_type::array) {
-        od::array array;
-        if (value.get_array().get(array))
-            return false;
-        for (auto element : array) {
-            od::value item;
-            if (std::move(element).get(item))
-                return false;
-            if (matchValue(item, depth))
-                return true;
-        }
-    }
+    if (type == od::json_type::array)
+        return anyElement(value, [&](od::value& item) { return matchValue(item, depth); });
     return false;
 }
 
@@ -138,19 +150,8 @@ bool RawMatcher::matchLeaf(od::value& value)
     }
     case od::json_type::null:
         return !compare && valueMatches(*m_node, "null");
-    case od::json_type::array: {
-        od::array array;
-        if (value.get_array().get(array))
-            return false;
-        for (auto element : array) {
-            od::value item;
-            if (std::move(element).get(item))
-                return false;
-            if (matchLeaf(item))
-                return true;
-        }
-        return false;
-    }
+    case od::json_type::array:
+        return anyElement(value, [&](od::value& item) { return matchLeaf(item); });
     case od::json_type::object:
         return !compare && m_node->value == "*";
     }
