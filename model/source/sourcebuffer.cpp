@@ -207,6 +207,25 @@ void SourceBuffer::adopt(char* data, std::size_t size, std::size_t capacity, boo
     m_compressed = compressed;
 }
 
+SourceBuffer::OpenResult SourceBuffer::fromMaybeCompressedBytes(std::string_view bytes)
+{
+    OpenResult result;
+    if (!isGzip(bytes.data(), bytes.size())) {
+        result.buffer = fromBytes(bytes);
+        return result;
+    }
+    Inflated inflated =
+        inflateAll(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+    result.error = std::move(inflated.error);
+    if (!inflated.data)
+        return result;
+    std::shared_ptr<SourceBuffer> buffer(new SourceBuffer);
+    buffer->m_fileSize = bytes.size();
+    buffer->adopt(inflated.data, inflated.size, inflated.capacity, true);
+    result.buffer = std::move(buffer);
+    return result;
+}
+
 SourceBuffer::OpenResult SourceBuffer::open(const std::string& path)
 {
     OpenResult result;

@@ -31,6 +31,9 @@ public:
     static OpenResult open(const std::string& path);
     /// A buffer owning a copy of `bytes` (tests, stdin).
     static std::shared_ptr<SourceBuffer> fromBytes(std::string_view bytes);
+    /// Like open(), for bytes already in memory: gzip (by magic bytes) is decompressed, anything
+    /// else is copied. The gzip reader's entry point for tests and fuzzing.
+    static OpenResult fromMaybeCompressedBytes(std::string_view bytes);
 
     std::string_view bytes() const { return {m_data, m_size}; }
     /// Bytes readable from `offset` on, including padding past the end (for simdjson).
