@@ -63,8 +63,7 @@ int runSummary(const std::vector<std::string>& args)
     } else {
         writeAll(summaryText(summary, result.report));
     }
-    if (result.store->size() == 0)
-        std::fprintf(stderr, "auditscope-cli: no audit events could be loaded\n");
+    sayIfNothingLoaded(result);
     return finishOutput(loadExitCode(result));
 }
 
@@ -119,8 +118,7 @@ int runEvents(const std::vector<std::string>& args)
     }
     writeAll(out);
     std::fflush(stdout);
-    if (store.size() == 0)
-        std::fprintf(stderr, "auditscope-cli: no audit events could be loaded\n");
+    sayIfNothingLoaded(result);
     return finishOutput(loadExitCode(result));
 }
 

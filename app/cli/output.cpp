@@ -31,11 +31,23 @@ int loadExitCode(const LoadResult& result)
     return result.report.badLines > 0 || sourceErrors ? LoadedWithBadLines : Success;
 }
 
+void sayIfNothingLoaded(const LoadResult& result)
+{
+    if (result.store->size() > 0)
+        return;
+    const std::vector<SourceReport>& sources = result.report.sources;
+    std::string names;
+    for (std::size_t i = 0; i < sources.size() && i < 3; ++i)
+        names += (i == 0 ? " from " : i + 1 == sources.size() ? " and " : ", ") + sources[i].path;
+    if (sources.size() > 3)
+        names += " and " + std::to_string(sources.size() - 3) + " more";
+    std::fprintf(stderr, "auditscope-cli: no audit events could be loaded%s\n", names.c_str());
+}
+
 int reportLoad(const LoadResult& result)
 {
     printDiagnostics(result.report);
-    if (result.store->size() == 0)
-        std::fprintf(stderr, "auditscope-cli: no audit events could be loaded\n");
+    sayIfNothingLoaded(result);
     return loadExitCode(result);
 }
 

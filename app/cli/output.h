@@ -19,6 +19,9 @@ void printDiagnostics(const LoadReport& report);
 /// source could not be read, else Success.
 int loadExitCode(const LoadResult& result);
 
+/// If no event loaded, says so on stderr, naming the sources (the first three).
+void sayIfNothingLoaded(const LoadResult& result);
+
 /// Prints the load's diagnostics, and that nothing loaded if so, to stderr; returns
 /// loadExitCode(result).
 int reportLoad(const LoadResult& result);

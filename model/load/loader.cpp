@@ -4,6 +4,7 @@
 #include "load/eventparser.h"
 #include "load/pathexpander.h"
 #include "source/sourcebuffer.h"
+#include "source/sourceunwrap.h"
 #include "store/storebuilder.h"
 
 #include <algorithm>
@@ -26,7 +27,24 @@ struct OpenedSource
     std::string path;
     std::shared_ptr<SourceBuffer> buffer;
     std::string error;
+    std::vector<std::string> notes; ///< loaded, with something worth knowing
+    std::size_t dataStart = 0; ///< first byte the parser reads
 };
+
+// Hands the opened bytes to the sniff-and-unwrap layer: transcoded, refused with one message,
+// or passed on as they are.
+void unwrap(OpenedSource& source)
+{
+    if (!source.buffer)
+        return;
+    UnwrappedSource unwrapped = unwrapSource(std::move(source.buffer));
+    source.buffer = std::move(unwrapped.buffer);
+    source.notes = std::move(unwrapped.notes);
+    source.dataStart = unwrapped.dataStart;
+    if (!unwrapped.error.empty())
+        source.error = source.error.empty() ? std::move(unwrapped.error)
+                                            : unwrapped.error + " (" + source.error + ")";
+}
 
 struct Chunk
 {
@@ -142,7 +160,7 @@ void LoadJob::makeChunks()
             m_chunks.push_back(Chunk{source, 0, bytes.size(), true});
             continue;
         }
-        std::size_t pos = 0;
+        std::size_t pos = m_sources[s].dataStart;
         while (pos < bytes.size()) {
             std::size_t end = std::min(pos + m_options.chunkBytes, bytes.size());
             if (end < bytes.size()) {
@@ -304,6 +322,15 @@ void LoadJob::reportDiagnostics(const std::vector<Segment*>& segments, LoadRepor
     for (std::size_t s = 0; s < m_sources.size(); ++s) {
         if (!m_sources[s].error.empty())
             all.push_back(Diagnostic{static_cast<std::uint32_t>(s), 0, 0, m_sources[s].error});
+        bool shrank = false;
+        const std::string change = m_sources[s].buffer
+            ? m_sources[s].buffer->changeSinceOpen(m_sources[s].path, shrank)
+            : std::string();
+        if (!change.empty())
+            all.push_back(Diagnostic{static_cast<std::uint32_t>(s), 0, 0, change,
+                shrank ? Severity::Warning : Severity::Note});
+        for (const std::string& note : m_sources[s].notes)
+            all.push_back(Diagnostic{static_cast<std::uint32_t>(s), 0, 0, note, Severity::Note});
     }
     for (Segment* s : segments) {
         for (Diagnostic& d : s->diagnostics)
@@ -413,7 +440,7 @@ std::vector<OpenedSource> openAll(
 {
     std::vector<OpenedSource> sources;
     for (auto& entry : expandPaths(paths))
-        sources.push_back(OpenedSource{entry.path, nullptr, entry.error});
+        sources.push_back(OpenedSource{entry.path, nullptr, entry.error, {}, 0});
     if (sources.size() > MaxSources) {
         for (std::size_t i = MaxSources; i < sources.size(); ++i)
             sources[i].error = "too many files in one investigation (the limit is 65535)";
@@ -432,6 +459,9 @@ std::vector<OpenedSource> openAll(
                 auto opened = SourceBuffer::open(s.path);
                 s.buffer = std::move(opened.buffer);
                 s.error = std::move(opened.error);
+                unwrap(s);
+                if (s.path == "-")
+                    s.path = "(standard input)";
             }
         });
     }
@@ -456,8 +486,10 @@ LoadResult loadAuditBuffers(const std::vector<std::pair<std::string, std::string
 {
     const auto start = Clock::now();
     std::vector<OpenedSource> sources;
-    for (const auto& [name, contents] : namedContents)
-        sources.push_back(OpenedSource{name, SourceBuffer::fromBytes(contents), {}});
+    for (const auto& [name, contents] : namedContents) {
+        sources.push_back(OpenedSource{name, SourceBuffer::fromBytes(contents), {}, {}, 0});
+        unwrap(sources.back());
+    }
     LoadJob job(std::move(sources), stop, options, start);
     return job.run();
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "sourcebuffer.h"
 
+#include "source/formatsniffer.h"
 #include "source/mappingguard.h"
 
 #include <algorithm>
@@ -169,12 +170,34 @@ std::shared_ptr<SourceBuffer> SourceBuffer::fromBytes(std::string_view bytes)
 
 namespace {
 
+bool isGzip(const char* data, std::size_t size);
+
+// A stream whose first bytes are not text (/dev/zero, /dev/urandom, a binary or another
+// compressor's data piped in) is not read to its end, which may never come: its first
+// SniffBytes are enough to say what it is (the sniff-and-unwrap layer says it again, as the
+// source's one message). Text is read whole: events may follow a text preamble.
+bool refusedAfterSniffing(const Inflated& read)
+{
+    if (read.size < SniffBytes || isGzip(read.data, read.size))
+        return false;
+    const SourceFormat format = sniffSource({read.data, SniffBytes}).format;
+    return format == SourceFormat::Binary || format == SourceFormat::Compressed;
+}
+
 // Reads a pipe or character device to its end into a malloc'd, padded buffer.
 Inflated readStream(int fd)
 {
     Inflated out;
     out.capacity = (1 << 20) + Padding;
+    bool sniffed = false;
     while (out.makeRoom("reading the stream")) {
+        if (!sniffed && out.size >= SniffBytes) {
+            sniffed = true;
+            if (refusedAfterSniffing(out)) {
+                out.size = SniffBytes;
+                break;
+            }
+        }
         const ssize_t n = ::read(fd, out.data + out.size, out.capacity - Padding - out.size);
         if (n == 0)
             break;
@@ -229,8 +252,9 @@ SourceBuffer::OpenResult SourceBuffer::fromMaybeCompressedBytes(std::string_view
 SourceBuffer::OpenResult SourceBuffer::open(const std::string& path)
 {
     OpenResult result;
-    // O_NONBLOCK: opening a FIFO that has no writer must not hang.
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    // "-" is standard input. O_NONBLOCK: opening a FIFO that has no writer must not hang.
+    const int fd = path == "-" ? ::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0)
+                               : ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         result.error = systemError("cannot open");
         return result;
@@ -286,6 +310,8 @@ SourceBuffer::OpenResult SourceBuffer::open(const std::string& path)
         return result;
     }
     madvise(address, size, MADV_SEQUENTIAL);
+    buffer->m_device = static_cast<std::uint64_t>(st.st_dev);
+    buffer->m_inode = static_cast<std::uint64_t>(st.st_ino);
     buffer->m_data = static_cast<const char*>(address);
     buffer->m_size = size;
     buffer->m_readable = size;
@@ -305,6 +331,42 @@ SourceBuffer::OpenResult SourceBuffer::open(const std::string& path)
     }
     result.buffer = std::move(buffer);
     return result;
+}
+
+std::string SourceBuffer::changeSinceOpen(const std::string& path, bool& shrank) const
+{
+    shrank = false;
+    if (!m_mapping)
+        return {};
+    const bool faulted = shrankWhileOpen();
+    struct stat st
+    {
+    };
+    const bool same = ::stat(path.c_str(), &st) == 0
+        && static_cast<std::uint64_t>(st.st_dev) == m_device
+        && static_cast<std::uint64_t>(st.st_ino) == m_inode;
+    const auto now = same ? static_cast<std::uint64_t>(st.st_size) : 0;
+    if (same && now < m_fileSize) {
+        shrank = true;
+        return "the file shrank from " + std::to_string(m_fileSize) + " to " + std::to_string(now)
+            + " bytes while loading (truncated in place, e.g. by logrotate's copytruncate); "
+              "events after byte "
+            + std::to_string(now) + " are missing";
+    }
+    if (faulted) {
+        shrank = true;
+        return "the file was truncated while loading"
+            + std::string(same ? " and has grown again" : " and then replaced")
+            + "; events in the part that was cut off are missing";
+    }
+    if (!same)
+        return "the file was replaced while loading (rotated?); the events are those of the "
+               "file as it was when opened";
+    if (now > m_fileSize)
+        return "the file grew from " + std::to_string(m_fileSize) + " to " + std::to_string(now)
+            + " bytes while loading; the " + std::to_string(now - m_fileSize)
+            + " bytes added were not read (Reload reads them)";
+    return {};
 }
 
 void SourceBuffer::releaseMapping()

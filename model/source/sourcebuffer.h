@@ -42,6 +42,11 @@ public:
     std::uint64_t fileSizeBytes() const { return m_fileSize; }
     /// True if the mapped file shrank after it was opened: the missing bytes read as NUL.
     bool shrankWhileOpen() const { return m_shrunk.load(std::memory_order_relaxed); }
+    /// For a mapped file, how the file at `path` differs from what was mapped: empty when it
+    /// did not change; otherwise one sentence for the load report (shrank: events after the
+    /// new end are missing; grew: the added bytes were not read; replaced by another file).
+    /// `shrank` is set when events may be missing.
+    std::string changeSinceOpen(const std::string& path, bool& shrank) const;
     /// Heap bytes owned (decompressed data); 0 for a mapping.
     std::size_t heapBytes() const { return m_owned ? m_readable : 0; }
 
@@ -55,6 +60,7 @@ private:
     std::size_t m_size = 0;
     std::size_t m_readable = 0; // m_size, plus padding for owned buffers
     std::uint64_t m_fileSize = 0;
+    std::uint64_t m_device = 0, m_inode = 0; // of a mapped file, to tell a rotation from a change
     bool m_owned = false; // malloc'd (free) vs mmap'd (munmap)
     bool m_compressed = false;
     void* m_mapping = nullptr;

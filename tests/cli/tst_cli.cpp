@@ -557,6 +557,41 @@ private Q_SLOTS:
         QFETCH(int, exitCode);
         QCOMPARE(runCli(args).exitCode, exitCode);
     }
+
+    // `-` is standard input, plain or gzip, as in most Unix tools.
+    void dashReadsStandardInput()
+    {
+        for (const bool compressed : {false, true}) {
+            QProcess process;
+            process.start(QStringLiteral(AUDITSCOPE_CLI),
+                {QStringLiteral("summary"), QStringLiteral("--json"), QStringLiteral("-")});
+            QVERIFY(process.waitForStarted());
+            QFile gz(data("microk8s-k8s.log.gz"));
+            QVERIFY(gz.open(QIODevice::ReadOnly));
+            process.write(compressed ? gz.readAll() : gunzip(data("microk8s-k8s.log.gz")));
+            process.closeWriteChannel();
+            QVERIFY(process.waitForFinished(120000));
+            QCOMPARE(process.exitCode(), 0);
+            const QJsonObject o = QJsonDocument::fromJson(process.readAllStandardOutput()).object();
+            QCOMPARE(o.value(QStringLiteral("events")).toInt(), 2971);
+        }
+    }
+
+    // A file that is not an audit log gets one message naming it and what it is, and the
+    // closing "nothing loaded" line names the file too.
+    void notAnAuditLogIsOneMessageNamingTheFile()
+    {
+        const QString path = QStringLiteral(AUDITSCOPE_TEST_DATA_DIR "/notaudit/twenty.log.zst");
+        const Run run = runCli({QStringLiteral("events"), path});
+        QCOMPARE(run.exitCode, 2);
+        const QList<QByteArray> lines = run.err.trimmed().split('\n');
+        QCOMPARE(lines.size(), 2);
+        QVERIFY2(lines[0].startsWith(QByteArray(path.toUtf8() + ": zstd-compressed data")),
+            lines[0].constData());
+        QVERIFY(lines[0].contains("zstd -d"));
+        QCOMPARE(lines[1],
+            QByteArray("auditscope-cli: no audit events could be loaded from ") + path.toUtf8());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCli)
