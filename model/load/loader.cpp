@@ -319,23 +319,42 @@ void LoadJob::countSkippedLinesAndSetBases()
 void LoadJob::reportDiagnostics(const std::vector<Segment*>& segments, LoadReport& report) const
 {
     std::vector<Diagnostic> all;
+    std::vector<std::uint64_t> lastReadableLine(m_sources.size(), UINT64_MAX);
+    std::vector<std::size_t> changeNotes(m_sources.size(), SIZE_MAX);
     for (std::size_t s = 0; s < m_sources.size(); ++s) {
+        const auto source = static_cast<std::uint32_t>(s);
         if (!m_sources[s].error.empty())
-            all.push_back(Diagnostic{static_cast<std::uint32_t>(s), 0, 0, m_sources[s].error});
-        bool shrank = false;
-        const std::string change = m_sources[s].buffer
-            ? m_sources[s].buffer->changeSinceOpen(m_sources[s].path, shrank)
-            : std::string();
-        if (!change.empty())
-            all.push_back(Diagnostic{static_cast<std::uint32_t>(s), 0, 0, change,
-                shrank ? Severity::Warning : Severity::Note});
+            all.push_back(Diagnostic{source, 0, 0, m_sources[s].error});
+        const SourceBuffer::FileChange change = m_sources[s].buffer
+            ? m_sources[s].buffer->changeSinceOpen(m_sources[s].path)
+            : SourceBuffer::FileChange{};
+        if (!change.message.empty()) {
+            changeNotes[s] = all.size();
+            all.push_back(Diagnostic{
+                source, 0, 0, change.message, change.shrank ? Severity::Warning : Severity::Note});
+        }
+        if (change.shrank && change.keptBytes > 0)
+            lastReadableLine[s] =
+                countLines(m_sources[s].buffer->bytes(), m_sources[s].dataStart, change.keptBytes);
         for (const std::string& note : m_sources[s].notes)
-            all.push_back(Diagnostic{static_cast<std::uint32_t>(s), 0, 0, note, Severity::Note});
+            all.push_back(Diagnostic{source, 0, 0, note, Severity::Note});
     }
+    // Lines past the new end of a file that shrank read as NUL bytes: they are missing, not
+    // bad, and one message says so instead of one error per line.
+    std::vector<std::uint64_t> emptyAfterCut(m_sources.size(), 0);
     for (Segment* s : segments) {
-        for (Diagnostic& d : s->diagnostics)
-            all.push_back(std::move(d));
+        for (Diagnostic& d : s->diagnostics) {
+            if (d.severity == Severity::Error && d.line > lastReadableLine[d.source])
+                ++emptyAfterCut[d.source];
+            else
+                all.push_back(std::move(d));
+        }
         std::vector<Diagnostic>().swap(s->diagnostics);
+    }
+    for (std::size_t s = 0; s < m_sources.size(); ++s) {
+        if (emptyAfterCut[s] > 0)
+            all[changeNotes[s]].message += "; the " + std::to_string(emptyAfterCut[s])
+                + " lines read after that point were empty and are not listed";
     }
     std::stable_sort(all.begin(), all.end(), [](const Diagnostic& a, const Diagnostic& b) {
         return a.source != b.source ? a.source < b.source : a.line < b.line;

@@ -333,11 +333,11 @@ SourceBuffer::OpenResult SourceBuffer::open(const std::string& path)
     return result;
 }
 
-std::string SourceBuffer::changeSinceOpen(const std::string& path, bool& shrank) const
+SourceBuffer::FileChange SourceBuffer::changeSinceOpen(const std::string& path) const
 {
-    shrank = false;
+    FileChange change;
     if (!m_mapping)
-        return {};
+        return change;
     const bool faulted = shrankWhileOpen();
     struct stat st
     {
@@ -347,26 +347,29 @@ std::string SourceBuffer::changeSinceOpen(const std::string& path, bool& shrank)
         && static_cast<std::uint64_t>(st.st_ino) == m_inode;
     const auto now = same ? static_cast<std::uint64_t>(st.st_size) : 0;
     if (same && now < m_fileSize) {
-        shrank = true;
-        return "the file shrank from " + std::to_string(m_fileSize) + " to " + std::to_string(now)
+        change.shrank = true;
+        change.keptBytes = now;
+        change.message = "the file shrank from " + std::to_string(m_fileSize) + " to "
+            + std::to_string(now)
             + " bytes while loading (truncated in place, e.g. by logrotate's copytruncate); "
               "events after byte "
             + std::to_string(now) + " are missing";
-    }
-    if (faulted) {
-        shrank = true;
-        return "the file was truncated while loading"
+    } else if (faulted) {
+        // Truncated, then grown or replaced again: where it was cut is not known any more.
+        change.shrank = true;
+        change.keptBytes = 0;
+        change.message = "the file was truncated while loading"
             + std::string(same ? " and has grown again" : " and then replaced")
             + "; events in the part that was cut off are missing";
-    }
-    if (!same)
-        return "the file was replaced while loading (rotated?); the events are those of the "
-               "file as it was when opened";
-    if (now > m_fileSize)
-        return "the file grew from " + std::to_string(m_fileSize) + " to " + std::to_string(now)
-            + " bytes while loading; the " + std::to_string(now - m_fileSize)
+    } else if (!same) {
+        change.message = "the file was replaced while loading (rotated?); the events are those "
+                         "of the file as it was when opened";
+    } else if (now > m_fileSize) {
+        change.message = "the file grew from " + std::to_string(m_fileSize) + " to "
+            + std::to_string(now) + " bytes while loading; the " + std::to_string(now - m_fileSize)
             + " bytes added were not read (Reload reads them)";
-    return {};
+    }
+    return change;
 }
 
 void SourceBuffer::releaseMapping()

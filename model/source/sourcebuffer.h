@@ -42,11 +42,14 @@ public:
     std::uint64_t fileSizeBytes() const { return m_fileSize; }
     /// True if the mapped file shrank after it was opened: the missing bytes read as NUL.
     bool shrankWhileOpen() const { return m_shrunk.load(std::memory_order_relaxed); }
-    /// For a mapped file, how the file at `path` differs from what was mapped: empty when it
-    /// did not change; otherwise one sentence for the load report (shrank: events after the
-    /// new end are missing; grew: the added bytes were not read; replaced by another file).
-    /// `shrank` is set when events may be missing.
-    std::string changeSinceOpen(const std::string& path, bool& shrank) const;
+    /// How the file at `path` differs from what was mapped (plain files only).
+    struct FileChange
+    {
+        std::string message; ///< empty when it did not change; else one sentence for the report
+        bool shrank = false; ///< events may be missing
+        std::uint64_t keptBytes = 0; ///< when shrank: the bytes still there (its new size)
+    };
+    FileChange changeSinceOpen(const std::string& path) const;
     /// Heap bytes owned (decompressed data); 0 for a mapping.
     std::size_t heapBytes() const { return m_owned ? m_readable : 0; }
 

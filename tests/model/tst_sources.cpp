@@ -345,6 +345,14 @@ void TestSources::shrinkingFileIsReported()
         + std::to_string(keep) + " bytes while loading";
     QVERIFY2(warnings[0].message.find(expected) != std::string::npos, warnings[0].message.c_str());
     QCOMPARE(warnings[0].line, 0u);
+    // The lines past the cut read as NUL bytes: one sentence says so, not an error per line.
+    QVERIFY2(
+        warnings[0].message.find("lines read after that point were empty") != std::string::npos,
+        warnings[0].message.c_str());
+    const std::uint64_t lastKeptLine = keep / file.line.size() + 1;
+    for (const Diagnostic& d : r.report.diagnostics)
+        QVERIFY2(d.line <= lastKeptLine, d.message.c_str());
+    QVERIFY(r.report.badLines <= 1); // at most the line cut in two
 }
 
 void TestSources::growingFileIsReported()
