@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cctype>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -114,18 +115,128 @@ private:
         return path.empty() ? std::string(key) : path + "." + std::string(key);
     }
 
-    /// Calls `onField` for each known key, in text order; the last of duplicate keys wins
-    /// because later calls overwrite. Unknown keys are warnings (strict decoding fails,
-    /// lenient decoding ignores them); `data` is passed through for the ConfigMap hint.
+    /// One key/value pair of a mapping after its merge keys are applied.
+    struct Field
+    {
+        YAML::Node key, value;
+        SourcePos mergedAt; ///< the "<<" that brought it in; 0:0 when written in the mapping
+    };
+
+    /// A plain "<<" (or one tagged !!merge): go-yaml's merge key. A quoted "<<" is a string.
+    static bool isMergeKey(const YAML::Node& key)
+    {
+        return key.Type() == YAML::NodeType::Scalar && key.Scalar() == "<<"
+            && (key.Tag() == "?" || key.Tag() == "tag:yaml.org,2002:merge");
+    }
+
+    /// Where the value of the merge key `key` was written: an alias's mark is its anchor's,
+    /// so it is found in the text, after "<<:".
+    SourcePos mergeValuePos(const YAML::Node& key, const YAML::Node& value) const
+    {
+        if (!value.Mark().is_null() && value.Mark().pos > key.Mark().pos)
+            return posOf(value);
+        return m_positions.positionAfterMergeKey(key);
+    }
+
+    /// Appends the pairs of `map` to `out` as go-yaml v2 decodes them into a map: in text
+    /// order, a merge key's mapping (or each mapping of its list, last first) in its place, and
+    /// the last value of a key wins. So "<<" overrides keys written before it, keys written
+    /// after it override it, and an earlier mapping of the list overrides a later one.
+    bool flattenMerges(const YAML::Node& map, const std::string& path, SourcePos mergedAt,
+        int depth, std::vector<Field>& out)
+    {
+        if (depth > MaxMergeDepth) {
+            error(posOf(map), join(path, "<<"),
+                "merge keys nest more than " + std::to_string(MaxMergeDepth)
+                    + " deep; refusing to read them");
+            return false;
+        }
+        bool ok = true;
+        for (auto it = map.begin(); it != map.end(); ++it) {
+            if (!isMergeKey(it->first)) {
+                out.push_back({it->first, it->second, mergedAt});
+                continue;
+            }
+            const SourcePos at = mergedAt.line ? mergedAt : posOf(it->first);
+            const YAML::Node value = it->second;
+            if (value.Type() == YAML::NodeType::Map) {
+                ok = flattenMerges(value, path, at, depth + 1, out) && ok;
+            } else if (value.Type() == YAML::NodeType::Sequence
+                && std::all_of(value.begin(), value.end(),
+                    [](const YAML::Node& n) { return n.Type() == YAML::NodeType::Map; })) {
+                std::vector<YAML::Node> maps(value.begin(), value.end());
+                for (auto m = maps.rbegin(); m != maps.rend(); ++m)
+                    ok = flattenMerges(*m, path, at, depth + 1, out) && ok;
+            } else {
+                badMerge(it->first, value, path);
+                ok = false;
+            }
+        }
+        return ok;
+    }
+
+    void badMerge(const YAML::Node& key, const YAML::Node& value, const std::string& path)
+    {
+        SourcePos pos = mergeValuePos(key, value);
+        std::string what = describe(value, kindOf(value));
+        if (value.Type() == YAML::NodeType::Sequence) {
+            for (const YAML::Node& item : value)
+                if (item.Type() != YAML::NodeType::Map) {
+                    what = "a list holding " + describe(item, kindOf(item));
+                    if (!item.Mark().is_null() && item.Mark().pos > key.Mark().pos)
+                        pos = posOf(item);
+                    break;
+                }
+        }
+        error(pos, join(path, "<<"),
+            "map merge requires a mapping or a list of mappings after \"<<\", not " + what
+                + "; kube-apiserver fails to decode the policy (\"map merge requires map or "
+                  "sequence of maps as the value\")");
+    }
+
+    /// "written at 4:3" or "merged in by << at 9:3".
+    static std::string origin(const Field& field)
+    {
+        const SourcePos written = posOf(field.key);
+        if (!field.mergedAt.line)
+            return "written at " + std::to_string(written.line) + ":"
+                + std::to_string(written.column);
+        return "merged in by << at " + std::to_string(field.mergedAt.line) + ":"
+            + std::to_string(field.mergedAt.column);
+    }
+
+    void duplicateWarning(const Field& earlier, const Field& later, const std::string& key,
+        const std::string& fieldPath)
+    {
+        if (!earlier.mergedAt.line && !later.mergedAt.line) {
+            warning(posOf(later.key), fieldPath,
+                "duplicate key \"" + key
+                    + "\": strict decoding fails, so kube-apiserver decodes leniently "
+                      "and the last value wins");
+            return;
+        }
+        warning(later.mergedAt.line ? later.mergedAt : posOf(later.key), fieldPath,
+            "key \"" + key + "\" is set twice (" + origin(earlier) + ", then " + origin(later)
+                + "): strict decoding fails (\"already set in map\"), so kube-apiserver "
+                  "decodes leniently and the value "
+                + origin(later) + " wins");
+    }
+
+    /// Calls `onField` for each known key, in text order with merge keys applied; the last of
+    /// duplicate keys wins because later calls overwrite. Unknown keys are warnings (strict
+    /// decoding fails, lenient decoding ignores them); `data` is passed through for the
+    /// ConfigMap hint.
     void forEachField(const YAML::Node& map, const std::string& path,
         std::initializer_list<std::string_view> known,
         const std::function<void(const std::string&, const YAML::Node&, const std::string&)>&
             onField)
     {
-        std::set<std::string> seen;
-        for (auto it = map.begin(); it != map.end(); ++it) {
-            const YAML::Node keyNode = it->first;
-            const YAML::Node value = it->second;
+        std::vector<Field> fields;
+        flattenMerges(map, path, {}, 0, fields);
+        std::map<std::string, std::size_t> seen;
+        for (std::size_t i = 0; i < fields.size(); ++i) {
+            const YAML::Node& keyNode = fields[i].key;
+            const YAML::Node& value = fields[i].value;
             std::string key;
             const Kind keyKind = kindOf(keyNode);
             if (keyNode.Type() == YAML::NodeType::Scalar) {
@@ -139,11 +250,10 @@ private:
                 continue;
             }
             const std::string fieldPath = join(path, key);
-            if (!seen.insert(key).second)
-                warning(posOf(keyNode), fieldPath,
-                    "duplicate key \"" + key
-                        + "\": strict decoding fails, so kube-apiserver decodes leniently "
-                          "and the last value wins");
+            if (const auto [it, inserted] = seen.emplace(key, i); !inserted) {
+                duplicateWarning(fields[it->second], fields[i], key, fieldPath);
+                it->second = i;
+            }
             if (std::find(known.begin(), known.end(), key) == known.end()) {
                 std::string message = "unknown field \"" + key + "\" is ignored";
                 const std::string suggestion = suggestKey(key, known);
@@ -355,6 +465,9 @@ private:
             error(kindPos, "kind", message);
         }
     }
+
+    /// Merges through aliases can chain; go-yaml's alias ratio stops long chains well before.
+    static constexpr int MaxMergeDepth = 1000;
 
     std::vector<PolicyDiagnostic>& m_diagnostics;
     YamlSourcePositions m_positions;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "policydocument.h"
 
+#include "policy/policyreader.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
@@ -123,21 +125,16 @@ void PolicyDocument::replace(const QString& text, const QString& savedText, cons
 
 bool PolicyDocument::open(const QString& path, QString* error)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        setError(error, QStringLiteral("cannot open %1: %2").arg(path, file.errorString()));
+    // The CLI's reader: a directory, a device such as /dev/zero or an oversized file is
+    // refused with the same words, and reading stops at the size limit.
+    std::string content;
+    const std::string problem =
+        readPolicyFileText(QFile::encodeName(path).toStdString(), MaxBytes, content);
+    if (!problem.empty()) {
+        setError(error, QString::fromStdString(problem));
         return false;
     }
-    if (file.size() > MaxBytes) {
-        setError(error,
-            QStringLiteral("%1 is larger than %2 bytes; not a policy").arg(path).arg(MaxBytes));
-        return false;
-    }
-    const QByteArray bytes = file.readAll();
-    if (file.error() != QFileDevice::NoError) {
-        setError(error, QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
-        return false;
-    }
+    const QByteArray bytes = QByteArray::fromStdString(content);
     discardAutosave(); // the edits being replaced were given up
     newAutosavePath();
     const QString text = QString::fromUtf8(bytes);

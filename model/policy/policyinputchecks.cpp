@@ -3,8 +3,6 @@
 
 #include "policy/yamlsourcepositions.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
@@ -200,26 +198,6 @@ bool preScan(
     std::string_view text, const PolicyReadLimits& limits, std::vector<PolicyDiagnostic>& out)
 {
     return checkBytes(text, limits, out) && checkIndentationAndDepth(text, limits, out);
-}
-
-/// Counts nodes as go-yaml would materialise them (aliases expanded), up to `budget`.
-bool withinExpansionBudget(const YAML::Node& node, std::size_t& budget, int depth, int maxDepth)
-{
-    if (budget == 0 || depth > maxDepth)
-        return false;
-    --budget;
-    if (node.Type() == YAML::NodeType::Sequence) {
-        for (const YAML::Node& item : node)
-            if (!withinExpansionBudget(item, budget, depth + 1, maxDepth))
-                return false;
-    } else if (node.Type() == YAML::NodeType::Map) {
-        for (auto it = node.begin(); it != node.end(); ++it) {
-            if (!withinExpansionBudget(it->first, budget, depth + 1, maxDepth)
-                || !withinExpansionBudget(it->second, budget, depth + 1, maxDepth))
-                return false;
-        }
-    }
-    return true;
 }
 
 } // namespace auditscope::policy_detail

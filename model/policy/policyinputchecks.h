@@ -6,8 +6,6 @@
 #include "policy/policy.h"
 #include "policy/policyreader.h"
 
-#include <yaml-cpp/node/node.h>
-
 #include <cstddef>
 #include <string_view>
 #include <vector>
@@ -19,9 +17,5 @@ namespace auditscope::policy_detail {
 /// Returns false after appending the first problem to `out` as an Error.
 bool preScan(
     std::string_view text, const PolicyReadLimits& limits, std::vector<PolicyDiagnostic>& out);
-
-/// Counts nodes as go-yaml would materialise them (aliases expanded), up to `budget`: false
-/// when the budget runs out or aliases nest deeper than `maxDepth` (billion laughs).
-bool withinExpansionBudget(const YAML::Node& node, std::size_t& budget, int depth, int maxDepth);
 
 } // namespace auditscope::policy_detail

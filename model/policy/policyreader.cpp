@@ -4,12 +4,15 @@
 #include "policy/policydecoder.h"
 #include "policy/policyinputchecks.h"
 #include "policy/policyvalidation.h"
+#include "policy/yamlaliases.h"
 #include "policy/yamlsourcepositions.h"
 
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
+#include <optional>
 
 namespace auditscope {
 
@@ -25,7 +28,111 @@ bool hasError(const std::vector<PolicyDiagnostic>& diagnostics)
         [](const PolicyDiagnostic& d) { return d.severity == Severity::Error; });
 }
 
+const std::string UnterminatedQuote =
+    "unterminated quoted string: the quote here is never closed, so the string runs to the "
+    "end of the file (kube-apiserver: \"found unexpected end of stream\")";
+
+/// Parses `text` into its documents; a YAML error is one located Error, at the opening quote
+/// when an unclosed quote caused it.
+std::optional<std::vector<YAML::Node>> parseDocuments(
+    std::string_view text, std::vector<PolicyDiagnostic>& out)
+{
+    try {
+        return YAML::LoadAll(std::string(text));
+    } catch (const YAML::Exception& e) {
+        if (const std::optional<SourcePos> quote = unterminatedQuote(text)) {
+            out.push_back({Severity::Error, quote->line, quote->column, "", UnterminatedQuote});
+            return std::nullopt;
+        }
+        const SourcePos pos =
+            e.mark.is_null() ? SourcePos{} : SourcePos{e.mark.line + 1, e.mark.column + 1};
+        out.push_back({Severity::Error, pos.line, pos.column, "", "YAML syntax error: " + e.msg});
+    }
+    return std::nullopt;
+}
+
+/// The one document of a policy file, or an Error: none, or more than one.
+std::optional<YAML::Node> singleDocument(
+    const std::vector<YAML::Node>& documents, std::vector<PolicyDiagnostic>& out)
+{
+    // A trailing "---" adds an empty document; only real documents count.
+    std::vector<YAML::Node> real;
+    for (const YAML::Node& doc : documents)
+        if (doc.Type() != YAML::NodeType::Null || documents.size() == 1)
+            real.push_back(doc);
+    if (real.empty()) {
+        out.push_back({Severity::Error, 1, 1, "", "the policy is empty"});
+        return std::nullopt;
+    }
+    if (real.size() > 1) {
+        const SourcePos pos = posOf(real[1]);
+        out.push_back({Severity::Error, pos.line, pos.column, "",
+            "the file holds " + std::to_string(real.size())
+                + " YAML documents; a policy file must hold exactly one Policy"});
+        return std::nullopt;
+    }
+    return real.front();
+}
+
+const char* fileTypeName(std::filesystem::file_type type)
+{
+    using std::filesystem::file_type;
+    switch (type) {
+    case file_type::character:
+        return "a character device";
+    case file_type::block:
+        return "a block device";
+    case file_type::fifo:
+        return "a pipe";
+    case file_type::socket:
+        return "a socket";
+    default:
+        return "a special file";
+    }
+}
+
 } // namespace
+
+std::string readPolicyFileText(const std::string& path, std::size_t maxBytes, std::string& text)
+{
+    namespace fs = std::filesystem;
+    text.clear();
+    std::error_code ec;
+    const fs::file_status status = fs::status(path, ec);
+    if (status.type() == fs::file_type::directory)
+        return path + " is a directory, not a policy file";
+    const bool regular = status.type() == fs::file_type::regular;
+    if (regular) {
+        const std::uintmax_t size = fs::file_size(path, ec);
+        if (!ec && size > maxBytes)
+            return path + " is " + std::to_string(size) + " bytes, larger than the "
+                + std::to_string(maxBytes) + "-byte limit for a policy";
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return "cannot open policy file " + path;
+    // Read at most one byte past the limit: devices such as /dev/zero never end.
+    std::string chunk(std::size_t(64) << 10, '\0');
+    while (text.size() <= maxBytes) {
+        in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+        const auto got = static_cast<std::size_t>(in.gcount());
+        text.append(chunk, 0, std::min(got, maxBytes + 1 - text.size()));
+        if (got < chunk.size())
+            break;
+    }
+    if (in.bad())
+        return "cannot read policy file " + path;
+    if (text.size() > maxBytes) {
+        text.clear();
+        if (!regular)
+            return path + " is not a regular file (" + fileTypeName(status.type())
+                + "); reading stopped at the " + std::to_string(maxBytes)
+                + "-byte limit for a policy";
+        return path + " grew past the " + std::to_string(maxBytes)
+            + "-byte limit for a policy while being read";
+    }
+    return {};
+}
 
 PolicyReadResult readPolicy(std::string_view text, const PolicyReadLimits& limits)
 {
@@ -38,37 +145,21 @@ PolicyReadResult readPolicy(std::string_view text, const PolicyReadLimits& limit
     if (!preScan(text, limits, result.diagnostics))
         return result;
     try {
-        std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
-        // A trailing "---" adds an empty document; only real documents count.
-        std::vector<YAML::Node> real;
-        for (const YAML::Node& doc : documents)
-            if (doc.Type() != YAML::NodeType::Null || documents.size() == 1)
-                real.push_back(doc);
-        if (real.empty()) {
-            result.diagnostics.push_back({Severity::Error, 1, 1, "", "the policy is empty"});
+        std::optional<std::vector<YAML::Node>> documents = parseDocuments(text, result.diagnostics);
+        if (!documents)
+            return result;
+        const std::optional<YAML::Node> document = singleDocument(*documents, result.diagnostics);
+        if (!document)
+            return result;
+        if (const std::optional<SourcePos> quote =
+                unterminatedQuote(*document, text, limits.maxDepth + 8)) {
+            result.diagnostics.push_back(
+                {Severity::Error, quote->line, quote->column, "", UnterminatedQuote});
             return result;
         }
-        if (real.size() > 1) {
-            const SourcePos pos = posOf(real[1]);
-            result.diagnostics.push_back({Severity::Error, pos.line, pos.column, "",
-                "the file holds " + std::to_string(real.size())
-                    + " YAML documents; a policy file must hold exactly one Policy"});
+        if (mayContainAlias(text) && !checkAliases(text, result.diagnostics))
             return result;
-        }
-        std::size_t budget = limits.maxExpandedNodes;
-        if (!withinExpansionBudget(real[0], budget, 0, limits.maxDepth + 8)) {
-            result.diagnostics.push_back({Severity::Error, 1, 1, "",
-                "the document expands to more than " + std::to_string(limits.maxExpandedNodes)
-                    + " nodes or nests too deeply through aliases (excessive aliasing); "
-                      "refusing to read it"});
-            return result;
-        }
-        decodePolicy(real[0], text, bomBytes, result.policy, result.diagnostics);
-    } catch (const YAML::Exception& e) {
-        const SourcePos pos =
-            e.mark.is_null() ? SourcePos{} : SourcePos{e.mark.line + 1, e.mark.column + 1};
-        result.diagnostics.push_back(
-            {Severity::Error, pos.line, pos.column, "", "YAML syntax error: " + e.msg});
+        decodePolicy(*document, text, bomBytes, result.policy, result.diagnostics);
     } catch (const std::exception& e) {
         result.diagnostics.push_back(
             {Severity::Error, 0, 0, "", std::string("could not read the policy: ") + e.what()});
@@ -100,25 +191,12 @@ PolicyLoadResult loadPolicy(std::string_view text, const PolicyReadLimits& limit
 
 PolicyLoadResult loadPolicyFile(const std::string& path, const PolicyReadLimits& limits)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        PolicyLoadResult result;
-        result.diagnostics.push_back(
-            {Severity::Error, 0, 0, "", "cannot open policy file " + path});
-        return result;
-    }
     std::string text;
-    in.seekg(0, std::ios::end);
-    const std::streamoff size = in.tellg();
-    if (size > static_cast<std::streamoff>(limits.maxBytes)) {
+    if (std::string problem = readPolicyFileText(path, limits.maxBytes, text); !problem.empty()) {
         PolicyLoadResult result;
-        result.diagnostics.push_back({Severity::Error, 0, 0, "",
-            "the policy file is larger than " + std::to_string(limits.maxBytes) + " bytes"});
+        result.diagnostics.push_back({Severity::Error, 0, 0, "", std::move(problem)});
         return result;
     }
-    in.seekg(0, std::ios::beg);
-    text.resize(static_cast<std::size_t>(std::max<std::streamoff>(size, 0)));
-    in.read(text.data(), static_cast<std::streamsize>(text.size()));
     return loadPolicy(text, limits);
 }
 

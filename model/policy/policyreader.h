@@ -32,7 +32,6 @@ struct PolicyReadLimits
 {
     std::size_t maxBytes = 8u << 20; ///< larger texts are refused
     int maxDepth = 200; ///< nesting of mappings/sequences (pre-scanned)
-    std::size_t maxExpandedNodes = 400000; ///< nodes after alias expansion (billion laughs)
 };
 
 /// Decodes YAML or JSON `text` into a Policy the way kube-apiserver's reader does: apiVersion
@@ -44,6 +43,11 @@ PolicyReadResult readPolicy(std::string_view text, const PolicyReadLimits& limit
 /// readPolicy + validatePolicy + the "0 rules" check: exactly what decides whether
 /// kube-apiserver starts with this `--audit-policy-file`.
 PolicyLoadResult loadPolicy(std::string_view text, const PolicyReadLimits& limits = {});
+
+/// Reads the file at `path` into `text`, at most `maxBytes`: returns "" on success, or why it
+/// cannot be a policy (missing, a directory, larger than the limit, or a device or pipe that
+/// gave more than the limit: reading stops there).
+std::string readPolicyFileText(const std::string& path, std::size_t maxBytes, std::string& text);
 
 /// Reads the file at `path` and calls loadPolicy; an unreadable file is an Error diagnostic.
 PolicyLoadResult loadPolicyFile(const std::string& path, const PolicyReadLimits& limits = {});

@@ -29,6 +29,20 @@ SourcePos posOfOffset(std::string_view s, std::size_t offset)
     return pos;
 }
 
+std::size_t quotedScalarEnd(std::string_view text, std::size_t p)
+{
+    const char quote = text[p];
+    for (std::size_t k = p + 1; k < text.size(); ++k) {
+        if (quote == '"' && text[k] == '\\')
+            ++k; // an escape: the next character is never the end
+        else if (text[k] == quote && quote == '\'' && k + 1 < text.size() && text[k + 1] == '\'')
+            ++k; // '' is an escaped quote
+        else if (text[k] == quote)
+            return k + 1;
+    }
+    return std::string_view::npos;
+}
+
 /// Offset one past the end of the line that contains `offset`, without the newline and
 /// without trailing spaces or a comment (a '#' after a space).
 std::size_t YamlSourcePositions::lineContentEnd(std::size_t offset) const
@@ -61,25 +75,9 @@ std::size_t YamlSourcePositions::indentOfLineAt(std::size_t offset) const
 std::size_t YamlSourcePositions::scalarEnd(const YAML::Node& node, std::size_t p) const
 {
     const char c = m_text[p];
-    if (c == '"') {
-        for (std::size_t k = p + 1; k < m_text.size(); ++k) {
-            if (m_text[k] == '\\')
-                ++k;
-            else if (m_text[k] == '"')
-                return k + 1;
-        }
-        return m_text.size();
-    }
-    if (c == '\'') {
-        for (std::size_t k = p + 1; k < m_text.size(); ++k) {
-            if (m_text[k] != '\'')
-                continue;
-            if (k + 1 < m_text.size() && m_text[k + 1] == '\'')
-                ++k; // '' is an escaped quote
-            else
-                return k + 1;
-        }
-        return m_text.size();
+    if (c == '"' || c == '\'') {
+        const std::size_t end = quotedScalarEnd(m_text, p);
+        return end == NoOffset ? m_text.size() : end;
     }
     if (c == '|' || c == '>')
         return blockScalarEnd(p);
@@ -185,6 +183,20 @@ SourcePos YamlSourcePositions::posAtOffset(std::size_t offset) const
     }
     const auto it = std::upper_bound(m_lineStarts.begin(), m_lineStarts.end(), offset) - 1;
     return {static_cast<int>(it - m_lineStarts.begin()) + 1, static_cast<int>(offset - *it) + 1};
+}
+
+SourcePos YamlSourcePositions::positionAfterMergeKey(const YAML::Node& key) const
+{
+    const YAML::Mark mark = key.Mark();
+    if (mark.is_null() || mark.pos < 0 || static_cast<std::size_t>(mark.pos) >= m_text.size())
+        return {};
+    std::size_t k = m_text.find("<<", static_cast<std::size_t>(mark.pos));
+    if (k == NoOffset)
+        return {mark.line + 1, mark.column + 1};
+    k += 2;
+    while (k < m_text.size() && (m_text[k] == ' ' || m_text[k] == '\t' || m_text[k] == ':'))
+        ++k;
+    return posAtOffset(k);
 }
 
 SourceSpan YamlSourcePositions::itemSpan(

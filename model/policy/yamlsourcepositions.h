@@ -20,6 +20,10 @@ SourcePos posOf(const YAML::Node& node);
 /// (for problems found before yaml-cpp runs, where there is no mark to agree with).
 SourcePos posOfOffset(std::string_view text, std::size_t offset);
 
+/// One past the closing quote of the quoted scalar whose opening quote (' or ") is at byte
+/// `p` of `text`, or npos when it is never closed.
+std::size_t quotedScalarEnd(std::string_view text, std::size_t p);
+
 /// Finds where nodes of one parsed text end and turns byte offsets into SourceSpans.
 /// Not thread-safe: the line table is built on first use.
 class YamlSourcePositions
@@ -38,6 +42,9 @@ public:
     /// to its end. `previousBegin` is the start of the previous rule; a rule that does not
     /// start after it is an alias and gets no span.
     SourceSpan itemSpan(const YAML::Node& item, bool flowList, std::size_t& previousBegin) const;
+
+    /// Where the value of the merge key `key` ("<<") starts: past "<<", spaces and ':'.
+    SourcePos positionAfterMergeKey(const YAML::Node& key) const;
 
 private:
     std::size_t lineContentEnd(std::size_t offset) const;

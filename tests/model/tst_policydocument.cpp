@@ -5,6 +5,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -41,6 +42,7 @@ private Q_SLOTS:
     void cleanupTestCase();
     void opensAndTracksModification();
     void refusesWhatItCannotOpen();
+    void refusesDirectoriesAndEndlessDevices();
     void savesAndSavesAs();
     void untitledNeedsSaveAs();
     void autosavesOnlyUnsavedEdits();
@@ -109,6 +111,21 @@ void TestPolicyDocument::refusesWhatItCannotOpen()
     QVERIFY(!doc.open(big, &error));
     QCOMPARE(doc.text(), QStringLiteral("kept")); // nothing changed
     QVERIFY(doc.isUntitled());
+}
+
+void TestPolicyDocument::refusesDirectoriesAndEndlessDevices()
+{
+    PolicyDocument doc;
+    doc.setText(QStringLiteral("kept"));
+    QString error;
+    QVERIFY(!doc.open(m_dir.path(), &error));
+    QVERIFY2(error.contains(QStringLiteral("is a directory")), qPrintable(error));
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY(!doc.open(QStringLiteral("/dev/zero"), &error)); // never ends: reading must stop
+    QVERIFY(timer.elapsed() < 1000);
+    QVERIFY2(error.contains(QStringLiteral("not a regular file")), qPrintable(error));
+    QCOMPARE(doc.text(), QStringLiteral("kept"));
 }
 
 void TestPolicyDocument::savesAndSavesAs()

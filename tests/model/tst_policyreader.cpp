@@ -3,6 +3,7 @@
 #include "policy/policyreader.h"
 
 #include <QFile>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <chrono>
@@ -39,6 +40,31 @@ const PolicyDiagnostic* find(
     return nullptr;
 }
 
+const PolicyDiagnostic* firstErrorDiagnostic(const std::vector<PolicyDiagnostic>& diagnostics)
+{
+    for (const PolicyDiagnostic& d : diagnostics)
+        if (d.severity == PolicyDiagnostic::Severity::Error)
+            return &d;
+    return nullptr;
+}
+
+/// The text at 1-based line:column (columns in bytes) up to the end of that line.
+std::string textAt(const std::string& text, int line, int column)
+{
+    std::size_t offset = 0;
+    for (int l = 1; l < line && offset != std::string::npos; ++l) {
+        offset = text.find('\n', offset);
+        if (offset != std::string::npos)
+            ++offset;
+    }
+    if (offset == std::string::npos || column < 1)
+        return {};
+    offset += static_cast<std::size_t>(column - 1);
+    if (offset > text.size())
+        return {};
+    return text.substr(offset, text.find('\n', offset) - offset);
+}
+
 std::string readFile(const QString& path)
 {
     QFile file(path);
@@ -66,6 +92,17 @@ private Q_SLOTS:
     void hostileInputIsBounded();
     void corpusPolicies_data();
     void corpusPolicies();
+    void aliasErrorsAreLocated_data();
+    void aliasErrorsAreLocated();
+    void manyPlainKeysLoad();
+    void mergeKeys();
+    void mergeKeyPrecedence_data();
+    void mergeKeyPrecedence();
+    void mergeKeyNeedsMappings_data();
+    void mergeKeyNeedsMappings();
+    void unterminatedQuoteIsLocated_data();
+    void unterminatedQuoteIsLocated();
+    void policyFileThatIsNotARegularFile();
 };
 
 void TestPolicyReader::loadVerdict_data()
@@ -332,6 +369,251 @@ void TestPolicyReader::corpusPolicies()
     QVERIFY2(result.loadable == loadable, firstError(result.diagnostics).c_str());
     QCOMPARE(int(result.policy.rules.size()), rules);
     QCOMPARE(count(result.diagnostics, PolicyDiagnostic::Severity::Warning), warnings);
+}
+
+void TestPolicyReader::aliasErrorsAreLocated_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<int>("line"); // 0: any line from minLine on
+    QTest::addColumn<int>("minLine");
+    QTest::addColumn<QString>("alias"); // the text the error points at starts with it
+    QTest::addColumn<QString>("message");
+    std::string laughs =
+        Head + "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n";
+    for (char c = 'b'; c <= 'j'; ++c) {
+        laughs += std::string(1, c) + ": &" + c + " [";
+        for (int i = 0; i < 8; ++i)
+            laughs += std::string(i ? ",*" : "*") + char(c - 1);
+        laughs += "]\n";
+    }
+    laughs += "rules:\n- level: None\n";
+    QTest::newRow("billion laughs") << QByteArray::fromStdString(laughs) << 0 << 4 << "*"
+                                    << "excessive aliasing";
+    QTest::newRow("laughs in rules") << QByteArray::fromStdString(Head
+        + "x: &x {level: None, verbs: &v [a, b, c]}\nrules: [*x, *x, {level: None, verbs: *v}]\n")
+                                     << 0 << 0 << ""
+                                     << "";
+    QTest::newRow("self alias") << QByteArray::fromStdString(
+        Head + "x: &a [*a]\nrules:\n- level: None\n")
+                                << 3 << 3 << "*a]"
+                                << "contains itself";
+    QTest::newRow("cycle through a child")
+        << QByteArray::fromStdString(Head + "rules:\n- &r\n  level: None\n  verbs: [&v [*r]]\n")
+        << 6 << 6 << "*r]"
+        << "contains itself";
+    QTest::newRow("undefined alias")
+        << QByteArray::fromStdString(Head + "rules:\n- level: None\n  verbs: *nope\n") << 5 << 5
+        << "*nope"
+        << "not defined";
+}
+
+void TestPolicyReader::aliasErrorsAreLocated()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(int, line);
+    QFETCH(int, minLine);
+    QFETCH(QString, alias);
+    QFETCH(QString, message);
+    const std::string source = text.toStdString();
+    const PolicyLoadResult result = loadPolicy(source);
+    if (message.isEmpty()) { // a small expansion is fine
+        QVERIFY2(result.loadable, firstError(result.diagnostics).c_str());
+        return;
+    }
+    QVERIFY(!result.loadable);
+    const PolicyDiagnostic* d = firstErrorDiagnostic(result.diagnostics);
+    QVERIFY(d);
+    QVERIFY2(d->message.find(message.toStdString()) != std::string::npos, d->message.c_str());
+    if (line)
+        QCOMPARE(d->line, line);
+    QVERIFY2(d->line >= minLine, std::to_string(d->line).c_str());
+    const std::string at = textAt(source, d->line, d->column);
+    QVERIFY2(at.rfind(alias.toStdString(), 0) == 0, at.c_str());
+}
+
+void TestPolicyReader::manyPlainKeysLoad()
+{
+    // 400,000+ nodes without a single alias: go-yaml loads it, so must we.
+    std::string text = Head + "metadata:\n  annotations:\n";
+    for (int i = 0; i < 200001; ++i)
+        text += "    k" + std::to_string(i) + ": v\n";
+    text += "rules:\n- level: None\n";
+    const PolicyLoadResult result = loadPolicy(text);
+    QVERIFY2(result.loadable, firstError(result.diagnostics).c_str());
+    QCOMPARE(int(result.policy.rules.size()), 1);
+}
+
+void TestPolicyReader::mergeKeys()
+{
+    const std::string text = Head
+        + "common: &common\n"
+          "  level: Metadata\n"
+          "  verbs: [get]\n"
+          "rules:\n"
+          "- <<: *common\n"
+          "  users: [alice]\n"
+          "- {<<: *common, level: None}\n"
+          "- \"<<\": *common\n"
+          "  level: Request\n";
+    const PolicyLoadResult result = loadPolicy(text);
+    QVERIFY2(result.loadable, firstError(result.diagnostics).c_str());
+    QCOMPARE(int(result.policy.rules.size()), 3);
+    const PolicyRule& merged = result.policy.rules[0];
+    QCOMPARE(merged.level, std::string("Metadata"));
+    QCOMPARE(merged.verbs.values, std::vector<std::string>{"get"});
+    QCOMPARE(merged.users.values, std::vector<std::string>{"alice"});
+    // Merged values keep the position where they were written.
+    QCOMPARE(merged.levelPos, (SourcePos{4, 10}));
+    QCOMPARE(merged.verbs.positions.front(), (SourcePos{5, 11}));
+    QCOMPARE(merged.span.begin, (SourcePos{7, 1}));
+    QCOMPARE(result.policy.rules[1].level, std::string("None"));
+    QCOMPARE(result.policy.rules[1].verbs.values, std::vector<std::string>{"get"});
+    // A quoted "<<" is an ordinary key: unknown, ignored.
+    QCOMPARE(result.policy.rules[2].level, std::string("Request"));
+    QVERIFY(result.policy.rules[2].verbs.empty());
+    QVERIFY(find(result.diagnostics, "rules[2].<<"));
+    QVERIFY(!find(result.diagnostics, "rules[0].<<"));
+    QVERIFY(!find(result.diagnostics, "rules[1].<<"));
+    // Positions of the top-level anchor definition still name it as an unknown field.
+    QVERIFY(find(result.diagnostics, "common"));
+}
+
+void TestPolicyReader::mergeKeyPrecedence_data()
+{
+    QTest::addColumn<QString>("rule");
+    QTest::addColumn<QString>("level");
+    QTest::addColumn<bool>("warned"); // strict decoding reports the key as set twice
+    QTest::newRow("explicit after the merge wins") << "- <<: *m\n  level: None\n"
+                                                   << "None" << true;
+    // go-yaml v2 merges in place: the merged value overwrites a key written before "<<".
+    QTest::newRow("merge after an explicit key overrides it") << "- level: None\n  <<: *m\n"
+                                                              << "Metadata" << true;
+    QTest::newRow("earlier mapping in a sequence wins") << "- <<: [*r, *m]\n"
+                                                        << "Request" << true;
+    QTest::newRow("inline mapping") << "- <<: {level: RequestResponse}\n"
+                                    << "RequestResponse" << false;
+    QTest::newRow("nested merge") << "- <<: *n\n"
+                                  << "Metadata" << false;
+    QTest::newRow("explicit merge tag") << "- !!merge <<: *r\n"
+                                        << "Request" << false;
+}
+
+void TestPolicyReader::mergeKeyPrecedence()
+{
+    QFETCH(QString, rule);
+    QFETCH(QString, level);
+    QFETCH(bool, warned);
+    const std::string text = Head
+        + "m: &m {level: Metadata}\n"
+          "r: &r {level: Request}\n"
+          "n: &n\n"
+          "  <<: *m\n"
+          "  verbs: [get]\n"
+          "rules:\n"
+        + rule.toStdString();
+    const PolicyLoadResult result = loadPolicy(text);
+    QVERIFY2(result.loadable, firstError(result.diagnostics).c_str());
+    QCOMPARE(QString::fromStdString(result.policy.rules.at(0).level), level);
+    const PolicyDiagnostic* d = find(result.diagnostics, "rules[0].level");
+    QCOMPARE(d != nullptr, warned);
+    if (d) {
+        QCOMPARE(d->severity, PolicyDiagnostic::Severity::Warning);
+        QVERIFY2(d->message.find("set twice") != std::string::npos, d->message.c_str());
+    }
+}
+
+void TestPolicyReader::mergeKeyNeedsMappings_data()
+{
+    QTest::addColumn<QString>("rule");
+    QTest::addColumn<int>("column");
+    QTest::newRow("scalar") << "- <<: Metadata\n" << 7;
+    QTest::newRow("null") << "- <<: ~\n" << 7;
+    QTest::newRow("alias to a list") << "- <<: *l\n" << 7;
+    QTest::newRow("list with a scalar") << "- <<: [*m, x]\n" << 12;
+    // An alias inside the list has no position of its own in yaml-cpp: the list's is given.
+    QTest::newRow("list with an alias to a list") << "- <<: [*l]\n" << 7;
+}
+
+void TestPolicyReader::mergeKeyNeedsMappings()
+{
+    QFETCH(QString, rule);
+    QFETCH(int, column);
+    const std::string text =
+        Head + "m: &m {level: Metadata}\nl: &l [level]\nrules:\n" + rule.toStdString();
+    const PolicyLoadResult result = loadPolicy(text);
+    QVERIFY(!result.loadable);
+    QVERIFY(!result.decoded);
+    const PolicyDiagnostic* d = firstErrorDiagnostic(result.diagnostics);
+    QVERIFY(d);
+    QVERIFY2(
+        d->message.find("map merge requires a mapping") != std::string::npos, d->message.c_str());
+    QCOMPARE(d->line, 6);
+    QCOMPARE(d->column, column);
+}
+
+void TestPolicyReader::unterminatedQuoteIsLocated_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<int>("line");
+    QTest::addColumn<int>("column");
+    QTest::newRow("double, then more lines")
+        << QByteArray::fromStdString(Head + "rules:\n- level: \"None\n  verbs: [get]\n") << 4 << 10;
+    QTest::newRow("single, no final newline")
+        << QByteArray::fromStdString(Head + "rules:\n- level: 'None") << 4 << 10;
+    QTest::newRow("in a flow list")
+        << QByteArray::fromStdString(Head + "rules:\n- level: None\n  verbs: [\"get, list]\n") << 5
+        << 11;
+    QTest::newRow("a key") << QByteArray::fromStdString(Head + "rules:\n- \"level: None\n") << 4
+                           << 3;
+}
+
+void TestPolicyReader::unterminatedQuoteIsLocated()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(int, line);
+    QFETCH(int, column);
+    const PolicyLoadResult result = loadPolicy(text.toStdString());
+    QVERIFY(!result.loadable);
+    const PolicyDiagnostic* d = firstErrorDiagnostic(result.diagnostics);
+    QVERIFY(d);
+    QVERIFY2(d->message.find("unterminated") != std::string::npos, d->message.c_str());
+    QCOMPARE(d->line, line);
+    QCOMPARE(d->column, column);
+}
+
+void TestPolicyReader::policyFileThatIsNotARegularFile()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    PolicyLoadResult result = loadPolicyFile(dir.path().toStdString());
+    QVERIFY(!result.loadable);
+    QCOMPARE(int(result.diagnostics.size()), 1);
+    QVERIFY2(result.diagnostics[0].message.find("is a directory") != std::string::npos,
+        result.diagnostics[0].message.c_str());
+
+    const auto start = std::chrono::steady_clock::now();
+    result = loadPolicyFile("/dev/zero");
+    QVERIFY(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
+    QVERIFY(!result.loadable);
+    QCOMPARE(int(result.diagnostics.size()), 1);
+    QVERIFY2(result.diagnostics[0].message.find("not a regular file") != std::string::npos,
+        result.diagnostics[0].message.c_str());
+    QVERIFY2(result.diagnostics[0].message.find("stopped") != std::string::npos,
+        result.diagnostics[0].message.c_str());
+
+    QFile big(dir.filePath(QStringLiteral("big.yaml")));
+    QVERIFY(big.open(QIODevice::WriteOnly));
+    QVERIFY(big.resize((qint64(8) << 20) + 1));
+    big.close();
+    result = loadPolicyFile(big.fileName().toStdString());
+    QCOMPARE(int(result.diagnostics.size()), 1);
+    QVERIFY2(result.diagnostics[0].message.find("8388609 bytes") != std::string::npos,
+        result.diagnostics[0].message.c_str());
+
+    result = loadPolicyFile(dir.filePath(QStringLiteral("missing.yaml")).toStdString());
+    QCOMPARE(int(result.diagnostics.size()), 1);
+    QVERIFY2(result.diagnostics[0].message.find("cannot open") != std::string::npos,
+        result.diagnostics[0].message.c_str());
 }
 
 QTEST_GUILESS_MAIN(TestPolicyReader)
