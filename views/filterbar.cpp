@@ -2,8 +2,11 @@
 #include "filterbar.h"
 
 #include "query/completerbuilder.h"
+#include "query/policyterms.h"
 #include "query/query.h"
 #include "query/querycompleter.h"
+#include "query/queryengine.h"
+#include "query/queryrunner.h"
 
 #include <QAbstractItemView>
 #include <QCompleter>
@@ -183,6 +186,8 @@ void FilterBar::setStore(const EventStorePtr& store)
 {
     m_completer.reset(); // value completion waits for the new store's counts
     m_builder->build(store);
+    m_store = store;
+    revalidatePolicyTerms();
 }
 
 void FilterBar::setPolicyContext(const PolicyQueryContextPtr& context)
@@ -190,6 +195,7 @@ void FilterBar::setPolicyContext(const PolicyQueryContextPtr& context)
     m_policy = context;
     if (m_completer)
         m_completer->setPolicyContext(context);
+    revalidatePolicyTerms();
 }
 
 void FilterBar::setCounts(qint64 shown, qint64 total)
@@ -327,7 +333,7 @@ void FilterBar::validate()
         state = ValidationState::Empty;
     } else {
         const QByteArray utf8 = text.toUtf8();
-        const ParseResult parsed = parseQuery(std::string_view(utf8.constData(), utf8.size()));
+        const ParseResult parsed = parseChecked(text, utf8);
         if (!parsed.ok()) {
             state = ValidationState::Invalid;
             m_errorColumn = static_cast<int>(parsed.error.column);
@@ -349,6 +355,28 @@ void FilterBar::validate()
         updateTint();
         Q_EMIT validationStateChanged(state);
     }
+}
+
+ParseResult FilterBar::parseChecked(const QString& text, const QByteArray& utf8) const
+{
+    ParseResult parsed = parseFilterText(text, utf8);
+    if (!parsed.ok() || !m_store)
+        return parsed;
+    // What the query runner would refuse, say now: a policy term with no policy to read.
+    QueryOptions options;
+    options.policy = m_policy;
+    const std::string_view view(utf8.constData(), static_cast<std::size_t>(utf8.size()));
+    if (std::optional<QueryError> error = checkQueryContext(*parsed.query, view, *m_store, options))
+        return ParseResult{std::nullopt, std::move(*error)};
+    return parsed;
+}
+
+void FilterBar::revalidatePolicyTerms()
+{
+    const QByteArray utf8 = m_edit->text().toUtf8();
+    if (readsPolicyResult(
+            std::string_view(utf8.constData(), static_cast<std::size_t>(utf8.size()))))
+        validate();
 }
 
 void FilterBar::applyCurrent()

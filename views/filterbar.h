@@ -2,6 +2,7 @@
 #pragma once
 
 #include "policy/policyquerycontext.h"
+#include "query/query.h"
 #include "store/eventstore.h"
 
 #include <QString>
@@ -92,6 +93,11 @@ protected:
 
 private:
     void validate();
+    /// Parses `text` (`utf8` = text.toUtf8()) and checks it as the query runner will: a policy
+    /// term needs a policy that covers the store.
+    ParseResult parseChecked(const QString& text, const QByteArray& utf8) const;
+    /// Validates again when the text reads a policy's result, whose context just changed.
+    void revalidatePolicyTerms();
     void applyCurrent();
     void updateTint();
     void markError(int start, int length);
@@ -120,6 +126,7 @@ private:
     std::size_t m_replaceOffset = 0, m_replaceLength = 0; // UTF-16, of the last completions
     std::shared_ptr<QueryCompleter> m_completer;
     PolicyQueryContextPtr m_policy;
+    EventStorePtr m_store; // what the filter runs on (null: no log open)
     CompleterBuilder* m_builder; // counts a new store's values off the GUI thread
 };
 

@@ -31,7 +31,12 @@ int runAnalysis(const std::vector<std::string>& args);
 int runChain(const std::vector<std::string>& args);
 int runHistory(const std::vector<std::string>& args);
 
+/// Whether a query may have terms that read a policy's outcome (rule:, policylevel:, emitted:,
+/// policychange:). No command that runs a query has a policy for them.
+enum class PolicyTerms { Reject, Allow };
 /// Parses a --query/EXPR argument; on error prints it with a caret under the column to stderr.
-std::optional<Query> parseQueryArgument(const std::string& text);
+/// Policy terms are errors unless allowed (they would match nothing).
+std::optional<Query> parseQueryArgument(
+    const std::string& text, PolicyTerms policyTerms = PolicyTerms::Reject);
 
 } // namespace auditscope::cli

@@ -5,6 +5,8 @@
 #include "timing.h"
 
 #include "load/loader.h"
+#include "query/policyterms.h"
+#include "query/querychars.h"
 #include "query/querycompleter.h"
 #include "query/queryengine.h"
 
@@ -26,11 +28,27 @@ bench     per EXPR: matching events, median ms over N runs (default 5), ms per 1
           raw bytes re-read and their throughput; then completion latency
 )";
 
+// A --query has no policy to read: rule:, policylevel:, emitted: and policychange: would match
+// nothing. Say so, and where the CLI does give a policy's outcome per event.
+QueryError policyTermError(std::string_view text, const QueryNode& term)
+{
+    QueryError error;
+    error.offset = std::min(term.offset, text.size());
+    error.column = columnAt(text, error.offset);
+    const std::string field(queryFieldName(term.field));
+    error.message = "'" + field + ":' reads an audit policy's outcome, and --query has no policy: "
+        + (term.field == QueryField::PolicyChange
+                ? "compare two policies with 'policy impact --policy POLICY --against OLD PATH...'"
+                : "see each event's rule and level with 'policy eval --policy POLICY PATH...'");
+    return error;
+}
+
 int runCheck(const std::vector<std::string>& args)
 {
     if (args.size() != 1)
         return usageError("query check takes one EXPR", QueryUsage);
-    const std::optional<Query> query = parseQueryArgument(args.front());
+    // Only the syntax: the filter bar reads policy terms when a policy is open.
+    const std::optional<Query> query = parseQueryArgument(args.front(), PolicyTerms::Allow);
     if (!query)
         return UsageError;
     std::printf("%s\n", query->toString().c_str());
@@ -145,9 +163,12 @@ int runBenchQueries(const std::vector<std::string>& args)
 
 } // namespace
 
-std::optional<Query> parseQueryArgument(const std::string& text)
+std::optional<Query> parseQueryArgument(const std::string& text, PolicyTerms policyTerms)
 {
     ParseResult parsed = parseQuery(text);
+    if (parsed.ok() && policyTerms == PolicyTerms::Reject)
+        if (const QueryNode* term = firstPolicyTerm(*parsed.query))
+            parsed = ParseResult{std::nullopt, policyTermError(text, *term)};
     if (parsed.ok())
         return std::move(parsed.query);
     std::fprintf(stderr, "auditscope-cli: bad query: %s\n  %s\n  %*s^\n",

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "jsondiff.h"
 
+#include "common/limits.h"
+
 #include <algorithm>
 #include <charconv>
 
@@ -208,6 +210,28 @@ bool removeAt(JsonValue& doc, std::string_view pointer, JsonValue* removed = nul
     return true;
 }
 
+// Levels of containers in `value` (0 for a scalar). Values here come from parsed bodies, never
+// deeper than MaxJsonDepth, so this recursion is bounded.
+int nestingOf(const JsonValue& value)
+{
+    int deepest = 0;
+    for (const JsonValue& item : value.items())
+        deepest = std::max(deepest, nestingOf(item));
+    for (const JsonValue::Member& member : value.members())
+        deepest = std::max(deepest, nestingOf(member.second));
+    return value.isArray() || value.isObject() ? deepest + 1 : 0;
+}
+
+// Whether putting `value` at `pointer` keeps the document within MaxJsonDepth. Without this
+// check, copies of a document into itself (in one patch or over a history of patches) would
+// nest it without bound, and every later walk over it would recurse that deep.
+bool fitsAt(std::string_view pointer, const JsonValue& value)
+{
+    const auto tokens = splitJsonPointer(pointer);
+    const std::size_t levels = tokens ? tokens->size() : 0;
+    return levels + static_cast<std::size_t>(nestingOf(value)) <= std::size_t(MaxJsonDepth);
+}
+
 } // namespace
 
 std::string_view jsonChangeKindName(JsonChange::Kind kind)
@@ -268,6 +292,8 @@ bool applyJsonPatch(JsonValue& doc, const JsonValue& patch, std::string* error)
         if (name == "add" || name == "replace" || name == "test") {
             if (!value)
                 return fail(i, "no \"value\"");
+            if (name != "test" && !fitsAt(path, *value))
+                return fail(i, "the result would nest deeper than " + std::to_string(MaxJsonDepth));
             if (name == "test") {
                 const JsonValue* current = work.at(path);
                 if (!current || !(*current == *value))
@@ -290,6 +316,8 @@ bool applyJsonPatch(JsonValue& doc, const JsonValue& patch, std::string* error)
             const JsonValue* source = work.at(from);
             if (!op.find("from") || !source)
                 return fail(i, "nothing at \"from\" " + std::string(from));
+            if (!fitsAt(path, *source))
+                return fail(i, "the result would nest deeper than " + std::to_string(MaxJsonDepth));
             JsonValue moved = *source;
             if (name == "move") {
                 if (path.starts_with(from) && path.size() > from.size() && path[from.size()] == '/')

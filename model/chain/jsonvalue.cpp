@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "jsonvalue.h"
 
+#include "common/limits.h"
 #include "report/jsonwriter.h"
 
 #include <simdjson.h>
@@ -71,7 +72,8 @@ bool isNumberToken(std::string_view t)
     return i == t.size();
 }
 
-// Builds the DOM from an On-Demand value; depth is bounded by simdjson's own limit.
+// Builds the DOM from an On-Demand value. On-Demand itself does not limit depth: parseJson()
+// has the DOM parser refuse a text nested deeper than MaxJsonDepth before this recursion runs.
 simdjson::error_code build(od::value value, JsonValue& out)
 {
     od::json_type type;
@@ -372,10 +374,13 @@ std::optional<JsonValue> parseJson(std::string_view text, std::string* error)
             *error = simdjson::error_message(code);
         return std::nullopt;
     };
-    // The DOM parser validates the whole text (On-Demand would not notice trailing content)...
+    // The DOM parser validates the whole text (On-Demand would not notice trailing content)
+    // and bounds its depth (iteratively), which bounds build() and every walk over the tree...
     {
         simdjson::dom::parser validator;
         simdjson::dom::element ignored;
+        if (auto code = validator.allocate(std::max<std::size_t>(text.size(), 1), MaxJsonDepth))
+            return fail(code);
         if (auto code = validator.parse(text.data(), text.size()).get(ignored))
             return fail(code);
     }

@@ -78,7 +78,7 @@ private:
 };
 
 /// Parses one JSON document (simdjson On-Demand). On failure returns nullopt and, if `error` is
-/// given, a message. Nesting is limited to simdjson's default depth (1024).
+/// given, a message. Nesting deeper than MaxJsonDepth is such a failure (DEPTH_ERROR).
 std::optional<JsonValue> parseJson(std::string_view text, std::string* error = nullptr);
 
 /// `text` pretty-printed, or `text` unchanged when it is not valid JSON.

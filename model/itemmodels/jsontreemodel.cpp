@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "jsontreemodel.h"
 
+#include "common/limits.h"
+
 #include <simdjson.h>
+
+#include <algorithm>
 
 namespace auditscope {
 
@@ -32,8 +36,8 @@ QString jsonQuoted(const QString& text)
     return QLatin1Char('"') + jsonEscaped(text) + QLatin1Char('"');
 }
 
-// Builds nodes depth-first while writing the pretty text. The DOM parser limits depth
-// (1024), so this recursion is bounded.
+// Builds nodes depth-first while writing the pretty text. setJson() has the DOM parser refuse
+// nesting deeper than MaxJsonDepth, so this recursion is bounded.
 class Builder
 {
 public:
@@ -166,7 +170,13 @@ void JsonTreeModel::setJson(std::string_view json)
     dom::parser parser;
     dom::element root;
     const simdjson::padded_string padded(json);
-    if (const auto error = parser.parse(padded).get(root)) {
+    auto error = parser.allocate(std::max<std::size_t>(json.size(), 1), MaxJsonDepth);
+    if (!error)
+        error = parser.parse(padded).get(root);
+    if (error == simdjson::DEPTH_ERROR) {
+        m_error = QStringLiteral("nested deeper than %1 levels: shown as text").arg(MaxJsonDepth);
+        m_pretty = fromUtf8(json);
+    } else if (error) {
         m_error = QStringLiteral("invalid JSON: %1")
                       .arg(QString::fromLatin1(simdjson::error_message(error)));
         m_pretty = fromUtf8(json);

@@ -20,6 +20,15 @@ bool readsPolicyResult(const Query& query)
         [](const QueryNode& n) { return readsPolicyResult(n); });
 }
 
+const QueryNode* firstPolicyTerm(const Query& query)
+{
+    const QueryNode* first = nullptr;
+    for (const QueryNode& n : query.nodes)
+        if (readsPolicyResult(n) && (!first || n.offset < first->offset))
+            first = &n;
+    return first;
+}
+
 bool readsPolicyResult(std::string_view filter)
 {
     const ParseResult parsed = parseQuery(filter);

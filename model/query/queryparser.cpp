@@ -2,8 +2,12 @@
 // Recursive-descent parser of the filter language, straight over the characters: a value may
 // contain ':' and a word's meaning (field, keyword, value, bare word) depends on what follows.
 // Fields are resolved by fieldresolver.h, values checked by queryvalidation.h.
+// Nesting is bounded here (MaxQueryNesting, see nested()): the parser is the only producer of
+// query trees, so every later recursive walk over a tree (printer, evaluator, brute force,
+// validation, completion) is bounded by it too.
 #include "query/query.h"
 
+#include "common/limits.h"
 #include "query/fieldresolver.h"
 #include "query/querychars.h"
 #include "query/queryvalidation.h"
@@ -13,6 +17,51 @@
 namespace auditscope {
 
 namespace {
+
+// Byte offset of the first byte that does not start well-formed UTF-8 (RFC 3629: no overlong
+// forms, no surrogates, nothing above U+10FFFF), or npos. A query is matched byte for byte
+// against UTF-8 logs, so text that is not UTF-8 could only ever match nothing.
+std::size_t invalidUtf8Offset(std::string_view text)
+{
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const auto lead = static_cast<unsigned char>(text[i]);
+        if (lead < 0x80) {
+            ++i;
+            continue;
+        }
+        std::size_t length = 0;
+        unsigned char low = 0x80, high = 0xBF; // the range of the second byte
+        if (lead >= 0xC2 && lead <= 0xDF) {
+            length = 2;
+        } else if (lead >= 0xE0 && lead <= 0xEF) {
+            length = 3;
+            low = lead == 0xE0 ? 0xA0 : 0x80;
+            high = lead == 0xED ? 0x9F : 0xBF;
+        } else if (lead >= 0xF0 && lead <= 0xF4) {
+            length = 4;
+            low = lead == 0xF0 ? 0x90 : 0x80;
+            high = lead == 0xF4 ? 0x8F : 0xBF;
+        } else {
+            return i;
+        }
+        if (text.size() - i < length)
+            return i;
+        for (std::size_t k = 1; k < length; ++k) {
+            const auto c = static_cast<unsigned char>(text[i + k]);
+            if (c < (k == 1 ? low : 0x80) || c > (k == 1 ? high : 0xBF))
+                return i;
+        }
+        i += length;
+    }
+    return std::string_view::npos;
+}
+
+std::string hexByte(unsigned char c)
+{
+    static constexpr char Digits[] = "0123456789ABCDEF";
+    return {'0', 'x', Digits[c >> 4], Digits[c & 0xF]};
+}
 
 /// The field at the start of a term: its segments (split at dots, quoted ones unquoted) and
 /// the offset just past it.
@@ -41,6 +90,12 @@ public:
     ParseResult run()
     {
         ParseResult result;
+        if (const std::size_t bad = invalidUtf8Offset(m_text); bad != std::string_view::npos) {
+            fail(bad,
+                "invalid UTF-8 (byte " + hexByte(static_cast<unsigned char>(m_text[bad])) + ")");
+            result.error = m_error;
+            return result;
+        }
         skipSpaces();
         std::uint32_t root;
         if (atEnd()) {
@@ -190,12 +245,12 @@ private:
         const std::size_t start = m_pos;
         if (keywordAt() == "not") {
             consumeKeyword();
-            return negation(parseUnary(), start);
+            return nested(start, [this, start] { return negation(parseUnary(), start); });
         }
         if ((peek() == '-' || peek() == '!') && m_pos + 1 < m_text.size() && !isQuerySpace(peek(1))
             && peek(1) != '=') {
             ++m_pos;
-            return negation(parseUnary(), start);
+            return nested(start, [this, start] { return negation(parseUnary(), start); });
         }
         return parsePrimary();
     }
@@ -213,7 +268,7 @@ private:
             skipSpaces();
             if (peek() == ')')
                 return fail(m_pos, "expected a term inside '()'");
-            return closeGroup(parseOr(), open);
+            return nested(open, [this, open] { return closeGroup(parseOr(), open); });
         }
         if (c == ')')
             return fail(m_pos, "unexpected ')'");
@@ -228,6 +283,20 @@ private:
             return textNode(std::move(phrase), start);
         }
         return parseFieldTermOrWord();
+    }
+
+    // Parses one level of nesting (a parenthesis, a `field:(` group or a negation) opened at
+    // `open`. Recursion follows nesting, so it stops at MaxQueryNesting with an error located at
+    // the opening that goes too deep, before the stack can overflow.
+    template <class Parse>
+    std::uint32_t nested(std::size_t open, Parse parse)
+    {
+        if (m_depth >= MaxQueryNesting)
+            return fail(open, "nesting deeper than " + std::to_string(MaxQueryNesting));
+        ++m_depth;
+        const std::uint32_t node = parse();
+        --m_depth;
+        return node;
     }
 
     // Expects the ')' of the group opened at `open`, whose contents parsed to `inner`.
@@ -348,7 +417,9 @@ private:
         }
     }
 
-    // A bare word: a substring of the raw event; `*` alone matches every event.
+    // A bare word: a substring of the raw event, where `*` matches any run of characters, as in
+    // values (a quoted phrase is the one way to search for a literal `*`); `*` alone matches
+    // every event.
     std::uint32_t parseBareWord(std::size_t start)
     {
         std::size_t end = m_pos;
@@ -365,7 +436,9 @@ private:
             all.length = 1;
             return add(std::move(all));
         }
-        return textNode(std::string(word), start);
+        const std::uint32_t text = textNode(std::string(word), start);
+        m_nodes[text].wildcard = word.find('*') != std::string_view::npos;
+        return text;
     }
 
     std::uint32_t parseFieldTerm(
@@ -397,11 +470,13 @@ private:
                 ++m_pos;
             else
                 consumeKeyword();
-            return negation(parseValueUnary(field), start);
+            return nested(
+                start, [this, &field, start] { return negation(parseValueUnary(field), start); });
         }
         if (peek() == '(') {
             const std::size_t open = m_pos++;
-            return closeGroup(parseValueOr(field), open);
+            return nested(
+                open, [this, &field, open] { return closeGroup(parseValueOr(field), open); });
         }
         return parseValue(field, TermOperator{CompareOp::Match, ":", start}, start);
     }
@@ -439,6 +514,7 @@ private:
     std::size_t m_pos = 0;
     std::vector<QueryNode> m_nodes;
     bool m_failed = false;
+    int m_depth = 0; ///< parentheses, groups and negations open at the cursor
     QueryError m_error;
 };
 

@@ -53,6 +53,9 @@ void appendNode(std::string& out, const Query& q, std::uint32_t index)
             else
                 out += n.path[i];
         }
+    } else if (n.field == QueryField::Text && !n.wildcard
+        && n.value.find('*') != std::string::npos) {
+        out += "literal"; // a quoted phrase: its `*` is a star, not the wildcard of `text:`
     } else {
         out += queryFieldName(n.field);
     }

@@ -2,6 +2,7 @@
 #include "queryrunner.h"
 
 #include "chain/chainintegrity.h"
+#include "query/querychars.h"
 #include "query/queryengine.h"
 
 #include <QElapsedTimer>
@@ -16,7 +17,34 @@ namespace {
 // Debug output (timings) only when asked: QT_LOGGING_RULES="auditscope.query.debug=true".
 Q_LOGGING_CATEGORY(lcQuery, "auditscope.query", QtInfoMsg)
 
+// The index of the first UTF-16 unit of `text` that is half a surrogate pair, or -1.
+qsizetype loneSurrogateAt(const QString& text)
+{
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text.at(i);
+        if (c.isHighSurrogate() && i + 1 < text.size() && text.at(i + 1).isLowSurrogate())
+            ++i; // a pair: one character
+        else if (c.isSurrogate())
+            return i;
+    }
+    return -1;
+}
+
 } // namespace
+
+ParseResult parseFilterText(const QString& text, const QByteArray& utf8)
+{
+    const std::string_view view(utf8.constData(), static_cast<std::size_t>(utf8.size()));
+    const qsizetype lone = loneSurrogateAt(text);
+    if (lone < 0)
+        return parseQuery(view);
+    QueryError error;
+    error.offset = static_cast<std::size_t>(text.left(lone).toUtf8().size());
+    error.column = columnAt(view, error.offset);
+    error.message = "invalid text: a lone UTF-16 surrogate (U+"
+        + QString::number(text.at(lone).unicode(), 16).toUpper().toStdString() + ")";
+    return ParseResult{std::nullopt, std::move(error)};
+}
 
 QueryRunner::QueryRunner(QObject* parent)
     : QObject(parent)
@@ -30,7 +58,7 @@ void QueryRunner::run(const EventStorePtr& store, const QString& text)
 {
     const QByteArray utf8 = text.toUtf8();
     const std::string_view view(utf8.constData(), static_cast<std::size_t>(utf8.size()));
-    ParseResult parsed = parseQuery(view);
+    ParseResult parsed = parseFilterText(text, utf8);
     QueryOptions options;
     options.policy = m_policy;
     if (parsed.ok() && store) {
@@ -91,7 +119,7 @@ FilterOutcome runFilter(const EventStorePtr& store, const QString& text, std::st
         return outcome; // every event
     const QByteArray utf8 = text.toUtf8();
     const std::string_view view(utf8.constData(), static_cast<std::size_t>(utf8.size()));
-    ParseResult parsed = parseQuery(view);
+    ParseResult parsed = parseFilterText(text, utf8);
     if (parsed.ok())
         if (std::optional<QueryError> e = checkQueryContext(*parsed.query, view, *store, options))
             parsed = ParseResult{std::nullopt, std::move(*e)};

@@ -55,6 +55,11 @@ private:
     JobRunner m_jobs; // last member: its jobs are joined before anything else goes
 };
 
+/// Parses filter text typed or pasted in the GUI; `utf8` is text.toUtf8(). A QString cannot
+/// hold invalid UTF-8, but it can hold a lone surrogate, which toUtf8() would silently replace:
+/// that is an error at its column, as invalid UTF-8 is for parseQuery().
+ParseResult parseFilterText(const QString& text, const QByteArray& utf8);
+
 /// Runs a parsed query as the GUI does: first computes what its terms read (the store's chain
 /// flags, once per snapshot). Call on a worker thread.
 QueryResult runPreparedQuery(const EventStorePtr& store, const Query& query, std::stop_token stop,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "rawmatcher.h"
 
+#include "common/limits.h"
 #include "query/querychars.h"
 #include "query/termvalue.h"
 
@@ -31,24 +32,49 @@ bool anyElement(od::value& value, Pred pred)
     return false;
 }
 
+// Whether `text` contains the pieces of the bare word `pattern` between its `*`s in order,
+// anywhere: the glob `*pattern*`. Taking each piece at its first occurrence is enough because
+// stars surround every piece, and keeps this linear in the event's size.
+bool containsGlob(std::string_view text, std::string_view pattern)
+{
+    std::size_t from = 0;
+    while (!pattern.empty()) {
+        const std::size_t star = pattern.find('*');
+        const std::string_view piece = pattern.substr(0, star);
+        if (!piece.empty()) {
+            const std::size_t at = text.find(piece, from);
+            if (at == std::string_view::npos)
+                return false;
+            from = at + piece.size();
+        }
+        pattern.remove_prefix(star == std::string_view::npos ? pattern.size() : star + 1);
+    }
+    return true;
+}
+
+// The longest run of `value` without `*`.
+std::string longestLiteralRun(std::string_view value)
+{
+    std::string_view best;
+    while (!value.empty()) {
+        const std::size_t star = value.find('*');
+        const std::string_view run = value.substr(0, star);
+        if (run.size() > best.size())
+            best = run;
+        value.remove_prefix(star == std::string_view::npos ? value.size() : star + 1);
+    }
+    return std::string(best);
+}
+
 } // namespace
 
 std::string rawPrefilterFor(const QueryNode& n)
 {
-    if (n.field == QueryField::Text)
-        return n.value;
+    if (n.field == QueryField::Text) // raw text, byte for byte: no escaping to allow for
+        return n.wildcard ? longestLiteralRun(n.value) : n.value;
     if (n.op != CompareOp::Match)
         return {};
-    std::string best, current;
-    for (char c : n.value + '*') {
-        if (c == '*') {
-            if (current.size() > best.size())
-                best = current;
-            current.clear();
-        } else {
-            current.push_back(c);
-        }
-    }
+    const std::string best = longestLiteralRun(n.value);
     for (unsigned char c : best) {
         // Go's encoder escapes these; non-ASCII may be \u-escaped by other writers.
         if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&')
@@ -66,16 +92,19 @@ bool RawMatcher::matches(
     if (!prefilter.empty() && !memmem(raw.data(), raw.size(), prefilter.data(), prefilter.size()))
         return false;
     if (n.field == QueryField::Text)
-        return true;
+        return !n.wildcard || containsGlob(raw, n.value);
     od::document doc;
     od::object object;
     if (m_parser.parse(store, EventId{row}, raw).get(doc) || doc.get_object().get(object))
         return false;
     m_node = &n;
-    return matchObject(object, 0);
+    return matchObject(object, 0, 1);
 }
 
-bool RawMatcher::matchObject(od::object& object, std::size_t depth)
+// `nesting` counts the containers entered, the event's own object being 1. Arrays do not
+// advance along the path, so the path's length alone does not bound the recursion: the search
+// stops at MaxJsonDepth (a deeper part of a body never matches) instead of overflowing the stack.
+bool RawMatcher::matchObject(od::object& object, std::size_t depth, int nesting)
 {
     for (auto member : object) {
         od::field field;
@@ -83,24 +112,27 @@ bool RawMatcher::matchObject(od::object& object, std::size_t depth)
         if (std::move(member).get(field) || field.unescaped_key().get(key))
             return false;
         if (asciiIEquals(key, m_node->path[depth]))
-            return matchValue(field.value(), depth + 1);
+            return matchValue(field.value(), depth + 1, nesting);
     }
     return false;
 }
 
-bool RawMatcher::matchValue(od::value& value, std::size_t depth)
+bool RawMatcher::matchValue(od::value& value, std::size_t depth, int nesting)
 {
     if (depth == m_node->path.size())
-        return matchLeaf(value);
+        return matchLeaf(value, nesting);
+    if (nesting >= MaxJsonDepth)
+        return false;
     od::json_type type;
     if (value.type().get(type))
         return false;
     if (type == od::json_type::object) {
         od::object object;
-        return !value.get_object().get(object) && matchObject(object, depth);
+        return !value.get_object().get(object) && matchObject(object, depth, nesting + 1);
     }
     if (type == od::json_type::array)
-        return anyElement(value, [&](od::value& item) { return matchValue(item, depth); });
+        return anyElement(
+            value, [&](od::value& item) { return matchValue(item, depth, nesting + 1); });
     return false;
 }
 
@@ -125,7 +157,7 @@ bool RawMatcher::compareNumber(std::string_view text) const
     return false;
 }
 
-bool RawMatcher::matchLeaf(od::value& value)
+bool RawMatcher::matchLeaf(od::value& value, int nesting)
 {
     const bool compare = m_node->op != CompareOp::Match;
     od::json_type type;
@@ -151,7 +183,8 @@ bool RawMatcher::matchLeaf(od::value& value)
     case od::json_type::null:
         return !compare && valueMatches(*m_node, "null");
     case od::json_type::array:
-        return anyElement(value, [&](od::value& item) { return matchLeaf(item); });
+        return nesting < MaxJsonDepth
+            && anyElement(value, [&](od::value& item) { return matchLeaf(item, nesting + 1); });
     case od::json_type::object:
         return !compare && m_node->value == "*";
     }

@@ -26,7 +26,9 @@ std::string rawPrefilterFor(const QueryNode& n);
 
 /// Matches Json terms (a key path, keys case-insensitive, arrays searched element by element)
 /// and Text terms (a substring) against events' raw JSON: a substring prefilter, then one
-/// On-Demand pass along the path. Counts the bytes and events it read. One per thread.
+/// On-Demand pass along the path, down to MaxJsonDepth levels of the event (deeper parts of a
+/// body are skipped by simdjson, without recursion). Counts the bytes and events it read. One
+/// per thread.
 class RawMatcher final
 {
 public:
@@ -38,9 +40,10 @@ public:
     std::uint64_t events() const { return m_events; }
 
 private:
-    bool matchObject(simdjson::ondemand::object& object, std::size_t depth);
-    bool matchValue(simdjson::ondemand::value& value, std::size_t depth);
-    bool matchLeaf(simdjson::ondemand::value& value);
+    // `depth`: the path step to match; `nesting`: containers entered (bounded by MaxJsonDepth).
+    bool matchObject(simdjson::ondemand::object& object, std::size_t depth, int nesting);
+    bool matchValue(simdjson::ondemand::value& value, std::size_t depth, int nesting);
+    bool matchLeaf(simdjson::ondemand::value& value, int nesting);
     bool compareNumber(std::string_view text) const;
 
     RawEventParser m_parser;

@@ -503,6 +503,64 @@ private Q_SLOTS:
             1);
     }
 
+    void deepQueriesAreALocatedErrorNotACrash_data()
+    {
+        QTest::addColumn<QString>("query");
+        const int n = 100000; // once a stack overflow (about 6,350 parentheses sufficed)
+        QTest::newRow("parentheses") << QString(n, QLatin1Char('(')) + QStringLiteral("verb:get");
+        QTest::newRow("value groups")
+            << QStringLiteral("verb:") + QString(n, QLatin1Char('(')) + QStringLiteral("get");
+        QTest::newRow("negations") << QString(n, QLatin1Char('!')) + QStringLiteral("verb:get");
+    }
+    void deepQueriesAreALocatedErrorNotACrash()
+    {
+        QFETCH(QString, query);
+        const Run run = runCli({QStringLiteral("query"), QStringLiteral("check"), query});
+        QCOMPARE(run.exitCode, 2);
+        const int column = query.startsWith(QLatin1String("verb:")) ? 262 : 257;
+        QVERIFY2(run.err.startsWith(
+                     QStringLiteral("auditscope-cli: bad query: col %1: nesting deeper than 256\n")
+                         .arg(column)
+                         .toUtf8()),
+            run.err.left(200).constData());
+    }
+
+    void invalidUtf8InAQueryIsALocatedError()
+    {
+        // QProcess passes arguments as text: the shell's printf writes the raw bytes.
+        QProcess shell;
+        shell.start(QStringLiteral("/bin/sh"),
+            {QStringLiteral("-c"), QStringLiteral("\"$0\" query check \"$(printf 'ns:caf\\351')\""),
+                QStringLiteral(AUDITSCOPE_CLI)});
+        shell.waitForFinished(120000);
+        QCOMPARE(shell.exitCode(), 2);
+        const QByteArray err = shell.readAllStandardError();
+        QVERIFY2(err.startsWith("auditscope-cli: bad query: col 7: invalid UTF-8 (byte 0xE9)\n"),
+            err.constData());
+    }
+
+    void policyTermsWithoutAPolicySaySo()
+    {
+        const Run run = runCli({QStringLiteral("events"), QStringLiteral("--query"),
+            QStringLiteral("verb:get rule:3"), data("audit2rbac/demo.log")});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY(run.out.isEmpty());
+        QVERIFY2(run.err.startsWith("auditscope-cli: bad query: col 10: 'rule:' reads an audit "
+                                    "policy's outcome, and --query has no policy"),
+            run.err.constData());
+        QVERIFY(run.err.contains("policy eval --policy POLICY"));
+        const Run compare = runCli({QStringLiteral("summary"), QStringLiteral("--query"),
+            QStringLiteral("policychange:dropped"), data("audit2rbac/demo.log")});
+        QCOMPARE(compare.exitCode, 2);
+        QVERIFY(compare.err.contains("col 1: 'policychange:'"));
+        QVERIFY(compare.err.contains("--against OLD"));
+        // query check only reads the syntax, which the filter bar shares.
+        const Run check =
+            runCli({QStringLiteral("query"), QStringLiteral("check"), QStringLiteral("rule:3")});
+        QCOMPARE(check.exitCode, 0);
+        QCOMPARE(check.out, QByteArray("rule:\"3\"\n"));
+    }
+
     void exitCodes_data()
     {
         QTest::addColumn<QStringList>("args");

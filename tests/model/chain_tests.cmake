@@ -7,3 +7,4 @@ target_compile_definitions(tst_chain PRIVATE AUDITSCOPE_AUDITGEN="$<TARGET_FILE:
 add_dependencies(tst_chain auditgen)
 auditscope_model_test(objecthistory)
 auditscope_model_test(chainmodels)
+auditscope_model_test(deepjson)

@@ -2,3 +2,4 @@
 # Query engine tests: auditscope_model_test(<name>) per tst_<name>.cpp (see tests/model/CMakeLists.txt).
 auditscope_model_test(query)
 auditscope_model_test(querypolicy)
+auditscope_model_test(queryhostile)

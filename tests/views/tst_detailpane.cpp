@@ -116,6 +116,24 @@ private Q_SLOTS:
         QVERIFY(pane.headerText().isEmpty());
     }
 
+    void showsAHundredThousandDeepEventAsText()
+    {
+        // A body nested far past MaxJsonDepth: the tree refuses it, the text shows it as logged.
+        const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+        const std::string line = "{\"kind\":\"Event\",\"auditID\":\"deep\",\"verb\":\"get\","
+                                 "\"requestReceivedTimestamp\":\"2025-03-14T09:00:00Z\","
+                                 "\"requestObject\":"
+            + deep + "}";
+        const EventStorePtr store = loadAuditBuffers({{"deep.log", line + "\n"}}).store;
+        QCOMPARE(store->size(), std::size_t(1));
+        DetailPane pane;
+        pane.show();
+        pane.setEvent(store, EventId{0});
+        QCOMPARE(pane.model()->rowCount(), 0);
+        QVERIFY(pane.model()->error().contains(QStringLiteral("nested deeper than")));
+        QVERIFY(pane.textView()->toPlainText().contains(QString::fromStdString(deep)));
+    }
+
     void selectingANodeMarksItsRangeInTheText()
     {
         DetailPane pane;

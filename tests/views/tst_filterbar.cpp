@@ -137,6 +137,42 @@ private Q_SLOTS:
         QVERIFY(bar.errorMessage().contains(QString::fromStdString(parsed.error.message)));
     }
 
+    void policyTermWithoutAPolicyIsInvalid()
+    {
+        FilterBar bar;
+        bar.setStore(m_store);
+        QSignalSpy requested(&bar, &FilterBar::filterRequested);
+        bar.applyFilter(QStringLiteral("verb:get rule:3")); // once green, then matching nothing
+        QCOMPARE(requested.count(), 0);
+        QCOMPARE(bar.validationState(), FilterBar::ValidationState::Invalid);
+        QCOMPARE(bar.errorColumn(), 10);
+        QVERIFY2(bar.errorMessage().contains(QStringLiteral("no active policy")),
+            qPrintable(bar.errorMessage()));
+        QCOMPARE(bar.lineEdit()->toolTip(), bar.errorMessage());
+        // A policy evaluated on these events makes the same text valid, without typing.
+        auto result = std::make_shared<PolicyStoreResult>();
+        result->events.resize(m_store->size());
+        auto context = std::make_shared<PolicyQueryContext>();
+        context->store = m_store;
+        context->result = result;
+        bar.setPolicyContext(context);
+        QCOMPARE(bar.validationState(), FilterBar::ValidationState::Valid);
+        bar.setPolicyContext(nullptr); // the policy closed
+        QCOMPARE(bar.validationState(), FilterBar::ValidationState::Invalid);
+    }
+
+    void loneSurrogateIsInvalidAtItsColumn()
+    {
+        FilterBar bar;
+        QString text = QStringLiteral("verb:get ");
+        text.append(QChar(0xDC00)); // pasted half of a pair: toUtf8() would make it '?'
+        bar.setFilterText(text);
+        QTRY_COMPARE(bar.validationState(), FilterBar::ValidationState::Invalid);
+        QCOMPARE(bar.errorColumn(), 10);
+        QVERIFY2(bar.errorMessage().contains(QStringLiteral("surrogate")),
+            qPrintable(bar.errorMessage()));
+    }
+
     void enterAppliesOnlyAValidFilter()
     {
         FilterBar bar;
