@@ -78,11 +78,18 @@ std::uint32_t countLines(std::string_view bytes, std::size_t begin, std::size_t 
     return lines;
 }
 
-// Per source, how many of its events were copies of events kept from which source.
+// Per source, how many of its events were copies of events kept from which source. A source's
+// events and time range include its copies (the store counted only the rows it kept).
 void reportDuplicates(const EventStore& store, LoadReport& report)
 {
     for (const EventStore::DuplicatePlace& place : store.duplicatePlaces) {
         SourceReport& copy = report.sources[place.source.value];
+        const std::int64_t timeNs = store.timeNs[place.row];
+        if (copy.events == 0 || timeNs < copy.firstTimeNs)
+            copy.firstTimeNs = timeNs;
+        if (copy.events == 0 || timeNs > copy.lastTimeNs)
+            copy.lastTimeNs = timeNs;
+        ++copy.events;
         const std::uint32_t kept = store.source[place.row].value;
         auto it = std::find_if(copy.duplicatesOf.begin(), copy.duplicatesOf.end(),
             [kept](const DuplicateCount& c) { return c.keptSource == kept; });

@@ -36,8 +36,8 @@ struct DuplicateCount
 struct SourceReport
 {
     std::string path;
-    std::uint64_t events = 0; ///< events kept from this source (duplicates not included)
-    std::uint64_t duplicates = 0; ///< copies of events already loaded, not kept again
+    std::uint64_t events = 0; ///< events read from this source, duplicates included
+    std::uint64_t duplicates = 0; ///< of `events`: copies of events already loaded, kept once
     std::vector<DuplicateCount> duplicatesOf; ///< the duplicates by kept source, ascending
     std::uint64_t badLines = 0;
     std::uint64_t bytes = 0; ///< decompressed bytes

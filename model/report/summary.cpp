@@ -138,7 +138,7 @@ std::string describeDuplicates(const LoadReport& report, std::size_t index)
         return c.keptSource == index ? std::string("earlier in this file")
                                      : "from " + report.sources[c.keptSource].path;
     };
-    if (s.events == 0 && s.duplicates > 1 && s.duplicatesOf.size() == 1) {
+    if (s.duplicates == s.events && s.duplicates > 1 && s.duplicatesOf.size() == 1) {
         return "all " + std::to_string(s.duplicates) + " events are duplicates of events already "
             + "loaded " + from(s.duplicatesOf.front()) + ": the same log given twice";
     }

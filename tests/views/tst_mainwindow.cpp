@@ -85,13 +85,13 @@ private Q_SLOTS:
         bool said = false; // the copy's row in the sources list names the original
         const QList<QTreeWidget*> trees = window.summaryView()->findChildren<QTreeWidget*>();
         for (const QTreeWidget* tree : trees) {
-            for (const QTreeWidgetItem* item :
-                tree->findItems(QStringLiteral("*"), Qt::MatchWildcard)) {
+            for (int row = 0; row < tree->topLevelItemCount(); ++row) {
+                const QTreeWidgetItem* item = tree->topLevelItem(row);
                 said = said
                     || (item->text(0) == copy
                         && item->text(4)
-                            == QStringLiteral(
-                                   "all 2971 events are duplicates of events already loaded from ")
+                            == QStringLiteral("all 2971 events are duplicates of events already "
+                                              "loaded from ")
                                 + original + QStringLiteral(": the same log given twice"));
             }
         }
