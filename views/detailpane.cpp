@@ -24,6 +24,7 @@
 #include <QVBoxLayout>
 
 #include <memory>
+#include <utility>
 
 namespace auditscope {
 
@@ -80,6 +81,31 @@ QString oneLine(std::string_view json)
         || simdjson::minify(json.data(), json.size(), out.data(), length) != simdjson::SUCCESS)
         return QString::fromUtf8(json.data(), static_cast<qsizetype>(json.size()));
     return QString::fromUtf8(out.data(), static_cast<qsizetype>(length));
+}
+
+// Where event `id` was read, for the header ("a.log:12 · Also in: b.log:3") and its tool tip
+// (full paths): its own place, then the places of its byte-identical copies.
+std::pair<QString, QString> placesOf(const EventStore& store, EventId id)
+{
+    QStringList names, paths;
+    const auto addPlace = [&](const SourceInfo& source, std::uint32_t line) {
+        const QString path = QFile::decodeName(QByteArray::fromStdString(source.path));
+        names << QStringLiteral("%1:%2").arg(QFileInfo(path).fileName()).arg(line);
+        paths << QStringLiteral("%1:%2").arg(path).arg(line);
+    };
+    addPlace(store.sourceOf(id), store.line[id.value]);
+    for (const EventStore::DuplicatePlace& place : store.duplicatePlacesOf(id.value))
+        addPlace(store.sources[place.source.value], place.line);
+    QString header = names.takeFirst();
+    QString toolTip = paths.takeFirst();
+    if (!names.isEmpty()) {
+        header += QStringLiteral(" · ")
+            + DetailPane::tr("Also in: %1").arg(names.join(QStringLiteral(", ")));
+        toolTip += QLatin1Char('\n')
+            + DetailPane::tr("Also in (byte-identical copies, loaded once): %1")
+                  .arg(paths.join(QStringLiteral(", ")));
+    }
+    return {header, toolTip};
 }
 
 } // namespace
@@ -166,11 +192,9 @@ void DetailPane::setEvent(const EventStorePtr& store, EventId id)
     }
     m_store = store;
     m_event = id;
-    const QString path = QFile::decodeName(QByteArray::fromStdString(store->sourceOf(id).path));
-    const QString where = QStringLiteral("%1:%2").arg(path).arg(store->line[id.value]);
-    m_header->setText(
-        QStringLiteral("%1:%2").arg(QFileInfo(path).fileName()).arg(store->line[id.value]));
-    m_header->setToolTip(where);
+    const auto [header, toolTip] = placesOf(*store, id);
+    m_header->setText(header);
+    m_header->setToolTip(toolTip);
     const QString keepPath = m_lastPath;
     m_marked = {-1, -1};
     m_model->setJson(store->rawJson(id));

@@ -104,6 +104,9 @@ void LoadSummaryView::showResult(const LoadResult& result, const Summary& sum)
     }
     if (report.badLines > 0)
         headline += QStringLiteral(" · ") + tr("%n bad line(s)", nullptr, int(report.badLines));
+    if (report.duplicates > 0)
+        headline += QStringLiteral(" · ")
+            + tr("%1 duplicates loaded once").arg(locale.toString(qulonglong(report.duplicates)));
     if (report.cancelled)
         headline += QStringLiteral(" · ") + tr("cancelled: partial load");
     m_headline->setText(headline);
@@ -120,7 +123,8 @@ void LoadSummaryView::showResult(const LoadResult& result, const Summary& sum)
     m_counts->setText(lines.join(QStringLiteral("<br>")));
 
     m_sources->clear();
-    for (const SourceReport& s : report.sources) {
+    for (std::size_t index = 0; index < report.sources.size(); ++index) {
+        const SourceReport& s = report.sources[index];
         auto* item = new QTreeWidgetItem(m_sources);
         item->setText(0, QString::fromStdString(s.path));
         item->setText(1, locale.toString(qulonglong(s.events)));
@@ -129,7 +133,12 @@ void LoadSummaryView::showResult(const LoadResult& result, const Summary& sum)
             item->setText(3,
                 locale.formattedDataSize(qint64(s.bytes))
                     + (s.compressed ? tr(" (gzip)") : QString()));
-        item->setText(4, QString::fromStdString(s.error));
+        QStringList problems; // the source's error, then what became of its duplicates
+        if (!s.error.empty())
+            problems << QString::fromStdString(s.error);
+        if (s.duplicates > 0)
+            problems << QString::fromStdString(describeDuplicates(report, index));
+        item->setText(4, problems.join(QStringLiteral("; ")));
         item->setTextAlignment(1, Qt::AlignRight | Qt::AlignVCenter);
         item->setTextAlignment(2, Qt::AlignRight | Qt::AlignVCenter);
     }

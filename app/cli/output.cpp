@@ -19,6 +19,11 @@ void printDiagnostics(const LoadReport& report)
     if (report.diagnosticsOmitted > 0)
         std::fprintf(stderr, "... and %llu more problems\n",
             static_cast<unsigned long long>(report.diagnosticsOmitted));
+    for (std::size_t i = 0; i < report.sources.size(); ++i) {
+        if (report.sources[i].duplicates > 0)
+            std::fprintf(stderr, "%s: %s\n", report.sources[i].path.c_str(),
+                describeDuplicates(report, i).c_str());
+    }
 }
 
 int loadExitCode(const LoadResult& result)

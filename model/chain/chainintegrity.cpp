@@ -34,6 +34,36 @@ bool rotationStampAt(std::string_view s, std::size_t at)
     return true;
 }
 
+// Per source, the smallest source index of its server: sources with the same lane key (a file
+// and its rotated backups), and sources that share byte-identical events (the same log
+// collected twice: the store keeps those events once, see DuplicatePlace), are one server.
+std::vector<std::uint32_t> serverRoots(const EventStore& store)
+{
+    std::vector<std::uint32_t> root(store.sources.size());
+    for (std::uint32_t s = 0; s < root.size(); ++s)
+        root[s] = s;
+    const auto find = [&](std::uint32_t s) {
+        while (root[s] != s)
+            s = root[s] = root[root[s]];
+        return s;
+    };
+    const auto join = [&](std::uint32_t a, std::uint32_t b) {
+        a = find(a), b = find(b);
+        root[std::max(a, b)] = std::min(a, b);
+    };
+    std::unordered_map<std::string, std::uint32_t> sourceByKey;
+    for (std::uint32_t s = 0; s < root.size(); ++s) {
+        const auto [it, added] = sourceByKey.emplace(chainLaneKey(store.sources[s].path), s);
+        if (!added)
+            join(it->second, s);
+    }
+    for (const EventStore::DuplicatePlace& place : store.duplicatePlaces)
+        join(store.source[place.row].value, place.source.value);
+    for (std::uint32_t s = 0; s < root.size(); ++s)
+        root[s] = find(s);
+    return root;
+}
+
 struct CacheSlot
 {
     std::mutex mutex; // held while computing, so concurrent callers wait for one result
@@ -145,17 +175,16 @@ std::shared_ptr<const ChainIntegrity> ChainIntegrity::compute(
     ChainIntegrity& r = *result;
     r.m_options = options;
 
-    // Lanes: one per server, rotated backups joined to their active file.
-    std::unordered_map<std::string, std::uint32_t> laneByKey;
-    for (const SourceInfo& source : store.sources) {
-        const std::string key = chainLaneKey(source.path);
-        const auto [it, added] =
-            laneByKey.emplace(key, static_cast<std::uint32_t>(r.m_lanes.size()));
-        if (added)
-            r.m_lanes.push_back(ChainLane{key, {}, 0, 0, 0, 0});
-        r.m_lanes[it->second].sources.push_back(
-            SourceId{static_cast<std::uint32_t>(r.m_laneOfSource.size())});
-        r.m_laneOfSource.push_back(it->second);
+    // Lanes: one per server, named after its first source (a root comes before its members).
+    const std::vector<std::uint32_t> roots = serverRoots(store);
+    for (std::uint32_t s = 0; s < roots.size(); ++s) {
+        if (roots[s] == s) {
+            r.m_laneOfSource.push_back(static_cast<std::uint32_t>(r.m_lanes.size()));
+            r.m_lanes.push_back(ChainLane{chainLaneKey(store.sources[s].path), {}, 0, 0, 0, 0});
+        } else {
+            r.m_laneOfSource.push_back(r.m_laneOfSource[roots[s]]);
+        }
+        r.m_lanes[r.m_laneOfSource[s]].sources.push_back(SourceId{s});
     }
 
     // Pass 1: per auditID its first event, the stages seen and whether it needs the slow path.

@@ -54,7 +54,8 @@ inline constexpr std::string_view ChainOkName = "ok";
 
 /// One server's events: the sources that belong to one API server. Rotated backups
 /// (`audit-2025-03-14T09-26-53.589.log.gz`) join the lane of their active file (`audit.log`)
-/// in the same folder; anything else is its own lane.
+/// in the same folder, and a source that shares byte-identical events with another (the same
+/// log collected twice) joins its lane; anything else is its own lane.
 struct ChainLane
 {
     std::string name; ///< folder/active-file name, e.g. `/var/log/kube/audit.log`

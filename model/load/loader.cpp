@@ -96,6 +96,37 @@ std::uint32_t countLines(std::string_view bytes, std::size_t begin, std::size_t 
     return lines;
 }
 
+// Per source, how many of its events were copies of events kept from which source. A source's
+// events and time range include its copies (the store counted only the rows it kept).
+void reportDuplicates(const EventStore& store, LoadReport& report)
+{
+    for (const EventStore::DuplicatePlace& place : store.duplicatePlaces) {
+        SourceReport& copy = report.sources[place.source.value];
+        const std::int64_t timeNs = store.timeNs[place.row];
+        if (copy.events == 0 || timeNs < copy.firstTimeNs)
+            copy.firstTimeNs = timeNs;
+        if (copy.events == 0 || timeNs > copy.lastTimeNs)
+            copy.lastTimeNs = timeNs;
+        ++copy.events;
+        const std::uint32_t kept = store.source[place.row].value;
+        auto it = std::find_if(copy.duplicatesOf.begin(), copy.duplicatesOf.end(),
+            [kept](const DuplicateCount& c) { return c.keptSource == kept; });
+        if (it == copy.duplicatesOf.end()) {
+            copy.duplicatesOf.push_back(DuplicateCount{kept, 0});
+            it = copy.duplicatesOf.end() - 1;
+        }
+        ++it->events;
+        ++copy.duplicates;
+        ++report.duplicates;
+    }
+    for (SourceReport& source : report.sources) {
+        std::sort(source.duplicatesOf.begin(), source.duplicatesOf.end(),
+            [](const DuplicateCount& a, const DuplicateCount& b) {
+                return a.keptSource < b.keptSource;
+            });
+    }
+}
+
 class LoadJob
 {
 public:
@@ -448,6 +479,7 @@ LoadResult LoadJob::run()
     report.mergeSeconds =
         secondsSince(m_start) - report.openSeconds - report.parseSeconds - report.indexSeconds;
     reportSources(counts, report);
+    reportDuplicates(*result.store, report);
     m_events = result.store->size();
     publishProgress(true);
     report.seconds = secondsSince(m_start);

@@ -24,11 +24,21 @@ struct LoadProgress
     double etaSeconds = -1; ///< -1 while unknown
 };
 
+/// Events of one source that were byte-identical copies of events kept from another source
+/// (or from earlier in the same source).
+struct DuplicateCount
+{
+    std::uint32_t keptSource = 0; ///< index into LoadReport::sources
+    std::uint64_t events = 0;
+};
+
 /// What happened to one source.
 struct SourceReport
 {
     std::string path;
-    std::uint64_t events = 0;
+    std::uint64_t events = 0; ///< events read from this source, duplicates included
+    std::uint64_t duplicates = 0; ///< of `events`: copies of events already loaded, kept once
+    std::vector<DuplicateCount> duplicatesOf; ///< the duplicates by kept source, ascending
     std::uint64_t badLines = 0;
     std::uint64_t bytes = 0; ///< decompressed bytes
     bool compressed = false;
@@ -43,6 +53,7 @@ struct LoadReport
     std::vector<SourceReport> sources;
     std::vector<Diagnostic> diagnostics; ///< sorted by source, then line
     std::uint64_t badLines = 0;
+    std::uint64_t duplicates = 0; ///< byte-identical copies kept once (sum over sources)
     std::uint64_t diagnosticsOmitted = 0;
     std::uint64_t bytes = 0;
     bool cancelled = false;

@@ -30,6 +30,20 @@ bool ipRowMatches(const EventStore& s, const PreparedTerm& p, std::uint32_t row)
     return false;
 }
 
+// Any place the event was read from: its source, or the source of a dropped byte-identical copy.
+bool fileRowMatches(const EventStore& s, const PreparedTerm& p, std::uint32_t row)
+{
+    if (p.matches[s.source[row].value] != 0)
+        return true;
+    if (s.duplicatePlaces.empty()) // the usual case: no copies anywhere
+        return false;
+    for (const EventStore::DuplicatePlace& place : s.duplicatePlacesOf(row)) {
+        if (p.matches[place.source.value] != 0)
+            return true;
+    }
+    return false;
+}
+
 // Rule, PolicyLevel, Emitted, PolicyChange: the policies' outcome for the row.
 bool policyRowMatches(QueryField field, const PreparedTerm& p, std::uint32_t row)
 {
@@ -145,7 +159,7 @@ bool columnRowMatches(
         return t >= p.lo && t <= p.hi;
     }
     case QueryField::File:
-        return p.matches[s.source[row].value] != 0;
+        return fileRowMatches(s, p, row);
     case QueryField::Chain: {
         const AuditIdId id = s.auditId[row];
         return id && p.chains && p.matches[p.chains->flagsOf(id)] != 0;

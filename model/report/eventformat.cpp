@@ -11,7 +11,7 @@ namespace {
 // The fields written for each event, in order (jsonl keys and TSV columns).
 constexpr const char* Columns[] = {"time", "stageTime", "auditID", "stage", "level", "verb", "user",
     "groups", "impersonatedUser", "sourceIP", "userAgent", "apiGroup", "apiVersion", "resource",
-    "subresource", "namespace", "name", "code", "decision", "requestURI", "file", "line"};
+    "subresource", "namespace", "name", "code", "decision", "requestURI", "file", "line", "alsoIn"};
 
 template <class IdT>
 std::optional<std::string_view> lookup(const StringPool& pool, IdT id)
@@ -31,6 +31,7 @@ struct Row
     std::optional<std::string> requestUri;
     std::string_view file;
     std::uint32_t line = 0;
+    std::vector<std::string> alsoIn; // "file:line" of each dropped byte-identical copy
 };
 
 Row rowOf(const EventStore& s, EventId id, RawFieldReader& reader)
@@ -64,6 +65,8 @@ Row rowOf(const EventStore& s, EventId id, RawFieldReader& reader)
     r.requestUri = reader.topLevelString(s, id, "requestURI");
     r.file = s.sourceOf(id).path;
     r.line = s.line[i];
+    for (const EventStore::DuplicatePlace& place : s.duplicatePlacesOf(id.value))
+        r.alsoIn.push_back(s.sources[place.source.value].path + ":" + std::to_string(place.line));
     return r;
 }
 
@@ -119,16 +122,21 @@ void appendEvent(std::string& out, const EventStore& store, EventId id, EventFor
     const std::optional<std::string_view> strings[] = {r.time, r.stageTime, auditId, r.stage,
         r.level, r.verb, r.user, std::nullopt, r.impersonated, r.sourceIp, r.userAgent, r.apiGroup,
         r.apiVersion, r.resource, r.subresource, r.namespaceName, r.name, std::nullopt, r.decision,
-        uri, r.file, std::nullopt};
-    constexpr std::size_t GroupsColumn = 7, CodeColumn = 17, LineColumn = 21;
+        uri, r.file, std::nullopt, std::nullopt};
+    constexpr std::size_t GroupsColumn = 7, CodeColumn = 17, LineColumn = 21, AlsoInColumn = 22;
     if (format == EventFormat::Jsonl) {
         JsonWriter w(out);
         w.beginObject();
         for (std::size_t c = 0; c < std::size(Columns); ++c) {
-            if (c == GroupsColumn) {
+            if (c == GroupsColumn || c == AlsoInColumn) {
                 w.beginArray(Columns[c]);
-                for (const std::string_view group : r.groups)
-                    w.string(group);
+                if (c == GroupsColumn) {
+                    for (const std::string_view group : r.groups)
+                        w.string(group);
+                } else {
+                    for (const std::string& place : r.alsoIn)
+                        w.string(place);
+                }
                 w.endArray();
             } else if (c == CodeColumn) {
                 w.optionalNumber(
@@ -157,6 +165,12 @@ void appendEvent(std::string& out, const EventStore& store, EventId id, EventFor
                 out += std::to_string(r.code);
         } else if (c == LineColumn) {
             out += std::to_string(r.line);
+        } else if (c == AlsoInColumn) {
+            for (std::size_t p = 0; p < r.alsoIn.size(); ++p) {
+                if (p > 0)
+                    out.push_back(',');
+                appendTsvValue(out, r.alsoIn[p]);
+            }
         } else if (strings[c]) {
             appendTsvValue(out, *strings[c]);
         }

@@ -129,6 +129,31 @@ Summary summarize(const EventStore& s, std::span<const EventId> rows)
     return sum;
 }
 
+std::string describeDuplicates(const LoadReport& report, std::size_t index)
+{
+    const SourceReport& s = report.sources[index];
+    if (s.duplicates == 0)
+        return {};
+    const auto from = [&](const DuplicateCount& c) {
+        return c.keptSource == index ? std::string("earlier in this file")
+                                     : "from " + report.sources[c.keptSource].path;
+    };
+    if (s.duplicates == s.events && s.duplicates > 1 && s.duplicatesOf.size() == 1) {
+        return "all " + std::to_string(s.duplicates) + " events are duplicates of events already "
+            + "loaded " + from(s.duplicatesOf.front()) + ": the same log given twice";
+    }
+    std::string text = std::to_string(s.duplicates)
+        + (s.duplicates == 1 ? " duplicate of an event already loaded"
+                             : " duplicates of events already loaded");
+    if (s.duplicatesOf.size() == 1)
+        return text + " " + from(s.duplicatesOf.front());
+    for (std::size_t i = 0; i < s.duplicatesOf.size(); ++i) {
+        text += (i == 0 ? ": " : ", ") + std::to_string(s.duplicatesOf[i].events) + " "
+            + from(s.duplicatesOf[i]);
+    }
+    return text;
+}
+
 std::string formatDiagnostic(const Diagnostic& d, const LoadReport& report)
 {
     std::string text = report.sources[d.source].path;
@@ -147,6 +172,7 @@ std::string summaryJson(const Summary& sum, const LoadReport& report)
     w.beginObject();
     w.number("events", sum.events);
     w.number("badLines", report.badLines);
+    w.number("duplicates", report.duplicates);
     w.beginArray("diagnostics");
     for (const Diagnostic& d : report.diagnostics) {
         w.beginObject();
@@ -168,6 +194,15 @@ std::string summaryJson(const Summary& sum, const LoadReport& report)
         w.boolean("compressed", s.compressed);
         if (!s.error.empty())
             w.string("error", s.error);
+        w.number("duplicates", s.duplicates);
+        w.beginArray("duplicatesOf");
+        for (const DuplicateCount& c : s.duplicatesOf) {
+            w.beginObject();
+            w.string("path", report.sources[c.keptSource].path);
+            w.number("events", c.events);
+            w.endObject();
+        }
+        w.endArray();
         w.endObject();
     }
     w.endArray();
@@ -191,6 +226,10 @@ std::string summaryText(const Summary& sum, const LoadReport& report)
     std::string out;
     out += "Events:        " + std::to_string(sum.events) + "\n";
     out += "Bad lines:     " + std::to_string(report.badLines) + "\n";
+    if (report.duplicates > 0) {
+        out += "Duplicates:    " + std::to_string(report.duplicates)
+            + " (byte-identical copies of loaded events, kept once)\n";
+    }
     if (sum.events > 0) {
         out += "Time range:    " + formatRfc3339Micros(sum.firstTimeNs) + " .. "
             + formatRfc3339Micros(sum.lastTimeNs) + "\n";
@@ -202,11 +241,14 @@ std::string summaryText(const Summary& sum, const LoadReport& report)
     out += "Verbs:         " + describeCounts(sum.byVerb) + "\n";
     out += "Codes:         " + describeCounts(sum.byCode) + "\n";
     out += "Sources:\n";
-    for (const SourceReport& s : report.sources) {
+    for (std::size_t i = 0; i < report.sources.size(); ++i) {
+        const SourceReport& s = report.sources[i];
         out += "  " + s.path + ": " + std::to_string(s.events) + " events, "
             + std::to_string(s.badLines) + " bad lines" + (s.compressed ? " (gzip)" : "");
         if (!s.error.empty())
             out += " — " + s.error;
+        if (s.duplicates > 0)
+            out += "; " + describeDuplicates(report, i);
         out += "\n";
     }
     if (!report.diagnostics.empty()) {

@@ -32,6 +32,11 @@ std::string summaryJson(const Summary& summary, const LoadReport& report);
 /// The same for people.
 std::string summaryText(const Summary& summary, const LoadReport& report);
 
+/// What became of source `index`'s copies of events already loaded, for people: "1000
+/// duplicates of events already loaded from a.log", a clear word when every event of the source
+/// was a copy (the same log given twice), or "" when it had no duplicates.
+std::string describeDuplicates(const LoadReport& report, std::size_t index);
+
 /// "file:line:column: message" (or "file: message" for a whole source).
 std::string formatDiagnostic(const Diagnostic& diagnostic, const LoadReport& report);
 

@@ -28,6 +28,14 @@ std::span<const EventStore::ExtraSourceIp> EventStore::extraSourceIpsOf(std::uin
     return {first, last};
 }
 
+std::span<const EventStore::DuplicatePlace> EventStore::duplicatePlacesOf(std::uint32_t row) const
+{
+    const auto [first, last] =
+        std::equal_range(duplicatePlaces.begin(), duplicatePlaces.end(), DuplicatePlace{row, {}, 0},
+            [](const DuplicatePlace& a, const DuplicatePlace& b) { return a.row < b.row; });
+    return {first, last};
+}
+
 std::vector<EventId> EventStore::eventsWithGroup(GroupId group) const
 {
     std::vector<EventId> out;
@@ -66,6 +74,7 @@ std::vector<std::pair<std::string, std::size_t>> EventStore::memoryBreakdown() c
             stage.capacity() + level.capacity() + flags.capacity() + code.capacity() * 2},
         {"column line+rawOffset+rawLength",
             line.capacity() * 4 + rawOffset.memoryBytes() + rawLength.capacity() * 4},
+        {"duplicate places", duplicatePlaces.capacity() * sizeof(DuplicatePlace)},
         {"column verb", verb.memoryBytes()},
         {"column user+impersonatedUser", user.memoryBytes() + impersonatedUser.memoryBytes()},
         {"column groupSet", groupSet.memoryBytes()},

@@ -53,6 +53,15 @@ public:
         std::uint32_t row;
         SourceIpId ip;
     };
+    /// Another place an event was read from: a byte-identical copy in an overlapping source
+    /// (a rotated copy, the same log collected twice) or a repeat within one source. The
+    /// store keeps the event once, at its first place (`source`/`line` columns).
+    struct DuplicatePlace
+    {
+        std::uint32_t row; ///< the kept event
+        SourceId source;
+        std::uint32_t line; ///< 1-based line of the copy in `source`
+    };
 
     std::size_t size() const { return timeNs.size(); }
     /// requestReceivedTimestamp of event `id`, ns since the epoch, UTC.
@@ -67,6 +76,9 @@ public:
     std::span<const GroupId> groupsOf(GroupSetId set) const;
     /// The sourceIPs entries of a row after the first (usually none). O(log extras).
     std::span<const ExtraSourceIp> extraSourceIpsOf(std::uint32_t row) const;
+    /// The places of a row's dropped copies, in source and line order (usually none).
+    /// O(log duplicates).
+    std::span<const DuplicatePlace> duplicatePlacesOf(std::uint32_t row) const;
     /// Events whose user carries `group` (union over the group sets that contain it).
     std::vector<EventId> eventsWithGroup(GroupId group) const;
     /// Rows whose requestReceivedTimestamp lies in [fromNs, toNs): a binary search on the
@@ -107,6 +119,9 @@ public:
     std::vector<std::uint32_t> line; ///< 1-based line in its source
     OffsetColumn rawOffset; ///< byte offset of the raw JSON in its source buffer
     std::vector<std::uint32_t> rawLength;
+    /// Copies of kept events that were not stored (see DuplicatePlace), sorted by row, then
+    /// source and line. Its size is the number of duplicates dropped.
+    std::vector<DuplicatePlace> duplicatePlaces;
 
     // Dictionaries ------------------------------------------------------------------------
     StringPools pools;

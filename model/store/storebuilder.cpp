@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <utility>
 
 namespace auditscope {
@@ -157,6 +158,150 @@ std::vector<SortKey> timeOrder(const std::vector<const Segment*>& segments, unsi
     return order;
 }
 
+std::uint32_t globalId(const std::vector<std::uint32_t>& map, std::uint32_t local)
+{
+    return local == UINT32_MAX ? UINT32_MAX : map[local];
+}
+
+// Finds byte-identical events in the time order. Copies of one event have the same receive and
+// stage times, so they sit in one run of equal times; within a run the cheap parts (auditID,
+// stage, raw length) are compared first and the raw bytes last. Never a hash alone: two events
+// are the same only if every byte is. Copies within one source count too: kube-apiserver writes
+// each (auditID, stage) once, so a repeated line comes from concatenated or replayed files; the
+// load report names it, so nothing is hidden.
+class DuplicateFinder
+{
+public:
+    /// A copy (`duplicate`) of the event at `kept`, both indexes into the time order; `kept`
+    /// is the copy earliest in that order (first source, then first in the file).
+    struct Pair
+    {
+        std::uint32_t kept, duplicate;
+    };
+
+    DuplicateFinder(const std::vector<const Segment*>& segments,
+        const std::vector<SegmentMaps>& maps, const std::vector<SourceInfo>& sources,
+        const std::vector<SortKey>& order)
+        : m_segments(segments)
+        , m_maps(maps)
+        , m_sources(sources)
+        , m_order(order)
+    { }
+
+    std::vector<Pair> find() const
+    {
+        std::vector<Pair> pairs;
+        std::vector<std::uint32_t> scratch;
+        const std::size_t n = m_order.size();
+        for (std::size_t begin = 0; begin < n;) {
+            std::size_t end = begin + 1;
+            while (end < n && m_order[end].timeNs == m_order[begin].timeNs
+                && m_order[end].stageTimeNs == m_order[begin].stageTimeNs)
+                ++end;
+            const auto first = static_cast<std::uint32_t>(begin);
+            if (end - begin == 2 && compare(first, first + 1) == 0)
+                pairs.push_back(Pair{first, first + 1});
+            else if (end - begin > 2)
+                findInRun(begin, end, scratch, pairs);
+            begin = end;
+        }
+        return pairs;
+    }
+
+private:
+    // Rows with equal times [begin, end): sorted by identity (then order), copies are neighbours
+    // and the first of each group is the earliest.
+    void findInRun(std::size_t begin, std::size_t end, std::vector<std::uint32_t>& rows,
+        std::vector<Pair>& pairs) const
+    {
+        rows.resize(end - begin);
+        for (std::size_t i = begin; i < end; ++i)
+            rows[i - begin] = static_cast<std::uint32_t>(i);
+        std::sort(rows.begin(), rows.end(), [this](std::uint32_t a, std::uint32_t b) {
+            const int c = compare(a, b);
+            return c != 0 ? c < 0 : a < b;
+        });
+        std::size_t first = 0;
+        for (std::size_t i = 1; i < rows.size(); ++i) {
+            if (compare(rows[first], rows[i]) == 0)
+                pairs.push_back(Pair{rows[first], rows[i]});
+            else
+                first = i;
+        }
+    }
+
+    // Orders two rows of one run by auditID, stage, then their raw JSON without surrounding
+    // whitespace (a JSON line keeps its spaces; CRLF and LF copies are the same event): length
+    // first, then bytes.
+    int compare(std::uint32_t a, std::uint32_t b) const
+    {
+        const SortKey& ka = m_order[a];
+        const SortKey& kb = m_order[b];
+        const Segment& sa = *m_segments[ka.segment];
+        const Segment& sb = *m_segments[kb.segment];
+        const std::uint32_t idA = globalId(m_maps[ka.segment].auditIds, sa.auditId[ka.row]);
+        const std::uint32_t idB = globalId(m_maps[kb.segment].auditIds, sb.auditId[kb.row]);
+        if (idA != idB)
+            return idA < idB ? -1 : 1;
+        if (sa.stage[ka.row] != sb.stage[kb.row])
+            return sa.stage[ka.row] < sb.stage[kb.row] ? -1 : 1;
+        const std::string_view rawA = raw(sa, ka.row), rawB = raw(sb, kb.row);
+        if (rawA.size() != rawB.size())
+            return rawA.size() < rawB.size() ? -1 : 1;
+        return rawA.compare(rawB);
+    }
+
+    std::string_view raw(const Segment& seg, std::uint32_t row) const
+    {
+        std::string_view text = m_sources[seg.source[row]].buffer->bytes().substr(
+            seg.rawOffset[row], seg.rawLength[row]);
+        constexpr std::string_view Blank = " \t\r\n";
+        const std::size_t first = text.find_first_not_of(Blank);
+        if (first == std::string_view::npos)
+            return {};
+        text.remove_prefix(first);
+        return text.substr(0, text.find_last_not_of(Blank) + 1);
+    }
+
+    const std::vector<const Segment*>& m_segments;
+    const std::vector<SegmentMaps>& m_maps;
+    const std::vector<SourceInfo>& m_sources;
+    const std::vector<SortKey>& m_order;
+};
+
+// Removes the duplicates from `order` and records each one's place (source, line) at the store
+// row its kept copy will have.
+void dropDuplicates(const std::vector<const Segment*>& segments,
+    const std::vector<DuplicateFinder::Pair>& pairs, std::vector<SortKey>& order, EventStore& st)
+{
+    std::vector<std::uint32_t> dropped;
+    dropped.reserve(pairs.size());
+    for (const auto& p : pairs)
+        dropped.push_back(p.duplicate);
+    std::sort(dropped.begin(), dropped.end());
+    // A kept entry moves up by the number of dropped entries before it.
+    for (const auto& p : pairs) {
+        const SortKey& copy = order[p.duplicate];
+        const Segment& seg = *segments[copy.segment];
+        const auto before =
+            std::lower_bound(dropped.begin(), dropped.end(), p.kept) - dropped.begin();
+        st.duplicatePlaces.push_back({p.kept - static_cast<std::uint32_t>(before),
+            SourceId{seg.source[copy.row]}, seg.line[copy.row]});
+    }
+    std::sort(
+        st.duplicatePlaces.begin(), st.duplicatePlaces.end(), [](const auto& a, const auto& b) {
+            return std::tie(a.row, a.source, a.line) < std::tie(b.row, b.source, b.line);
+        });
+    std::size_t write = 0, next = 0;
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        if (next < dropped.size() && dropped[next] == i)
+            ++next;
+        else
+            order[write++] = order[i];
+    }
+    order.resize(write);
+}
+
 // Sizes every column for `n` rows; id columns get the bit width of their (complete) pools.
 void sizeColumns(EventStore& st, std::size_t n)
 {
@@ -188,11 +333,6 @@ void sizeColumns(EventStore& st, std::size_t n)
     st.source = PackedIdColumn<SourceId>(n, static_cast<std::uint32_t>(st.sources.size()));
 }
 
-std::uint32_t globalId(const std::vector<std::uint32_t>& map, std::uint32_t local)
-{
-    return local == UINT32_MAX ? UINT32_MAX : map[local];
-}
-
 // Copies segment rows into the store's sized columns in time order. Rows are independent, so
 // several threads write disjoint ranges of one writer at once.
 class RowWriter
@@ -209,7 +349,7 @@ public:
         // Only the few segments with extra sourceIPs entries need to know where rows land.
         for (std::size_t s = 0; s < segments.size(); ++s) {
             if (!segments[s]->extraSourceIps.empty())
-                m_finalRow[s].resize(segments[s]->size());
+                m_finalRow[s].assign(segments[s]->size(), Dropped);
         }
     }
 
@@ -231,9 +371,11 @@ public:
     void addExtraSourceIps()
     {
         for (std::size_t s = 0; s < m_segments.size(); ++s) {
-            for (const auto& [row, ip] : m_segments[s]->extraSourceIps)
-                m_st.extraSourceIps.push_back(
-                    {m_finalRow[s][row], SourceIpId{m_maps[s].sourceIps[ip]}});
+            for (const auto& [row, ip] : m_segments[s]->extraSourceIps) {
+                if (m_finalRow[s][row] != Dropped) // a duplicate's are its kept copy's
+                    m_st.extraSourceIps.push_back(
+                        {m_finalRow[s][row], SourceIpId{m_maps[s].sourceIps[ip]}});
+            }
         }
         std::stable_sort(m_st.extraSourceIps.begin(), m_st.extraSourceIps.end(),
             [](const auto& a, const auto& b) { return a.row < b.row; });
@@ -274,6 +416,8 @@ private:
         st.auditId.set(i, AuditIdId{globalId(m.auditIds, seg.auditId[r])});
         st.source.set(i, SourceId{seg.source[r]});
     }
+
+    static constexpr std::uint32_t Dropped = UINT32_MAX; // a duplicate: not in the store
 
     static void countSource(SourceCounts& c, std::int64_t timeNs)
     {
@@ -357,9 +501,12 @@ std::shared_ptr<EventStore> buildEventStore(const std::vector<const Segment*>& s
     std::jthread auditIdMerger([&] { mergeAuditIds(segments, store->pools.auditIds, maps); });
     mergeSmallDictionaries(segments, *store, maps);
 
-    // 2. Time order.
+    // 2. Time order, each event once.
     std::vector<SortKey> order = timeOrder(segments, threads);
     auditIdMerger.join(); // the audit ID dictionary is complete
+    const auto duplicates = DuplicateFinder(segments, maps, store->sources, order).find();
+    if (!duplicates.empty())
+        dropDuplicates(segments, duplicates, order, *store);
 
     // 3. Columns in time order.
     sizeColumns(*store, order.size());

@@ -8,6 +8,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <tuple>
+
 namespace {
 
 struct Run
@@ -44,6 +46,39 @@ class TestCli : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void summaryCountsTheDuplicatesOfOverlappingFiles()
+    {
+        // a.log holds lines 1-2000 of the sample, b.log lines 1001-2971: 1,000 in common.
+        const QList<QByteArray> lines = gunzip(data("microk8s-k8s.log.gz")).trimmed().split('\n');
+        QCOMPARE(lines.size(), 2971);
+        QTemporaryDir dir;
+        const QString a = dir.filePath(QStringLiteral("a.log"));
+        const QString b = dir.filePath(QStringLiteral("b.log"));
+        for (const auto& [path, first, last] :
+            {std::tuple{a, 0, 2000}, std::tuple{b, 1000, 2971}}) {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(lines.mid(first, last - first).join('\n') + '\n');
+        }
+        const Run json = runCli({QStringLiteral("summary"), QStringLiteral("--json"), a, b});
+        QCOMPARE(json.exitCode, 0);
+        const QJsonObject o = QJsonDocument::fromJson(json.out).object();
+        QCOMPARE(o.value(QStringLiteral("events")).toInt(), 2971);
+        QCOMPARE(o.value(QStringLiteral("duplicates")).toInt(), 1000);
+        const QJsonObject second = o.value(QStringLiteral("sources")).toArray()[1].toObject();
+        QCOMPARE(second.value(QStringLiteral("events")).toInt(), 1971);
+        QCOMPARE(second.value(QStringLiteral("duplicates")).toInt(), 1000);
+        const Run text = runCli({QStringLiteral("summary"), a, b});
+        QVERIFY2(text.out.contains("Duplicates:    1000"), text.out.constData());
+        const QByteArray fromA = "1000 duplicates of events already loaded from " + a.toUtf8();
+        QVERIFY2(text.out.contains(fromA), text.out.constData());
+        // `events` lists the other place of each kept copy.
+        const Run events = runCli({QStringLiteral("events"), a, b});
+        const QByteArray alsoInB = QByteArray("\"alsoIn\":[\"") + b.toUtf8() + ':';
+        QCOMPARE(events.out.count(alsoInB), 1000);
+        QVERIFY(events.err.contains("1000 duplicates of events already loaded from"));
+    }
+
     void summaryJsonOnMicrok8s()
     {
         const Run run = runCli(
@@ -54,6 +89,7 @@ private Q_SLOTS:
         QCOMPARE(error.error, QJsonParseError::NoError);
         QCOMPARE(o.value(QStringLiteral("events")).toInt(), 2971);
         QCOMPARE(o.value(QStringLiteral("badLines")).toInt(), 0);
+        QCOMPARE(o.value(QStringLiteral("duplicates")).toInt(-1), 0);
         QVERIFY(o.value(QStringLiteral("diagnostics")).toArray().isEmpty());
         const QJsonArray sources = o.value(QStringLiteral("sources")).toArray();
         QCOMPARE(sources.size(), 1);
@@ -121,7 +157,8 @@ private Q_SLOTS:
             QStringLiteral("userAgent"), QStringLiteral("apiGroup"), QStringLiteral("apiVersion"),
             QStringLiteral("resource"), QStringLiteral("subresource"), QStringLiteral("namespace"),
             QStringLiteral("name"), QStringLiteral("code"), QStringLiteral("decision"),
-            QStringLiteral("requestURI"), QStringLiteral("file"), QStringLiteral("line")};
+            QStringLiteral("requestURI"), QStringLiteral("file"), QStringLiteral("line"),
+            QStringLiteral("alsoIn")};
         for (const QString& key : keys)
             QVERIFY2(first.contains(key), qPrintable(key));
         QCOMPARE(first.value(QStringLiteral("time")).toString(),

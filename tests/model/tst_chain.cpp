@@ -400,7 +400,8 @@ void TestChain::flagsHandWrittenChains()
     QFETCH(QStringList, events);
     QFETCH(QString, flags);
     const LoadResult r = loadEncoded(events);
-    QCOMPARE(r.store->size(), std::size_t(events.size()));
+    // A byte-identical repeat loads once (DuplicatePlace) and is counted as a duplicate.
+    QCOMPARE(r.store->size() + r.report.duplicates, std::size_t(events.size()));
     const ChainIntegrityPtr integrity = ChainIntegrity::compute(*r.store);
     QVERIFY(integrity);
     QCOMPARE(integrity->chains(), std::uint64_t(1));
@@ -409,7 +410,7 @@ void TestChain::flagsHandWrittenChains()
     // The detailed chain applies the same rules.
     const Chain chain = buildChain(*r.store, *integrity, "x");
     QCOMPARE(toQString(chainFlagNames(chain.flags)), flags);
-    QCOMPARE(chain.events.size(), std::size_t(events.size()));
+    QCOMPARE(chain.events.size(), r.store->size());
     std::size_t issues = 0;
     for (const ChainFlagInfo& info : chainFlagInfos())
         issues += (chain.flags & info.flag) != 0;
@@ -462,8 +463,9 @@ void TestChain::explainsWhyAFlagIsSet_data()
     panic.code = 500;
     QTest::newRow("panic") << encode({rr, panic}) << "panic"
                            << QStringList{QStringLiteral("panicked"), QStringLiteral("code 500")};
-    Ev back = rr, backDone = rc;
+    Ev back = rr, backDone = rc; // the aggregated server receives it a moment later
     back.file = backDone.file = "b.log";
+    back.receivedSeconds = backDone.receivedSeconds = 0.001;
     QTest::newRow("forwarded") << encode({rr, rc, back, backDone}) << "multiserver"
                                << QStringList{QStringLiteral("2 servers"),
                                       QStringLiteral("aggregated API servers")};

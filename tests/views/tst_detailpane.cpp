@@ -9,6 +9,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QDir>
+#include <QLabel>
 #include <QPlainTextEdit>
 #include <QSignalSpy>
 #include <QStyleFactory>
@@ -132,6 +133,33 @@ private Q_SLOTS:
         QCOMPARE(pane.model()->rowCount(), 0);
         QVERIFY(pane.model()->error().contains(QStringLiteral("nested deeper than")));
         QVERIFY(pane.textView()->toPlainText().contains(QString::fromStdString(deep)));
+    }
+
+    void headerListsThePlacesOfAnEventsCopies()
+    {
+        // The same event in two overlapping logs (and once more in the first): loaded once, and
+        // the pane says where else it was read.
+        const std::string line = R"({"kind":"Event","apiVersion":"audit.k8s.io/v1","level":)"
+                                 R"("Metadata","auditID":"a1","stage":"ResponseComplete",)"
+                                 R"("verb":"get","requestReceivedTimestamp":)"
+                                 R"("2025-03-14T09:00:00.000001Z","stageTimestamp":)"
+                                 R"("2025-03-14T09:00:00.000002Z"})";
+        const EventStorePtr store = loadAuditBuffers(
+            {{"/logs/node1/audit.log", line + "\n" + line},
+                {"/backup/audit.log",
+                    "\n" + line}}).store;
+        QCOMPARE(store->size(), std::size_t(1));
+        DetailPane pane;
+        pane.setEvent(store, EventId{0});
+        QCOMPARE(
+            pane.headerText(), QStringLiteral("audit.log:1 · Also in: audit.log:2, audit.log:2"));
+        const QList<QLabel*> labels = pane.findChildren<QLabel*>();
+        const auto header = std::find_if(labels.begin(), labels.end(),
+            [&](const QLabel* label) { return label->text() == pane.headerText(); });
+        QVERIFY(header != labels.end());
+        QVERIFY2((*header)->toolTip().contains(
+                     QStringLiteral("/logs/node1/audit.log:2, /backup/audit.log:2")),
+            qPrintable((*header)->toolTip()));
     }
 
     void selectingANodeMarksItsRangeInTheText()

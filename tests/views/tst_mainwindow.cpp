@@ -23,6 +23,7 @@
 #include <QStyleFactory>
 #include <QTemporaryDir>
 #include <QTreeView>
+#include <QTreeWidget>
 #include <QtTest>
 
 using namespace auditscope;
@@ -62,6 +63,39 @@ private Q_SLOTS:
         const QString shots = qEnvironmentVariable("AUDITSCOPE_SCREENSHOT_DIR");
         if (!shots.isEmpty())
             window.grab().save(shots + QStringLiteral("/mainwindow-summary.png"));
+    }
+
+    void aLogOpenedTwiceIsLoadedOnceAndTheReportSaysSo()
+    {
+        QTemporaryDir dir;
+        const QString original =
+            QStringLiteral(AUDITSCOPE_TEST_DATA_DIR "/corpus/microk8s-k8s.log.gz");
+        const QString copy = dir.filePath(QStringLiteral("copy-of-microk8s.log.gz"));
+        QVERIFY(QFile::copy(original, copy));
+        MainWindow window;
+        QSignalSpy finished(window.loadController(), &LoadController::loadFinished);
+        window.openPaths({original, copy});
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+        QCOMPARE(window.eventModel()->rowCount(), 2971);
+        const QString headline = window.summaryView()->headline();
+        QVERIFY2(
+            headline.contains(QStringLiteral("2971 duplicates loaded once")), qPrintable(headline));
+        QVERIFY(window.findChild<QDockWidget*>(QStringLiteral("loadReport"))
+                    ->isVisibleTo(&window)); // the report opens
+        bool said = false; // the copy's row in the sources list names the original
+        const QList<QTreeWidget*> trees = window.summaryView()->findChildren<QTreeWidget*>();
+        for (const QTreeWidget* tree : trees) {
+            for (int row = 0; row < tree->topLevelItemCount(); ++row) {
+                const QTreeWidgetItem* item = tree->topLevelItem(row);
+                said = said
+                    || (item->text(0) == copy
+                        && item->text(4)
+                            == QStringLiteral("all 2971 events are duplicates of events already "
+                                              "loaded from ")
+                                + original + QStringLiteral(": the same log given twice"));
+            }
+        }
+        QVERIFY(said);
     }
 
     void badLinesAreListedWithTheirLine()
