@@ -19,6 +19,12 @@ void printDiagnostics(const LoadReport& report)
     if (report.diagnosticsOmitted > 0)
         std::fprintf(stderr, "... and %llu more problems\n",
             static_cast<unsigned long long>(report.diagnosticsOmitted));
+    // Warnings and notes are about events that loaded: counted apart from bad lines.
+    if (report.warnings + report.notes > 0)
+        std::fprintf(stderr, "%llu bad lines, %llu warnings (events loaded flagged: warning:true), %llu notes\n",
+            static_cast<unsigned long long>(report.badLines),
+            static_cast<unsigned long long>(report.warnings),
+            static_cast<unsigned long long>(report.notes));
 }
 
 int loadExitCode(const LoadResult& result)

@@ -2,6 +2,7 @@
 #include "loader.h"
 
 #include "load/eventparser.h"
+#include "load/diagnosticsummary.h"
 #include "load/pathexpander.h"
 #include "source/sourcebuffer.h"
 #include "store/storebuilder.h"
@@ -310,6 +311,8 @@ void LoadJob::reportDiagnostics(const std::vector<Segment*>& segments, LoadRepor
             all.push_back(std::move(d));
         std::vector<Diagnostic>().swap(s->diagnostics);
     }
+    for (Diagnostic& d : foreignObjectWarnings(segments, m_chunkLineBase))
+        all.push_back(std::move(d));
     std::stable_sort(all.begin(), all.end(), [](const Diagnostic& a, const Diagnostic& b) {
         return a.source != b.source ? a.source < b.source : a.line < b.line;
     });
@@ -320,11 +323,14 @@ void LoadJob::reportDiagnostics(const std::vector<Segment*>& segments, LoadRepor
             report.badLines += omitted;
             report.diagnosticsOmitted += omitted;
         }
+        countOmittedNotices(*seg, report);
     }
     std::vector<std::size_t> kept(m_sources.size(), 0);
     for (Diagnostic& d : all) {
         SourceReport& sr = report.sources[d.source];
-        if (d.line > 0) {
+        if (d.severity != Severity::Error)
+            countNotice(d.severity, 1, sr, report);
+        else if (d.line > 0) {
             ++sr.badLines;
             ++report.badLines;
         }

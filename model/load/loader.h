@@ -30,6 +30,7 @@ struct SourceReport
     std::string path;
     std::uint64_t events = 0;
     std::uint64_t badLines = 0;
+    std::uint64_t warnings = 0, notes = 0; ///< about events that loaded (not bad lines)
     std::uint64_t bytes = 0; ///< decompressed bytes
     bool compressed = false;
     std::string error; ///< whole-source problem (missing file, corrupt gzip, ...)
@@ -42,7 +43,8 @@ struct LoadReport
 {
     std::vector<SourceReport> sources;
     std::vector<Diagnostic> diagnostics; ///< sorted by source, then line
-    std::uint64_t badLines = 0;
+    std::uint64_t badLines = 0; ///< errors: lines that did not load
+    std::uint64_t warnings = 0, notes = 0; ///< about data that loaded (flagged / as it is)
     std::uint64_t diagnosticsOmitted = 0;
     std::uint64_t bytes = 0;
     bool cancelled = false;

@@ -18,7 +18,8 @@ struct Summary
     std::map<std::string, std::uint64_t> byStage, byVerb, byLevel, byCode;
     std::uint64_t distinctUsers = 0; ///< authenticated usernames seen
     std::uint64_t distinctAuditIds = 0;
-    std::int64_t firstTimeNs = 0, lastTimeNs = 0; ///< valid when events > 0
+    std::int64_t firstTimeNs = 0, lastTimeNs = 0; ///< of timed events; valid when events > 0
+    std::uint64_t eventsWithoutTime = 0; ///< timeNs == NoTimeNs (sorted after the others)
 };
 
 /// Computes the summary from the store's indexes (O(distinct values), not O(events)).
@@ -32,7 +33,10 @@ std::string summaryJson(const Summary& summary, const LoadReport& report);
 /// The same for people.
 std::string summaryText(const Summary& summary, const LoadReport& report);
 
-/// "file:line:column: message" (or "file: message" for a whole source).
+/// "error", "warning" or "note".
+std::string_view severityName(Severity severity);
+/// "file:line:column: message" (or "file: message" for a whole source); warnings and notes
+/// say so: "file:line:column: warning: message".
 std::string formatDiagnostic(const Diagnostic& diagnostic, const LoadReport& report);
 
 } // namespace auditscope
