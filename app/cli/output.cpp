@@ -21,7 +21,8 @@ void printDiagnostics(const LoadReport& report)
             static_cast<unsigned long long>(report.diagnosticsOmitted));
     // Warnings and notes are about events that loaded: counted apart from bad lines.
     if (report.warnings + report.notes > 0)
-        std::fprintf(stderr, "%llu bad lines, %llu warnings (events loaded flagged: warning:true), %llu notes\n",
+        std::fprintf(stderr,
+            "%llu bad lines, %llu warnings (events loaded flagged: warning:true), %llu notes\n",
             static_cast<unsigned long long>(report.badLines),
             static_cast<unsigned long long>(report.warnings),
             static_cast<unsigned long long>(report.notes));

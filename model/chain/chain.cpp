@@ -6,8 +6,8 @@
 #include "common/timestamp.h"
 
 #include <algorithm>
-#include <limits>
 #include <cstdio>
+#include <limits>
 #include <unordered_set>
 
 namespace auditscope {

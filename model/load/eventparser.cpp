@@ -260,15 +260,16 @@ void EventParser::commit(const EventFields& f, std::uint16_t source, std::uint32
     s.rawLength.push_back(rawLength);
 }
 
-void EventParser::addDiagnostic(std::uint16_t source, std::uint32_t lineIndex,
-    std::uint32_t column, std::string message, Severity severity)
+void EventParser::addDiagnostic(std::uint16_t source, std::uint32_t lineIndex, std::uint32_t column,
+    std::string message, Severity severity)
 {
     if (severity == Severity::Error)
         ++m_segment.errorCount;
     if (m_chunkDiagnostics >= m_diagnosticLimit) {
-        std::vector<std::uint64_t>& omitted = severity == Severity::Error ? m_segment.omittedDiagnostics
-            : severity == Severity::Warning                                ? m_segment.omittedWarnings
-                                                                           : m_segment.omittedNotes;
+        std::vector<std::uint64_t>& omitted = severity == Severity::Error
+            ? m_segment.omittedDiagnostics
+            : severity == Severity::Warning ? m_segment.omittedWarnings
+                                            : m_segment.omittedNotes;
         if (omitted.size() <= source)
             omitted.resize(std::size_t(source) + 1, 0);
         ++omitted[source];
@@ -458,8 +459,9 @@ void EventParser::parseLine(Span line, std::uint16_t source, std::uint32_t lineI
         ++nuls;
     if (nuls > 0) {
         addDiagnostic(source, lineIndex, 1,
-            std::to_string(nuls) + " NUL bytes skipped (left by a file truncated while written, "
-                                   "such as logrotate's copytruncate)",
+            std::to_string(nuls)
+                + " NUL bytes skipped (left by a file truncated while written, "
+                  "such as logrotate's copytruncate)",
             Severity::Note);
         if (nuls == line.length)
             return;
@@ -481,7 +483,8 @@ void EventParser::parseLine(Span line, std::uint16_t source, std::uint32_t lineI
     for (std::size_t d = before; d < m_segment.diagnostics.size(); ++d) {
         Diagnostic& diagnostic = m_segment.diagnostics[d];
         if (diagnostic.severity == Severity::Error) {
-            diagnostic.message = "truncated last line (no newline at end of file): " + diagnostic.message;
+            diagnostic.message =
+                "truncated last line (no newline at end of file): " + diagnostic.message;
             break;
         }
     }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "loader.h"
 
-#include "load/eventparser.h"
 #include "load/diagnosticsummary.h"
+#include "load/eventparser.h"
 #include "load/pathexpander.h"
 #include "source/sourcebuffer.h"
 #include "store/storebuilder.h"

@@ -192,8 +192,9 @@ private:
     // Values: 0 = false, 1 = true (loaded with warnings).
     void countFlagged()
     {
-        const std::uint64_t flagged = static_cast<std::uint64_t>(std::count_if(
-            m_store.flags.begin(), m_store.flags.end(), [](std::uint8_t f) { return f & LoadedWithWarnings; }));
+        const std::uint64_t flagged =
+            static_cast<std::uint64_t>(std::count_if(m_store.flags.begin(), m_store.flags.end(),
+                [](std::uint8_t f) { return f & LoadedWithWarnings; }));
         if (flagged < m_store.size())
             add(0, m_store.size() - flagged);
         if (flagged)

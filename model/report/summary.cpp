@@ -101,7 +101,8 @@ Summary summarize(const EventStore& s)
     for (std::uint32_t u = 0; u < ix.byUser.keyCount(); ++u)
         sum.distinctUsers += ix.byUser.count(u) > 0;
     sum.distinctAuditIds = s.pools.auditIds.size();
-    setTimeRange(sum, [&](std::size_t i) { return s.timeNs[i]; }, s.size());
+    setTimeRange(
+        sum, [&](std::size_t i) { return s.timeNs[i]; }, s.size());
     return sum;
 }
 
@@ -144,7 +145,8 @@ Summary summarize(const EventStore& s, std::span<const EventId> rows)
     sum.distinctUsers = static_cast<std::uint64_t>(std::count(users.begin(), users.end(), true));
     sum.distinctAuditIds =
         static_cast<std::uint64_t>(std::count(auditIds.begin(), auditIds.end(), true));
-    setTimeRange(sum, [&](std::size_t i) { return s.timeNs[rows[i].value]; }, rows.size());
+    setTimeRange(
+        sum, [&](std::size_t i) { return s.timeNs[rows[i].value]; }, rows.size());
     return sum;
 }
 
@@ -230,9 +232,10 @@ std::string summaryText(const Summary& sum, const LoadReport& report)
     std::string out;
     out += "Events:        " + std::to_string(sum.events) + "\n";
     out += "Bad lines:     " + std::to_string(report.badLines) + "\n";
-    if (report.warnings + report.notes > 0)
-        out += "Warnings:      " + std::to_string(report.warnings) + " (events loaded flagged), "
-            + std::to_string(report.notes) + " notes\n";
+    if (report.warnings + report.notes > 0) { // about data that loaded: not bad lines
+        out += "Warnings:      " + std::to_string(report.warnings) + "\n";
+        out += "Notes:         " + std::to_string(report.notes) + "\n";
+    }
     if (sum.events > 0) {
         out += "Time range:    " + formatRfc3339Micros(sum.firstTimeNs) + " .. "
             + formatRfc3339Micros(sum.lastTimeNs);

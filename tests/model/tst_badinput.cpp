@@ -188,7 +188,8 @@ void TestBadInput::quotedValuesInMessagesAreSafe()
 {
     // A terminal escape sequence and a long multi-byte value, as a hostile log could carry.
     const std::string time = R"(,"requestReceivedTimestamp":")" + T0 + "\"}";
-    const std::string escape = R"({"kind":"Event","auditID":"x","stage":"\u001b]0;owned\u0007")" + time;
+    const std::string escape =
+        R"({"kind":"Event","auditID":"x","stage":"\u001b]0;owned\u0007")" + time;
     std::string longUtf8 = R"({"kind":"Event","auditID":"y","stage":")";
     for (int i = 0; i < 40; ++i)
         longUtf8 += "\u00b5"; // µ: two bytes in UTF-8

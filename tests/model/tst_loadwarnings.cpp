@@ -4,6 +4,7 @@
 
 #include "common/limits.h"
 #include "common/timestamp.h"
+#include "itemmodels/eventtablemodel.h"
 #include "query/queryengine.h"
 #include "report/eventformat.h"
 #include "report/summary.h"
@@ -56,16 +57,18 @@ void TestLoadWarnings::oddEventLoadsFlaggedWithALocatedWarning_data()
         "userAgent: expected a string, found a number");
     row("sourceIPs as a string", replaced(odd, "[\"10.0.0.1\"]", "\"1.2.3.4\""), "\"1.2.3.4\"",
         "sourceIPs: expected an array, found a string");
-    row("user as a string", replaced(odd, R"({"username":"alice","groups":["dev","system:authenticated"]})", "\"alice\""),
+    row("user as a string",
+        replaced(
+            odd, R"({"username":"alice","groups":["dev","system:authenticated"]})", "\"alice\""),
         "\"alice\"", "user: expected an object, found a string");
     row("a group as a number", replaced(odd, "\"dev\"", "7"), "7,",
         "user.groups[0]: expected a string, found a number");
     row("unknown stage", replaced(odd, "ResponseComplete", "Finished"), "\"Finished\"",
         "stage: unknown stage \"Finished\"");
-    row("Go's zero stageTimestamp", eventLine("odd", "ResponseComplete", T0, "0001-01-01T00:00:00Z"),
+    row("Go's zero stageTimestamp",
+        eventLine("odd", "ResponseComplete", T0, "0001-01-01T00:00:00Z"),
         "\"0001-01-01T00:00:00Z\"", "stageTimestamp: Go's zero time");
-    row("missing auditID", replaced(odd, R"("auditID":"odd",)", ""), "{",
-        "missing auditID");
+    row("missing auditID", replaced(odd, R"("auditID":"odd",)", ""), "{", "missing auditID");
 }
 
 void TestLoadWarnings::oddEventLoadsFlaggedWithALocatedWarning()
@@ -84,9 +87,11 @@ void TestLoadWarnings::oddEventLoadsFlaggedWithALocatedWarning()
     QCOMPARE(d.line, 2u);
     QVERIFY2(toQString(d.message).contains(reason), d.message.c_str());
     QVERIFY2(d.column > 0, d.message.c_str());
-    QCOMPARE(QByteArray::fromStdString(line.substr(d.column - 1, std::size_t(valueAt.size()))),
-        valueAt);
-    QVERIFY(formatDiagnostic(d, r.report).rfind("odd.log:2:" + std::to_string(d.column) + ": warning: ", 0) == 0);
+    QCOMPARE(
+        QByteArray::fromStdString(line.substr(d.column - 1, std::size_t(valueAt.size()))), valueAt);
+    QVERIFY(formatDiagnostic(d, r.report)
+                .rfind("odd.log:2:" + std::to_string(d.column) + ": warning: ", 0)
+        == 0);
     // Only the odd event is flagged.
     for (std::size_t row = 0; row < r.store->size(); ++row)
         QCOMPARE(bool(r.store->flags[row] & LoadedWithWarnings), r.store->line[row] == 2);
@@ -94,7 +99,8 @@ void TestLoadWarnings::oddEventLoadsFlaggedWithALocatedWarning()
 
 void TestLoadWarnings::wrongTypedFieldReadsAsAbsent()
 {
-    std::string line = replaced(eventLine("w", "ResponseComplete", T0, T0), "\"code\":200", "\"code\":\"200\"");
+    std::string line =
+        replaced(eventLine("w", "ResponseComplete", T0, T0), "\"code\":200", "\"code\":\"200\"");
     line = replaced(line, "\"kubectl/v1.29\"", "5");
     line = replaced(line, "[\"10.0.0.1\"]", "\"1.2.3.4\"");
     const LoadResult r = loadText(line + "\n");
@@ -132,6 +138,10 @@ void TestLoadWarnings::eventsWithoutTimeSortLastAndShowAsNoTime()
     appendEvent(json, *r.store, EventId{3}, EventFormat::Jsonl, reader);
     QVERIFY2(tsv.starts_with("no time\tno time\t"), tsv.c_str());
     QVERIFY2(json.starts_with(R"({"time":null,"stageTime":null,)"), json.c_str());
+    EventTableModel table;
+    table.setSnapshot(r.store, RowSet{EventId{2}, EventId{3}});
+    QCOMPARE(
+        table.data(table.index(0, int(EventColumn::Time))).toString(), QStringLiteral("no time"));
     // "time >= X" does not match an event whose time is unknown.
     const ParseResult q = parseQuery("time >= " + T0);
     QCOMPARE(runQuery(*r.store, *q.query).rows.size(), std::size_t(2));
@@ -139,8 +149,10 @@ void TestLoadWarnings::eventsWithoutTimeSortLastAndShowAsNoTime()
 
 void TestLoadWarnings::missingAuditIdJoinsNoChain()
 {
-    const std::string a = R"({"kind":"Event","stage":"ResponseComplete","requestReceivedTimestamp":")" + T0 + "\"}";
-    const std::string b = R"({"kind":"Event","stage":"RequestReceived","requestReceivedTimestamp":")" + T1 + "\"}";
+    const std::string a =
+        R"({"kind":"Event","stage":"ResponseComplete","requestReceivedTimestamp":")" + T0 + "\"}";
+    const std::string b =
+        R"({"kind":"Event","stage":"RequestReceived","requestReceivedTimestamp":")" + T1 + "\"}";
     const LoadResult r = loadText(a + "\n" + b + "\n");
     QCOMPARE(r.store->size(), std::size_t(2));
     QVERIFY(!r.store->auditId[0]);
@@ -223,7 +235,8 @@ void TestLoadWarnings::nulRunBeforeAnEventIsSkippedWithANote()
 {
     // What copytruncate leaves when the writer keeps its file offset.
     const std::string nuls(3000, '\0');
-    const LoadResult r = loadText(nuls + Before + "\n" + After + "\n" + std::string(10, '\0') + "\n");
+    const LoadResult r =
+        loadText(nuls + Before + "\n" + After + "\n" + std::string(10, '\0') + "\n");
     QCOMPARE(auditIds(*r.store), (std::vector<std::string>{"before", "after"}));
     QCOMPARE(r.report.badLines, 0u);
     QVERIFY(!(r.store->flags[0] & LoadedWithWarnings));
@@ -231,9 +244,11 @@ void TestLoadWarnings::nulRunBeforeAnEventIsSkippedWithANote()
     const auto notes = withSeverity(r.report, Severity::Note);
     QCOMPARE(notes.size(), std::size_t(2));
     QCOMPARE(notes[0]->line, 1u);
-    QVERIFY2(notes[0]->message.find("3000 NUL bytes") != std::string::npos, notes[0]->message.c_str());
+    QVERIFY2(
+        notes[0]->message.find("3000 NUL bytes") != std::string::npos, notes[0]->message.c_str());
     QCOMPARE(notes[1]->line, 3u);
-    QVERIFY2(notes[1]->message.find("10 NUL bytes") != std::string::npos, notes[1]->message.c_str());
+    QVERIFY2(
+        notes[1]->message.find("10 NUL bytes") != std::string::npos, notes[1]->message.c_str());
     QCOMPARE(r.report.notes, 2u);
 }
 
@@ -242,8 +257,10 @@ void TestLoadWarnings::bodiesDeeperThanTheLimitLoadWithAWarning_data()
     QTest::addColumn<QString>("key");
     QTest::addColumn<int>("depth");
     QTest::addColumn<bool>("warned");
-    QTest::newRow("requestObject at the limit") << QStringLiteral("requestObject") << MaxJsonDepth - 2 << false;
-    QTest::newRow("requestObject 513") << QStringLiteral("requestObject") << MaxJsonDepth - 1 << true;
+    QTest::newRow("requestObject at the limit")
+        << QStringLiteral("requestObject") << MaxJsonDepth - 2 << false;
+    QTest::newRow("requestObject 513")
+        << QStringLiteral("requestObject") << MaxJsonDepth - 1 << true;
     QTest::newRow("responseObject 10k") << QStringLiteral("responseObject") << 10000 << true;
     QTest::newRow("unknown key 100k") << QStringLiteral("surprise") << 100000 << true;
 }
@@ -257,8 +274,8 @@ void TestLoadWarnings::bodiesDeeperThanTheLimitLoadWithAWarning()
     std::string body = R"({"s":")" + std::string(2000, '[') + R"("})";
     for (int i = 0; i < depth; ++i)
         body = i % 2 ? "{\"a\":" + body + "}" : "[" + body + "]";
-    const std::string line = eventLine("deep", "ResponseComplete", T0, T0, "get",
-        ",\"" + key.toStdString() + "\":" + body);
+    const std::string line = eventLine(
+        "deep", "ResponseComplete", T0, T0, "get", ",\"" + key.toStdString() + "\":" + body);
     const LoadResult r = loadText(Before + "\n" + line + "\n");
     QCOMPARE(r.store->size(), std::size_t(2));
     QCOMPARE(r.report.badLines, 0u);
@@ -267,8 +284,8 @@ void TestLoadWarnings::bodiesDeeperThanTheLimitLoadWithAWarning()
     if (!warned)
         return;
     const Diagnostic& d = r.report.diagnostics[0];
-    const std::string expected = "nesting deeper than 512 in " + key.toStdString()
-        + ": searched only to depth 512";
+    const std::string expected =
+        "nesting deeper than 512 in " + key.toStdString() + ": searched only to depth 512";
     QVERIFY2(d.message.find(expected) != std::string::npos, d.message.c_str());
     QCOMPARE(d.line, 2u);
     QVERIFY(d.column > 0);
@@ -296,8 +313,8 @@ void TestLoadWarnings::warningsAreCappedButCountedApartFromBadLines()
 
 void TestLoadWarnings::warningQueryTermFindsFlaggedEvents()
 {
-    const std::string odd = replaced(eventLine("odd", "ResponseComplete", T0, T0), "\"code\":200",
-        "\"code\":\"200\"");
+    const std::string odd =
+        replaced(eventLine("odd", "ResponseComplete", T0, T0), "\"code\":200", "\"code\":\"200\"");
     const LoadResult r = loadText(Before + "\n" + odd + "\n" + After + "\n");
     auto rows = [&](const char* text) {
         const ParseResult q = parseQuery(text);
