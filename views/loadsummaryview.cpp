@@ -97,16 +97,23 @@ void LoadSummaryView::showResult(const LoadResult& result, const Summary& sum)
     const LoadReport& report = result.report;
     const QLocale locale;
     QString headline = tr("%1 events").arg(locale.toString(qulonglong(sum.events)));
-    if (sum.events > 0) {
+    if (sum.events > sum.eventsWithoutTime) {
         headline += QStringLiteral(" · %1 → %2 UTC")
                         .arg(QString::fromStdString(formatRfc3339Micros(sum.firstTimeNs)),
                             QString::fromStdString(formatRfc3339Micros(sum.lastTimeNs)));
     }
+    if (sum.eventsWithoutTime > 0)
+        headline += QStringLiteral(" · ")
+            + tr("%n without a time (listed last)", nullptr, int(sum.eventsWithoutTime));
     if (report.badLines > 0)
         headline += QStringLiteral(" · ") + tr("%n bad line(s)", nullptr, int(report.badLines));
     if (report.duplicates > 0)
         headline += QStringLiteral(" · ")
             + tr("%1 duplicates loaded once").arg(locale.toString(qulonglong(report.duplicates)));
+    if (report.warnings > 0) // events that loaded, flagged
+        headline += QStringLiteral(" · ") + tr("%n warning(s)", nullptr, int(report.warnings));
+    if (report.notes > 0)
+        headline += QStringLiteral(" · ") + tr("%n note(s)", nullptr, int(report.notes));
     if (report.cancelled)
         headline += QStringLiteral(" · ") + tr("cancelled: partial load");
     m_headline->setText(headline);
@@ -148,7 +155,10 @@ void LoadSummaryView::showResult(const LoadResult& result, const Summary& sum)
         item->setText(0, QString::fromStdString(report.sources[d.source].path));
         item->setText(1, d.line ? QString::number(d.line) : QString());
         item->setText(2, d.column ? QString::number(d.column) : QString());
-        item->setText(3, QString::fromStdString(d.message));
+        const QString severity = d.severity == Severity::Error ? QString()
+            : d.severity == Severity::Warning                  ? tr("warning: ")
+                                                               : tr("note: ");
+        item->setText(3, severity + QString::fromStdString(d.message));
     }
     if (report.diagnosticsOmitted > 0) {
         auto* item = new QTreeWidgetItem(m_problems);

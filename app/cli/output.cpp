@@ -24,6 +24,13 @@ void printDiagnostics(const LoadReport& report)
             std::fprintf(stderr, "%s: %s\n", report.sources[i].path.c_str(),
                 describeDuplicates(report, i).c_str());
     }
+    // Warnings and notes are about events that loaded: counted apart from bad lines.
+    if (report.warnings + report.notes > 0)
+        std::fprintf(stderr,
+            "%llu bad lines, %llu warnings (events loaded flagged: warning:true), %llu notes\n",
+            static_cast<unsigned long long>(report.badLines),
+            static_cast<unsigned long long>(report.warnings),
+            static_cast<unsigned long long>(report.notes));
 }
 
 int loadExitCode(const LoadResult& result)

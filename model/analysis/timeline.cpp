@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "timeline.h"
 
+#include "common/timestamp.h"
+
 #include "analysis/analysisutil.h"
 
 #include <algorithm>
@@ -247,12 +249,12 @@ void addParts(const std::vector<PartCounts>& perPart, Timeline& t)
 
 TimeRange timeRangeOf(const EventStore& store, const EventSelection& rows)
 {
-    if (rows.all)
-        return store.size() == 0 ? TimeRange{}
-                                 : TimeRange{store.timeNs.front(), store.timeNs.back() + 1};
-    if (rows.ids.empty())
+    // Events without a time (NoTimeNs) sort last and have no place on the time axis.
+    const std::size_t timed = lowerBoundTime(store, rows, NoTimeNs);
+    if (timed == 0)
         return {};
-    return {store.timeNs[rows.ids.front().value], store.timeNs[rows.ids.back().value] + 1};
+    auto timeAt = [&](std::size_t i) { return store.timeNs[rows.all ? i : rows.ids[i].value]; };
+    return {timeAt(0), timeAt(timed - 1) + 1};
 }
 
 std::span<const std::int64_t> bucketSteps()

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <unordered_set>
 
 namespace auditscope {
@@ -100,12 +101,18 @@ public:
             eventsOf[c.events[i].request].push_back(i);
         for (std::uint32_t r = 0; r < analysis.requests.size(); ++r)
             c.requests.push_back(requestOf(analysis.requests[r], std::move(eventsOf[r]), c));
-        c.firstNs = c.events.front().receivedNs;
-        c.lastNs = c.events.front().stageNs;
+        // The time axis spans the timed events; ones without a time (NoTimeNs) have no place
+        // on it (all untimed: both ends are NoTimeNs).
+        c.firstNs = NoTimeNs;
+        c.lastNs = std::numeric_limits<std::int64_t>::min();
         for (const ChainEvent& e : c.events) {
-            c.firstNs = std::min({c.firstNs, e.receivedNs, e.stageNs});
-            c.lastNs = std::max({c.lastNs, e.receivedNs, e.stageNs});
+            for (const std::int64_t t : {e.receivedNs, e.stageNs}) {
+                if (t != NoTimeNs)
+                    c.firstNs = std::min(c.firstNs, t), c.lastNs = std::max(c.lastNs, t);
+            }
         }
+        if (c.firstNs == NoTimeNs)
+            c.lastNs = NoTimeNs;
         explain(c);
         return c;
     }

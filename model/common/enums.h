@@ -36,6 +36,7 @@ enum EventFlag : std::uint8_t {
     NoUser = 1 << 4, ///< `user: {}`: failed authentication or bad timeout
     FromEventList = 1 << 5, ///< an item of an EventList
     HasResponseStatus = 1 << 6, ///< responseStatus present (code may still be absent)
+    LoadedWithWarnings = 1 << 7, ///< loaded despite odd values (a load-report warning says which)
 };
 
 } // namespace auditscope

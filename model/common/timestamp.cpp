@@ -107,6 +107,8 @@ std::optional<std::int64_t> parseRfc3339(std::string_view s)
 
 std::string formatRfc3339Micros(std::int64_t timeNs)
 {
+    if (timeNs == NoTimeNs)
+        return "no time";
     std::int64_t seconds = timeNs / 1'000'000'000;
     std::int64_t ns = timeNs % 1'000'000'000;
     if (ns < 0) {

@@ -21,6 +21,8 @@ QString poolText(const StringPool& pool, IdT id)
 
 QString formatTime(std::int64_t ns, const TimeDisplay& time)
 {
+    if (ns == NoTimeNs) // no usable requestReceivedTimestamp: sorted last
+        return QStringLiteral("no time");
     if (time.relative) {
         const std::int64_t delta = ns - time.referenceNs;
         return (delta < 0 ? QStringLiteral("-") : QStringLiteral("+"))

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "loader.h"
 
+#include "load/diagnosticsummary.h"
 #include "load/eventparser.h"
 #include "load/pathexpander.h"
 #include "source/sourcebuffer.h"
@@ -375,7 +376,7 @@ void LoadJob::reportDiagnostics(const std::vector<Segment*>& segments, LoadRepor
     std::vector<std::uint64_t> emptyAfterCut(m_sources.size(), 0);
     for (Segment* s : segments) {
         for (Diagnostic& d : s->diagnostics) {
-            if (d.severity == Severity::Error && d.line > lastReadableLine[d.source])
+            if (d.line > lastReadableLine[d.source]) // errors, or notes of NUL-only lines
                 ++emptyAfterCut[d.source];
             else
                 all.push_back(std::move(d));
@@ -387,6 +388,8 @@ void LoadJob::reportDiagnostics(const std::vector<Segment*>& segments, LoadRepor
             all[changeNotes[s]].message += "; the " + std::to_string(emptyAfterCut[s])
                 + " lines read after that point were empty and are not listed";
     }
+    for (Diagnostic& d : foreignObjectWarnings(segments, m_chunkLineBase))
+        all.push_back(std::move(d));
     std::stable_sort(all.begin(), all.end(), [](const Diagnostic& a, const Diagnostic& b) {
         return a.source != b.source ? a.source < b.source : a.line < b.line;
     });
@@ -397,11 +400,14 @@ void LoadJob::reportDiagnostics(const std::vector<Segment*>& segments, LoadRepor
             report.badLines += omitted;
             report.diagnosticsOmitted += omitted;
         }
+        countOmittedNotices(*seg, report);
     }
     std::vector<std::size_t> kept(m_sources.size(), 0);
     for (Diagnostic& d : all) {
         SourceReport& sr = report.sources[d.source];
-        if (d.line > 0) {
+        if (d.severity != Severity::Error)
+            countNotice(d.severity, 1, sr, report);
+        else if (d.line > 0) {
             ++sr.badLines;
             ++report.badLines;
         }

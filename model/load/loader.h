@@ -40,6 +40,7 @@ struct SourceReport
     std::uint64_t duplicates = 0; ///< of `events`: copies of events already loaded, kept once
     std::vector<DuplicateCount> duplicatesOf; ///< the duplicates by kept source, ascending
     std::uint64_t badLines = 0;
+    std::uint64_t warnings = 0, notes = 0; ///< about events that loaded (not bad lines)
     std::uint64_t bytes = 0; ///< decompressed bytes
     bool compressed = false;
     std::string error; ///< whole-source problem (missing file, corrupt gzip, ...)
@@ -52,7 +53,8 @@ struct LoadReport
 {
     std::vector<SourceReport> sources;
     std::vector<Diagnostic> diagnostics; ///< sorted by source, then line
-    std::uint64_t badLines = 0;
+    std::uint64_t badLines = 0; ///< errors: lines that did not load
+    std::uint64_t warnings = 0, notes = 0; ///< about data that loaded (flagged / as it is)
     std::uint64_t duplicates = 0; ///< byte-identical copies kept once (sum over sources)
     std::uint64_t diagnosticsOmitted = 0;
     std::uint64_t bytes = 0;

@@ -164,6 +164,8 @@ bool columnRowMatches(
         const AuditIdId id = s.auditId[row];
         return id && p.chains && p.matches[p.chains->flagsOf(id)] != 0;
     }
+    case QueryField::Warning:
+        return p.matches[(s.flags[row] & LoadedWithWarnings) ? 1 : 0] != 0;
     case QueryField::Rule:
     case QueryField::PolicyLevel:
     case QueryField::Emitted:

@@ -45,6 +45,9 @@ public:
         case QueryField::PolicyChange:
             countPolicyChanges();
             break;
+        case QueryField::Warning:
+            countFlagged();
+            break;
         default:
             countPooled(field);
             break;
@@ -184,6 +187,18 @@ private:
                 add(i, n);
         if (const std::uint64_t n = chains->eventsWith(0))
             add(ChainFlagCount, n);
+    }
+
+    // Values: 0 = false, 1 = true (loaded with warnings).
+    void countFlagged()
+    {
+        const std::uint64_t flagged =
+            static_cast<std::uint64_t>(std::count_if(m_store.flags.begin(), m_store.flags.end(),
+                [](std::uint8_t f) { return f & LoadedWithWarnings; }));
+        if (flagged < m_store.size())
+            add(0, m_store.size() - flagged);
+        if (flagged)
+            add(1, flagged);
     }
 
     // Values: rule index + 1 (0 = "none"), counted by the evaluation itself.

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "preparedterm.h"
 
+#include "common/timestamp.h"
 #include "policy/policycomparison.h"
 #include "query/postingscan.h"
 #include "query/rawmatcher.h"
 #include "query/termvalue.h"
 
+#include <algorithm>
 #include <string>
 
 namespace auditscope {
@@ -77,6 +79,10 @@ void TermPreparer::prepareField(PreparedTerm& p, const QueryNode& n)
         return prepareFile(p, n);
     case QueryField::Chain:
         return prepareChain(p, n);
+    case QueryField::Warning: // matches[flagged]
+        p.matches.assign(2, 0);
+        p.matches[static_cast<std::size_t>(n.number != 0)] = 1;
+        return;
     case QueryField::Rule:
     case QueryField::PolicyLevel:
     case QueryField::Emitted:
@@ -180,11 +186,15 @@ void TermPreparer::prepareStageOrLevel(PreparedTerm& p, const QueryNode& n)
     }
 }
 
-// [lo, hi] inclusive, in ns; relative times count from the last event.
+// [lo, hi] inclusive, in ns; relative times count from the last timed event. Events without
+// a time (NoTimeNs, sorted last) match no time comparison.
 void TermPreparer::prepareTime(PreparedTerm& p, const QueryNode& n)
 {
-    const std::int64_t last = m_store.timeNs.empty() ? 0 : m_store.timeNs.back();
+    const auto& times = m_store.timeNs;
+    const auto timedEnd = std::lower_bound(times.begin(), times.end(), NoTimeNs);
+    const std::int64_t last = timedEnd == times.begin() ? 0 : *(timedEnd - 1);
     const std::int64_t t = n.relativeTime ? last + n.number : n.number;
+    p.hi = std::min(p.hi, NoTimeNs - 1);
     switch (n.op) {
     case CompareOp::Match:
         p.lo = p.hi = t;

@@ -40,6 +40,7 @@ enum class QueryField : std::uint8_t {
     /// How the edited policy's outcome differs from the compared one's (PolicyChange names, or
     /// `changed` for any but `same`)
     PolicyChange,
+    Warning, ///< the event loaded with load-report warnings (flag LoadedWithWarnings): true/false
     Json, ///< any other JSON path (raw re-parse): requestObject..., annotations."...", requestURI
     Text, ///< bare word or quoted phrase: substring of the raw event text
 };

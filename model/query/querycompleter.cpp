@@ -173,6 +173,7 @@ std::string QueryCompleter::valueText(QueryField field, std::uint32_t id) const
     case QueryField::PolicyLevel:
         return std::string(levelName(Level(id)));
     case QueryField::Emitted:
+    case QueryField::Warning:
         return id ? "true" : "false";
     case QueryField::PolicyChange:
         return std::string(policyChangeName(PolicyChange(id)));

@@ -34,6 +34,7 @@ const std::vector<FieldName>& queryFieldNames()
         {"policylevel", QueryField::PolicyLevel, true},
         {"emitted", QueryField::Emitted, true},
         {"policychange", QueryField::PolicyChange, true},
+        {"warning", QueryField::Warning, true},
         {"user.username", QueryField::User, false},
         {"user.groups", QueryField::Group, false},
         {"impersonatedUser.username", QueryField::As, false},
@@ -107,6 +108,8 @@ std::string_view queryFieldName(QueryField field)
         return "emitted";
     case QueryField::PolicyChange:
         return "policychange";
+    case QueryField::Warning:
+        return "warning";
     case QueryField::Json:
         return "json";
     case QueryField::Text:

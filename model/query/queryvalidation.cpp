@@ -257,7 +257,8 @@ std::optional<ValueError> validateTermValue(
     case QueryField::PolicyChange:
         return checkPolicyChange(t);
     case QueryField::Emitted:
-        return checkEmitted(t);
+    case QueryField::Warning:
+        return checkEmitted(t); // true or false
     case QueryField::Stage:
     case QueryField::PolicyLevel:
     case QueryField::Level:

@@ -19,6 +19,9 @@ std::optional<std::string_view> lookup(const StringPool& pool, IdT id)
     return id ? std::optional<std::string_view>(pool.view(id.value)) : std::nullopt;
 }
 
+// How formatRfc3339Micros() shows NoTimeNs; JSON says null instead.
+constexpr std::string_view NoTimeText = "no time";
+
 // One event's values as text; nullopt = absent.
 struct Row
 {
@@ -123,7 +126,8 @@ void appendEvent(std::string& out, const EventStore& store, EventId id, EventFor
         r.level, r.verb, r.user, std::nullopt, r.impersonated, r.sourceIp, r.userAgent, r.apiGroup,
         r.apiVersion, r.resource, r.subresource, r.namespaceName, r.name, std::nullopt, r.decision,
         uri, r.file, std::nullopt, std::nullopt};
-    constexpr std::size_t GroupsColumn = 7, CodeColumn = 17, LineColumn = 21, AlsoInColumn = 22;
+    constexpr std::size_t StageTimeColumn = 1, GroupsColumn = 7, CodeColumn = 17, LineColumn = 21,
+                          AlsoInColumn = 22;
     if (format == EventFormat::Jsonl) {
         JsonWriter w(out);
         w.beginObject();
@@ -141,6 +145,8 @@ void appendEvent(std::string& out, const EventStore& store, EventId id, EventFor
             } else if (c == CodeColumn) {
                 w.optionalNumber(
                     Columns[c], r.code ? std::optional<std::int64_t>(r.code) : std::nullopt);
+            } else if (c <= StageTimeColumn && r.time == NoTimeText) {
+                w.optionalString(Columns[c], std::nullopt); // no time: null
             } else if (c == LineColumn) {
                 w.number(Columns[c], r.line);
             } else {

@@ -34,6 +34,27 @@ std::string describeCounts(const std::map<std::string, std::uint64_t>& counts)
     return text.empty() ? std::string("-") : text;
 }
 
+// First and last times of the timed events, and how many have no time (NoTimeNs: the
+// largest value, so not the last "time"). Unsorted snapshots are allowed.
+template <class TimeAt>
+void setTimeRange(Summary& sum, TimeAt timeAt, std::size_t n)
+{
+    bool any = false;
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::int64_t t = timeAt(i);
+        if (t == NoTimeNs) {
+            ++sum.eventsWithoutTime;
+        } else if (!any) {
+            sum.firstTimeNs = sum.lastTimeNs = t, any = true;
+        } else {
+            sum.firstTimeNs = std::min(sum.firstTimeNs, t);
+            sum.lastTimeNs = std::max(sum.lastTimeNs, t);
+        }
+    }
+    if (!any)
+        sum.firstTimeNs = sum.lastTimeNs = NoTimeNs;
+}
+
 } // namespace
 
 Summary summarize(const EventStore& s)
@@ -80,8 +101,8 @@ Summary summarize(const EventStore& s)
     for (std::uint32_t u = 0; u < ix.byUser.keyCount(); ++u)
         sum.distinctUsers += ix.byUser.count(u) > 0;
     sum.distinctAuditIds = s.pools.auditIds.size();
-    sum.firstTimeNs = s.timeNs.front();
-    sum.lastTimeNs = *std::max_element(s.timeNs.begin(), s.timeNs.end());
+    setTimeRange(
+        sum, [&](std::size_t i) { return s.timeNs[i]; }, s.size());
     return sum;
 }
 
@@ -124,8 +145,8 @@ Summary summarize(const EventStore& s, std::span<const EventId> rows)
     sum.distinctUsers = static_cast<std::uint64_t>(std::count(users.begin(), users.end(), true));
     sum.distinctAuditIds =
         static_cast<std::uint64_t>(std::count(auditIds.begin(), auditIds.end(), true));
-    sum.firstTimeNs = s.timeNs[rows.front().value];
-    sum.lastTimeNs = s.timeNs[rows.back().value];
+    setTimeRange(
+        sum, [&](std::size_t i) { return s.timeNs[rows[i].value]; }, rows.size());
     return sum;
 }
 
@@ -154,6 +175,19 @@ std::string describeDuplicates(const LoadReport& report, std::size_t index)
     return text;
 }
 
+std::string_view severityName(Severity severity)
+{
+    switch (severity) {
+    case Severity::Error:
+        return "error";
+    case Severity::Warning:
+        return "warning";
+    case Severity::Note:
+        return "note";
+    }
+    return "error";
+}
+
 std::string formatDiagnostic(const Diagnostic& d, const LoadReport& report)
 {
     std::string text = report.sources[d.source].path;
@@ -162,7 +196,10 @@ std::string formatDiagnostic(const Diagnostic& d, const LoadReport& report)
         if (d.column > 0)
             text += ":" + std::to_string(d.column);
     }
-    return text + ": " + d.message;
+    text += ": ";
+    if (d.severity != Severity::Error) // errors keep the plain "file:line: reason" form
+        text += std::string(severityName(d.severity)) + ": ";
+    return text + d.message;
 }
 
 std::string summaryJson(const Summary& sum, const LoadReport& report)
@@ -173,12 +210,15 @@ std::string summaryJson(const Summary& sum, const LoadReport& report)
     w.number("events", sum.events);
     w.number("badLines", report.badLines);
     w.number("duplicates", report.duplicates);
+    w.number("warnings", report.warnings);
+    w.number("notes", report.notes);
     w.beginArray("diagnostics");
     for (const Diagnostic& d : report.diagnostics) {
         w.beginObject();
         w.string("file", report.sources[d.source].path);
         w.number("line", d.line);
         w.number("column", d.column);
+        w.string("severity", severityName(d.severity));
         w.string("message", d.message);
         w.endObject();
     }
@@ -212,9 +252,10 @@ std::string summaryJson(const Summary& sum, const LoadReport& report)
     counts(w, "byCode", sum.byCode);
     w.number("distinctUsers", sum.distinctUsers);
     w.number("distinctAuditIDs", sum.distinctAuditIds);
-    const bool any = sum.events > 0;
+    const bool any = sum.events > sum.eventsWithoutTime;
     w.optionalTime("firstTime", any ? std::optional<std::int64_t>(sum.firstTimeNs) : std::nullopt);
     w.optionalTime("lastTime", any ? std::optional<std::int64_t>(sum.lastTimeNs) : std::nullopt);
+    w.number("eventsWithoutTime", sum.eventsWithoutTime);
     w.boolean("cancelled", report.cancelled);
     w.endObject();
     out.push_back('\n');
@@ -230,9 +271,16 @@ std::string summaryText(const Summary& sum, const LoadReport& report)
         out += "Duplicates:    " + std::to_string(report.duplicates)
             + " (byte-identical copies of loaded events, kept once)\n";
     }
+    if (report.warnings + report.notes > 0) { // about data that loaded: not bad lines
+        out += "Warnings:      " + std::to_string(report.warnings) + "\n";
+        out += "Notes:         " + std::to_string(report.notes) + "\n";
+    }
     if (sum.events > 0) {
         out += "Time range:    " + formatRfc3339Micros(sum.firstTimeNs) + " .. "
-            + formatRfc3339Micros(sum.lastTimeNs) + "\n";
+            + formatRfc3339Micros(sum.lastTimeNs);
+        if (sum.eventsWithoutTime > 0)
+            out += " (and " + std::to_string(sum.eventsWithoutTime) + " without a time)";
+        out += "\n";
     }
     out += "Users:         " + std::to_string(sum.distinctUsers) + "\n";
     out += "Audit IDs:     " + std::to_string(sum.distinctAuditIds) + "\n";

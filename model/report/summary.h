@@ -18,7 +18,8 @@ struct Summary
     std::map<std::string, std::uint64_t> byStage, byVerb, byLevel, byCode;
     std::uint64_t distinctUsers = 0; ///< authenticated usernames seen
     std::uint64_t distinctAuditIds = 0;
-    std::int64_t firstTimeNs = 0, lastTimeNs = 0; ///< valid when events > 0
+    std::int64_t firstTimeNs = 0, lastTimeNs = 0; ///< of timed events; valid when events > 0
+    std::uint64_t eventsWithoutTime = 0; ///< timeNs == NoTimeNs (sorted after the others)
 };
 
 /// Computes the summary from the store's indexes (O(distinct values), not O(events)).
@@ -37,7 +38,10 @@ std::string summaryText(const Summary& summary, const LoadReport& report);
 /// was a copy (the same log given twice), or "" when it had no duplicates.
 std::string describeDuplicates(const LoadReport& report, std::size_t index);
 
-/// "file:line:column: message" (or "file: message" for a whole source).
+/// "error", "warning" or "note".
+std::string_view severityName(Severity severity);
+/// "file:line:column: message" (or "file: message" for a whole source); warnings and notes
+/// say so: "file:line:column: warning: message".
 std::string formatDiagnostic(const Diagnostic& diagnostic, const LoadReport& report);
 
 } // namespace auditscope

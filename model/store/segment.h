@@ -6,6 +6,7 @@
 #include "store/eventstore.h"
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -43,20 +44,29 @@ struct Segment
     std::vector<std::uint64_t> rawOffset;
     std::vector<std::uint32_t> rawLength;
 
+    /// Lines of one chunk that hold another Kubernetes object (kind Pod, ...): the load report
+    /// turns them into one warning per source.
+    struct ForeignObjects
+    {
+        std::uint32_t chunk;
+        std::uint32_t firstLine; ///< chunk-relative, 0-based
+        std::uint16_t source;
+        std::uint64_t count;
+        std::string kind; ///< of the first, quoted safely
+    };
+
     std::vector<ChunkRun> runs;
     std::vector<Diagnostic> diagnostics; ///< line is chunk-relative until fixed up
     /// Bad lines not kept as diagnostics, per source (see EventParser's diagnostic limit).
     std::vector<std::uint64_t> omittedDiagnostics;
+    /// Warnings and notes not kept, per source.
+    std::vector<std::uint64_t> omittedWarnings, omittedNotes;
+    std::uint64_t errorCount = 0; ///< bad lines seen, kept as diagnostics or not
+    std::vector<ForeignObjects> foreignObjects;
 
     std::size_t size() const { return timeNs.size(); }
     /// Bad lines seen, kept as diagnostics or not.
-    std::uint64_t badLineCount() const
-    {
-        std::uint64_t n = diagnostics.size();
-        for (const std::uint64_t omitted : omittedDiagnostics)
-            n += omitted;
-        return n;
-    }
+    std::uint64_t badLineCount() const { return errorCount; }
     /// Room for `events` more without reallocating (avoids copying and re-faulting columns).
     void reserve(std::size_t events)
     {

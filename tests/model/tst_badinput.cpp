@@ -31,34 +31,9 @@ void TestBadInput::badLineIsReportedAndNeighboursLoad_data()
     row("NUL byte outside strings", std::string("{\"kind\":\"Event\"\0}", 17), "JSON");
     row("an array, not an object", R"([{"kind":"Event"}])", "not a JSON object (found an array)");
     row("a scalar", "42", "not a JSON object (found a scalar)");
-    std::string codeAsString = eventLine("c", "ResponseComplete", T0, T0);
-    codeAsString.replace(codeAsString.find("\"code\":200"), 10, "\"code\":\"200\"");
-    row("code as a string", codeAsString,
-        "responseStatus.code: expected an integer, found a string");
     row("kind is a number", R"({"kind": 0})", "kind: expected a string, found a number");
-    row("kind is not Event",
-        R"({"kind":"Pod","auditID":"x","requestReceivedTimestamp":")" + T0 + "\"}",
-        "not an audit Event (kind \"Pod\")");
-    row("missing auditID",
-        R"({"kind":"Event","stage":"ResponseComplete","requestReceivedTimestamp":")" + T0 + "\"}",
-        "missing auditID");
-    row("missing timestamps", R"({"kind":"Event","auditID":"x","stage":"ResponseComplete"})",
-        "missing requestReceivedTimestamp");
-    row("malformed timestamp", eventLine("t", "ResponseComplete", "yesterday", T0),
-        "requestReceivedTimestamp: not an RFC 3339 timestamp");
-    row("timestamp out of range (Go zero time)",
-        eventLine("z", "ResponseComplete", "0001-01-01T00:00:00Z", T0),
-        "requestReceivedTimestamp: not an RFC 3339 timestamp");
     row("bad escape in a string", eventLine("e", "ResponseComplete", T0, T0, "get\\x"),
         "verb: invalid string");
-    row("unknown stage", eventLine("s", "Finished", T0, T0), "stage: unknown stage \"Finished\"");
-    row("user is a string",
-        R"({"kind":"Event","auditID":"x","user":"alice","requestReceivedTimestamp":")" + T0 + "\"}",
-        "user: expected an object, found a string");
-    row("group is a number",
-        R"({"kind":"Event","auditID":"x","user":{"groups":["a",7]},"requestReceivedTimestamp":")"
-            + T0 + "\"}",
-        "user.groups[1]: expected a string, found a number");
     row("two objects on one line", Before + " " + After,
         "unexpected content after the JSON object");
     row("10,000-deep unclosed nesting",
@@ -119,12 +94,12 @@ void TestBadInput::hundredMegabyteLineLoads()
 void TestBadInput::eventListItemErrorsAreLocatedAndOthersLoad()
 {
     const std::string list =
-        R"({"kind":"EventList","items":[)" + Before + R"(,{"kind":"Event"},7,)" + After + "]}";
+        R"({"kind":"EventList","items":[)" + Before + R"(,{"hello":1},7,)" + After + "]}";
     const LoadResult r = loadText(list + "\n");
     QCOMPARE(r.store->size(), std::size_t(2));
     QCOMPARE(r.report.badLines, 2u);
     QVERIFY(toQString(r.report.diagnostics[0].message)
-                .startsWith(QStringLiteral("items[1]: missing auditID")));
+                .startsWith(QStringLiteral("items[1]: not an audit Event")));
     QVERIFY(toQString(r.report.diagnostics[1].message)
                 .startsWith(QStringLiteral("items[2]: not a JSON object")));
 }
@@ -212,18 +187,20 @@ void TestBadInput::diagnosticsAreCappedWhileParsing()
 void TestBadInput::quotedValuesInMessagesAreSafe()
 {
     // A terminal escape sequence and a long multi-byte value, as a hostile log could carry.
-    const std::string escape = R"({"kind":"\u001b]0;owned\u0007","auditID":"x"})";
-    std::string longUtf8 = R"({"kind":")";
+    const std::string time = R"(,"requestReceivedTimestamp":")" + T0 + "\"}";
+    const std::string escape =
+        R"({"kind":"Event","auditID":"x","stage":"\u001b]0;owned\u0007")" + time;
+    std::string longUtf8 = R"({"kind":"Event","auditID":"y","stage":")";
     for (int i = 0; i < 40; ++i)
         longUtf8 += "\u00b5"; // µ: two bytes in UTF-8
-    longUtf8 += R"(","auditID":"x"})";
+    longUtf8 += "\"" + time;
     const LoadResult r = loadText(escape + "\n" + longUtf8 + "\n");
     QCOMPARE(r.report.diagnostics.size(), std::size_t(2));
     const std::string& first = r.report.diagnostics[0].message;
     QVERIFY2(first.find('\x1b') == std::string::npos, first.c_str());
     QVERIFY2(first.find("\\x1b]0;owned\\x07") != std::string::npos, first.c_str());
     const QString second = toQString(r.report.diagnostics[1].message);
-    QVERIFY(second.endsWith(QStringLiteral("...\")")));
+    QVERIFY2(second.contains(QStringLiteral("...\";")), qPrintable(second));
     QVERIFY(!second.contains(QChar::ReplacementCharacter)); // no split character
     QCOMPARE(second.count(QChar(0xB5)), 32); // 64 bytes = 32 whole characters
 }
