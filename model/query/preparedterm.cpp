@@ -193,20 +193,23 @@ void TermPreparer::prepareTime(PreparedTerm& p, const QueryNode& n)
     const auto& times = m_store.timeNs;
     const auto timedEnd = std::lower_bound(times.begin(), times.end(), NoTimeNs);
     const std::int64_t last = timedEnd == times.begin() ? 0 : *(timedEnd - 1);
-    const std::int64_t t = n.relativeTime ? last + n.number : n.number;
+    // Saturating: now+100000d is simply after every event, not a wrapped time.
+    std::int64_t t = n.number;
+    if (n.relativeTime && __builtin_add_overflow(last, n.number, &t))
+        t = n.number < 0 ? INT64_MIN : INT64_MAX;
     p.hi = std::min(p.hi, NoTimeNs - 1);
     switch (n.op) {
     case CompareOp::Match:
         p.lo = p.hi = t;
         break;
     case CompareOp::Lt:
-        p.hi = t - 1;
+        p.hi = t == INT64_MIN ? INT64_MIN : t - 1;
         break;
     case CompareOp::Le:
         p.hi = t;
         break;
     case CompareOp::Gt:
-        p.lo = t + 1;
+        p.lo = t == INT64_MAX ? INT64_MAX : t + 1;
         break;
     case CompareOp::Ge:
         p.lo = t;

@@ -83,7 +83,11 @@ std::optional<std::int64_t> parseDurationNs(std::string_view text)
         } else {
             return std::nullopt;
         }
-        total += amount * unit;
+        // A typed amount can be any size: overflow is "not a duration", never wrapped.
+        std::int64_t part = 0;
+        if (__builtin_mul_overflow(amount, unit, &part)
+            || __builtin_add_overflow(total, part, &total))
+            return std::nullopt;
     }
     return total;
 }

@@ -197,4 +197,25 @@ void TestQueryHostile::policyTermsAreLocatedForACallerWithoutAPolicy()
     QVERIFY(!firstPolicyTerm(*parseQuery("verb:get ruler").query));
 }
 
+// Found by the query fuzz target: the amount times its unit overflowed (UBSan), and a relative
+// time far from the last event wrapped around.
+void TestQueryHostile::hugeRelativeTimesDoNotOverflow()
+{
+    const ParseResult tooLong = parseQuery("stagetime <= now-133333333333333333m");
+    QVERIFY(!tooLong.ok());
+    QVERIFY2(tooLong.error.message.find("expected a duration") != std::string::npos,
+        tooLong.error.message.c_str());
+    const EventStore& store = *twoGets().store;
+    // 100,000 days is a valid duration, but past the last event it leaves int64 nanoseconds.
+    for (const auto& [text, expected] : {std::pair{"time < now+100000d", std::size_t(2)},
+             std::pair{"time > now+100000d", std::size_t(0)},
+             std::pair{"time > now-100000d", std::size_t(2)},
+             std::pair{"time < now-100000d", std::size_t(0)}}) {
+        const ParseResult parsed = parseQuery(text);
+        QVERIFY2(parsed.ok(), text);
+        QCOMPARE(runQuery(store, *parsed.query).rows.size(), expected);
+        QCOMPARE(runQueryBruteForce(store, *parsed.query).size(), expected);
+    }
+}
+
 QTEST_GUILESS_MAIN(TestQueryHostile)

@@ -19,4 +19,5 @@ private Q_SLOTS:
     void loneSurrogateInFilterTextIsALocatedError();
     void starInABareWordIsAWildcard();
     void policyTermsAreLocatedForACallerWithoutAPolicy();
+    void hugeRelativeTimesDoNotOverflow();
 };
