@@ -13,9 +13,9 @@ using namespace auditscope;
 
 namespace {
 
-// Decompressed sources beyond this are not parsed: the reader is what this target is for, and
-// a few large outputs would slow every later input down.
-constexpr std::size_t MaxParsedBytes = 1 << 20;
+// Decompressed sources beyond this are not parsed: the reader is what this target is for (the
+// line parser has its own), and parsing large outputs would slow every input down.
+constexpr std::size_t MaxParsedBytes = 64 << 10;
 
 bool startsWithGzipMagic(std::string_view bytes)
 {
