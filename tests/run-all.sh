@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # The whole test suite, as CI runs it: installs the build dependencies (Debian 12, as root),
 # then builds and runs every test (GUI tests offscreen), the model and CLI tests again under
-# AddressSanitizer + UBSan, and the clang-format check (a CTest test in the first build). The
-# first build also makes the .deb, which is linted and (as root) installed for real and removed.
+# AddressSanitizer + UBSan (clang), and the clang-format check (a CTest test in the first build).
+# The first build also makes the .deb, which is linted and (as root) installed for real and
+# removed. The ASan build also has the libFuzzer targets: each runs for 20 s at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,3 +22,13 @@ echo "== model and CLI tests under ASan + UBSan =="
 cmake --preset asan
 cmake --build --preset asan
 ctest --preset asan
+
+echo "== fuzz targets, 20 s each (tests/fuzz/README.md) =="
+failed=()
+for target in lineparser gzip sniffer policy query; do
+    bash tests/fuzz/run.sh "$target" 20 || failed+=("$target")
+done
+if [ ${#failed[@]} -gt 0 ]; then
+    echo "fuzzing found crashes in: ${failed[*]}" >&2
+    exit 1
+fi

@@ -135,8 +135,9 @@ std::vector<SortKey> timeOrder(const std::vector<const Segment*>& segments, unsi
 {
     std::vector<std::vector<SortKey>> perSegment(segments.size());
     {
-        std::vector<std::jthread> sorters;
+        // Declared before the threads that read it: their destructors join after it would end.
         const unsigned parallel = std::max(1u, threads);
+        std::vector<std::jthread> sorters;
         for (unsigned t = 0; t < parallel; ++t) {
             sorters.emplace_back([&, t] {
                 for (std::size_t s = t; s < segments.size(); s += parallel)
