@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "loadsummaryview.h"
 
+#include <algorithm>
+
 #include "common/timestamp.h"
 #include "report/summary.h"
 
@@ -10,6 +12,8 @@
 #include <QSplitter>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace auditscope {
 
@@ -110,6 +114,11 @@ void LoadSummaryView::showResult(const LoadResult& result, const Summary& sum)
     if (report.duplicates > 0)
         headline += QStringLiteral(" · ")
             + tr("%1 duplicates loaded once").arg(locale.toString(qulonglong(report.duplicates)));
+    const auto failedSources = std::count_if(report.sources.begin(), report.sources.end(),
+        [](const SourceReport& s) { return !s.error.empty(); });
+    if (failedSources > 0) // refused or unreadable: says what each is in the list below
+        headline +=
+            QStringLiteral(" · ") + tr("%n source(s) with errors", nullptr, int(failedSources));
     if (report.warnings > 0) // events that loaded, flagged
         headline += QStringLiteral(" · ") + tr("%n warning(s)", nullptr, int(report.warnings));
     if (report.notes > 0)

@@ -109,10 +109,11 @@ void MainWindow::finishLoad(const LoadResult& result, const Summary& summary)
     m_progress->setVisible(false);
     m_cancel->setVisible(false);
     m_summary->showResult(result, summary);
-    // The report matters when something went wrong or was merged (copies of events loaded
+    // The report matters when something went wrong, loaded flagged (warnings: odd events,
+    // skipped Kubernetes objects, a file that shrank) or was merged (copies of events loaded
     // once); otherwise the table gets the room.
-    m_reportDock->setVisible(result.report.badLines > 0 || result.report.duplicates > 0
-        || result.store->size() == 0
+    m_reportDock->setVisible(result.report.badLines > 0 || result.report.warnings > 0
+        || result.report.duplicates > 0 || result.store->size() == 0
         || std::any_of(result.report.sources.begin(), result.report.sources.end(),
             [](const SourceReport& s) { return !s.error.empty(); }));
     const QLocale locale;

@@ -83,6 +83,7 @@ enum TopLevelKey : std::uint32_t {
     StageTimestampKey = 1 << 16,
     ImpersonatedUserKey = 1 << 17,
     ReceivedKey = 1 << 18,
+    ApiVersionKey = 1 << 19,
 };
 
 } // namespace
@@ -138,6 +139,9 @@ bool EventParser::parseEvent(od::object object, ReadContext& c, const SpanContex
         case 10:
             if (key == "requestURI")
                 return once(RequestUriKey, key), checkRequestUri(value, c);
+            if (key == "apiVersion")
+                return once(ApiVersionKey, key),
+                       readString(value, f.eventApiVersion, "apiVersion", c);
             return true;
         case 11:
             if (key == "annotations")
@@ -315,6 +319,12 @@ void EventParser::finishEvent(const ParsedEvent& e, const SpanContext& where)
         noteForeignObject(source, e.line, *f.kind);
         return;
     }
+    // A core/v1 Event (`kubectl get events -o json`) is kind Event too: its apiVersion tells.
+    if (f.eventApiVersion && !f.eventApiVersion->starts_with("audit.k8s.io/")) {
+        noteForeignObject(source, e.line,
+            std::string(f.kind.value_or("?")) + " of " + std::string(*f.eventApiVersion));
+        return;
+    }
     const bool anyTime = f.received || f.timestamp || f.creationTimestamp;
     if (!f.kind && !f.auditId && !f.stage && !anyTime) {
         addDiagnostic(source, e.line, 0,
@@ -490,6 +500,12 @@ void EventParser::parseLine(Span line, std::uint16_t source, std::uint32_t lineI
     }
 }
 
+namespace {
+// Longest line parsed. kube-apiserver's bodies are limited to a few MiB (etcd's request limit
+// is 1.5 MiB); the bound keeps one hostile line from taking several times its size in memory.
+constexpr std::size_t MaxLineBytes = std::size_t(1) << 30;
+} // namespace
+
 std::uint32_t EventParser::parseLines(const SourceBuffer& buffer, std::uint16_t source,
     std::uint32_t chunk, std::size_t begin, std::size_t end)
 {
@@ -515,7 +531,12 @@ std::uint32_t EventParser::parseLines(const SourceBuffer& buffer, std::uint16_t 
         std::size_t first = pos;
         while (first < pos + length && (data[first] == ' ' || data[first] == '\t'))
             ++first;
-        if (first < pos + length) {
+        if (first < pos + length && length > MaxLineBytes) {
+            // simdjson needs several times a line's size; a line this long is not an event.
+            addDiagnostic(source, lineIndex, 0,
+                "line of " + std::to_string(length) + " bytes, longer than the "
+                    + std::to_string(MaxLineBytes >> 20) + " MiB an event can have: not parsed");
+        } else if (first < pos + length) {
             Span span{data + pos, length, buffer.readableFrom(pos), pos, pos};
             if (copyLines || span.capacity < length + Padding)
                 span = privateCopy(span); // also pads a line near the end of a mapping

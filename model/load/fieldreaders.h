@@ -15,6 +15,7 @@ namespace auditscope {
 /// What one Event holds, as views into the parser's buffers.
 struct EventFields
 {
+    std::optional<std::string_view> eventApiVersion; ///< the object's own, not objectRef's
     std::optional<std::string_view> kind, level, auditId, stage, verb, userAgent, sourceIp,
         username, impersonatedUsername, apiGroup, apiVersion, resource, subresource, namespaceName,
         name, decision;

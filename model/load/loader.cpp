@@ -30,6 +30,7 @@ struct OpenedSource
     std::string error;
     std::vector<std::string> notes; ///< loaded, with something worth knowing
     std::size_t dataStart = 0; ///< first byte the parser reads
+    bool standardInput = false; ///< "-": no path to compare the file with after loading
 };
 
 // Hands the opened bytes to the sniff-and-unwrap layer: transcoded, refused with one message,
@@ -153,6 +154,7 @@ private:
     void setLineBases(std::uint32_t chunks);
     void countSkippedLinesAndSetBases();
     void fixLineNumbers(Segment& segment);
+    void refuseSourcesWithoutEvents(const std::vector<Segment*>& segments);
     void reportDiagnostics(const std::vector<Segment*>& segments, LoadReport& report) const;
     void reportSources(const std::vector<SourceCounts>& counts, LoadReport& report) const;
     std::vector<SourceInfo> sourceInfos() const;
@@ -345,6 +347,49 @@ void LoadJob::countSkippedLinesAndSetBases()
     setLineBases(static_cast<std::uint32_t>(m_chunks.size()));
 }
 
+// A source that gave no event at all is not an audit log, whatever its first lines looked like
+// (a text file with one line that starts with '{', lines of `{garbage`): its per-line errors
+// become one message for the source, with the first of them as the example.
+void LoadJob::refuseSourcesWithoutEvents(const std::vector<Segment*>& segments)
+{
+    if (m_stop.stop_requested())
+        return; // some lines were never read
+    std::vector<std::uint8_t> hasEvents(m_sources.size(), 0);
+    std::vector<std::uint64_t> errors(m_sources.size(), 0);
+    std::vector<const Diagnostic*> first(m_sources.size(), nullptr);
+    for (const Segment* seg : segments) {
+        for (const std::uint16_t source : seg->source)
+            hasEvents[source] = 1;
+        for (const Diagnostic& d : seg->diagnostics) {
+            if (d.severity != Severity::Error || d.line == 0)
+                continue;
+            ++errors[d.source];
+            if (!first[d.source] || d.line < first[d.source]->line)
+                first[d.source] = &d;
+        }
+        for (std::size_t src = 0; src < seg->omittedDiagnostics.size(); ++src)
+            errors[src] += seg->omittedDiagnostics[src];
+    }
+    std::vector<std::uint8_t> refused(m_sources.size(), 0);
+    for (std::size_t s = 0; s < m_sources.size(); ++s) {
+        if (hasEvents[s] || errors[s] < 2 || !first[s] || !m_sources[s].error.empty())
+            continue;
+        refused[s] = 1;
+        m_sources[s].error = "not an audit log: none of its lines is an audit event ("
+            + std::to_string(errors[s]) + " lines could not be read; the first, line "
+            + std::to_string(first[s]->line) + ": " + first[s]->message + ")";
+    }
+    for (Segment* seg : segments) {
+        std::erase_if(seg->diagnostics, [&](const Diagnostic& d) {
+            return refused[d.source] && d.severity == Severity::Error && d.line > 0;
+        });
+        for (std::size_t src = 0; src < seg->omittedDiagnostics.size(); ++src) {
+            if (refused[src])
+                seg->omittedDiagnostics[src] = 0;
+        }
+    }
+}
+
 // Moves the segments' diagnostics into the report (whose sources are sized): per source, in
 // line order, at most maxDiagnosticsPerSource each; the rest (and what the parsers dropped)
 // are counted.
@@ -357,7 +402,7 @@ void LoadJob::reportDiagnostics(const std::vector<Segment*>& segments, LoadRepor
         const auto source = static_cast<std::uint32_t>(s);
         if (!m_sources[s].error.empty())
             all.push_back(Diagnostic{source, 0, 0, m_sources[s].error});
-        const SourceBuffer::FileChange change = m_sources[s].buffer
+        const SourceBuffer::FileChange change = m_sources[s].buffer && !m_sources[s].standardInput
             ? m_sources[s].buffer->changeSinceOpen(m_sources[s].path)
             : SourceBuffer::FileChange{};
         if (!change.message.empty()) {
@@ -365,7 +410,8 @@ void LoadJob::reportDiagnostics(const std::vector<Segment*>& segments, LoadRepor
             all.push_back(Diagnostic{
                 source, 0, 0, change.message, change.shrank ? Severity::Warning : Severity::Note});
         }
-        if (change.shrank && change.keptBytes > 0)
+        // Where the cut is unknown (cut, then grown again), every line may be past it.
+        if (change.shrank)
             lastReadableLine[s] =
                 countLines(m_sources[s].buffer->bytes(), m_sources[s].dataStart, change.keptBytes);
         for (const std::string& note : m_sources[s].notes)
@@ -385,8 +431,9 @@ void LoadJob::reportDiagnostics(const std::vector<Segment*>& segments, LoadRepor
     }
     for (std::size_t s = 0; s < m_sources.size(); ++s) {
         if (emptyAfterCut[s] > 0)
-            all[changeNotes[s]].message += "; the " + std::to_string(emptyAfterCut[s])
-                + " lines read after that point were empty and are not listed";
+            all[changeNotes[s]].message += "; " + std::to_string(emptyAfterCut[s])
+                + " problems with what was read past that point (it reads as NUL bytes) are not "
+                  "listed";
     }
     for (Diagnostic& d : foreignObjectWarnings(segments, m_chunkLineBase))
         all.push_back(std::move(d));
@@ -477,6 +524,7 @@ LoadResult LoadJob::run()
     for (Segment& s : segments)
         parts.push_back(&s);
     report.sources.resize(m_sources.size());
+    refuseSourcesWithoutEvents(parts);
     reportDiagnostics(parts, report);
     std::vector<SourceCounts> counts;
     report.parseSeconds = secondsSince(m_start) - report.openSeconds;
@@ -497,7 +545,7 @@ std::vector<OpenedSource> openAll(
 {
     std::vector<OpenedSource> sources;
     for (auto& entry : expandPaths(paths))
-        sources.push_back(OpenedSource{entry.path, nullptr, entry.error, {}, 0});
+        sources.push_back(OpenedSource{entry.path, nullptr, entry.error, {}, 0, false});
     if (sources.size() > MaxSources) {
         for (std::size_t i = MaxSources; i < sources.size(); ++i)
             sources[i].error = "too many files in one investigation (the limit is 65535)";
@@ -517,8 +565,10 @@ std::vector<OpenedSource> openAll(
                 s.buffer = std::move(opened.buffer);
                 s.error = std::move(opened.error);
                 unwrap(s);
-                if (s.path == "-")
+                if (s.path == "-") {
                     s.path = "(standard input)";
+                    s.standardInput = true;
+                }
             }
         });
     }
@@ -544,7 +594,7 @@ LoadResult loadAuditBuffers(const std::vector<std::pair<std::string, std::string
     const auto start = Clock::now();
     std::vector<OpenedSource> sources;
     for (const auto& [name, contents] : namedContents) {
-        sources.push_back(OpenedSource{name, SourceBuffer::fromBytes(contents), {}, {}, 0});
+        sources.push_back(OpenedSource{name, SourceBuffer::fromBytes(contents), {}, {}, 0, false});
         unwrap(sources.back());
     }
     LoadJob job(std::move(sources), stop, options, start);

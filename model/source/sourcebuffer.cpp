@@ -71,6 +71,13 @@ struct Inflated
     }
 };
 
+// True if the first SniffBytes of `read` are neither text nor anything the loader reads.
+bool notText(const Inflated& read)
+{
+    const SourceFormat format = sniffSource({read.data, SniffBytes}).format;
+    return format == SourceFormat::Binary || format == SourceFormat::Compressed;
+}
+
 // Decompresses every gzip member in [data, data+size) into a padded buffer. Returns the buffer
 // even on error, with what decompressed so far.
 
@@ -85,6 +92,7 @@ Inflated inflateAll(const unsigned char* data, std::size_t size)
         out.error = "zlib initialisation failed";
         return out;
     }
+    bool sniffed = false;
     std::size_t fed = 0; // input bytes handed to zlib so far (avail_in is 32-bit: feed slices)
     int members = 0;
     for (;;) {
@@ -102,6 +110,12 @@ Inflated inflateAll(const unsigned char* data, std::size_t size)
         zs.avail_out = static_cast<uInt>(room);
         const int rc = inflate(&zs, Z_NO_FLUSH);
         out.size += room - zs.avail_out;
+        if (!sniffed && out.size >= SniffBytes) {
+            // gzip of /dev/zero or of a binary inflates forever: its head is enough to refuse.
+            sniffed = true;
+            if (notText(out))
+                break;
+        }
         if (rc == Z_OK)
             continue;
         const std::size_t consumed = fed - zs.avail_in;
@@ -178,10 +192,7 @@ bool isGzip(const char* data, std::size_t size);
 // source's one message). Text is read whole: events may follow a text preamble.
 bool refusedAfterSniffing(const Inflated& read)
 {
-    if (read.size < SniffBytes || isGzip(read.data, read.size))
-        return false;
-    const SourceFormat format = sniffSource({read.data, SniffBytes}).format;
-    return format == SourceFormat::Binary || format == SourceFormat::Compressed;
+    return read.size >= SniffBytes && !isGzip(read.data, read.size) && notText(read);
 }
 
 // Reads a pipe or character device to its end into a malloc'd, padded buffer.

@@ -64,10 +64,19 @@ UnwrappedSource unwrapSource(std::shared_ptr<SourceBuffer> buffer)
         out.notes.push_back(std::move(sniffed.message));
         return out;
     case SourceFormat::Utf16:
-    case SourceFormat::Utf32:
-        out.buffer = SourceBuffer::fromBytes(transcodeToUtf8(bytes, sniffed));
+    case SourceFormat::Utf32: {
+        std::string utf8 = transcodeToUtf8(bytes, sniffed);
+        // What the text is, is judged again on the UTF-8 (a JSON array saved by PowerShell).
+        const SniffResult inner = sniffSource(std::string_view(utf8).substr(0, SniffBytes));
+        if (inner.format != SourceFormat::AuditJson && inner.format != SourceFormat::Empty) {
+            const std::string unit = sniffed.format == SourceFormat::Utf16 ? "UTF-16" : "UTF-32";
+            out.error = unit + " text holding " + inner.message;
+            return out;
+        }
+        out.buffer = SourceBuffer::fromBytes(utf8);
         out.notes.push_back(std::move(sniffed.message));
         return out;
+    }
     default:
         out.error = std::move(sniffed.message);
         return out;

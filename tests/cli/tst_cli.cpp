@@ -670,6 +670,22 @@ private Q_SLOTS:
             const QJsonObject o = QJsonDocument::fromJson(process.readAllStandardOutput()).object();
             QCOMPARE(o.value(QStringLiteral("events")).toInt(), 2971);
         }
+        // Standard input redirected from a file is mapped like a file, with nothing to report.
+        QTemporaryDir dir;
+        const QString plain = dir.filePath(QStringLiteral("plain.log"));
+        QFile out(plain);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(gunzip(data("microk8s-k8s.log.gz")));
+        out.close();
+        QProcess process;
+        process.setStandardInputFile(plain);
+        process.start(QStringLiteral(AUDITSCOPE_CLI),
+            {QStringLiteral("summary"), QStringLiteral("--json"), QStringLiteral("-")});
+        QVERIFY(process.waitForFinished(120000));
+        QCOMPARE(process.exitCode(), 0);
+        const QJsonObject o = QJsonDocument::fromJson(process.readAllStandardOutput()).object();
+        QCOMPARE(o.value(QStringLiteral("events")).toInt(), 2971);
+        QCOMPARE(o.value(QStringLiteral("notes")).toInt(), 0); // not "replaced while loading"
     }
 
     // A file that is not an audit log gets one message naming it and what it is, and the

@@ -73,7 +73,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     PolicyReadLimits tight;
     tight.maxBytes = 4096;
     tight.maxDepth = 6;
-    tight.maxExpandedNodes = 300;
     const PolicyReadResult read = readPolicy(text, tight);
     FUZZ_CHECK(read.decoded == !hasError(read.diagnostics));
     checkDiagnostics(read.diagnostics, text);

@@ -8,6 +8,7 @@
 
 #include <QCoreApplication>
 #include <QFile>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -217,6 +218,12 @@ void TestSources::notAnAuditLogGetsOneMessage_data()
         << QByteArray("apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n")
         << "an audit policy (YAML)";
     QTest::newRow("only NUL bytes") << QByteArray(100000, '\0') << "only NUL bytes";
+    // Found by hand in the GUI: one line of a README starting with '{' made it "an audit log".
+    QTest::newRow("text with a brace line")
+        << QByteArray("hello world\n{not json at all}\nthis is text\nmore\n")
+        << "none of its lines is an audit event (4 lines could not be read; the first, line 1:";
+    QTest::newRow("lines of {garbage") << QByteArray("{garbage\n").repeated(3000)
+                                       << "none of its lines is an audit event (3000 lines";
     QTest::newRow("tar archive") << bytes(std::string(257, 'x') + "ustar" + std::string(300, '\0'))
                                  << "tar -xf";
 }
@@ -353,7 +360,7 @@ void TestSources::shrinkingFileIsReported()
     QCOMPARE(warnings[0].line, 0u);
     // The lines past the cut read as NUL bytes: one sentence says so, not an error per line.
     QVERIFY2(
-        warnings[0].message.find("lines read after that point were empty") != std::string::npos,
+        warnings[0].message.find("(it reads as NUL bytes) are not listed") != std::string::npos,
         warnings[0].message.c_str());
     for (const Diagnostic& d : r.report.diagnostics)
         QVERIFY2(d.line <= linesBefore + 1, d.message.c_str());
@@ -399,13 +406,75 @@ void TestSources::sniffNeverReadsPastTheHead()
 {
     const std::string head = microk8sLines(40);
     for (std::size_t size = 0; size < 600; ++size) {
-        const std::unique_ptr<char[]> exact(new char[size + 1]);
+        const std::unique_ptr<char[]> exact(new char[size]); // exact: ASan sees one byte past
         std::memcpy(exact.get(), head.data(), size);
         const SniffResult r = sniffSource(std::string_view(exact.get(), size));
         QVERIFY2(r.format == SourceFormat::AuditJson || r.format == SourceFormat::Empty,
             qPrintable(
                 QStringLiteral("prefix %1: %2").arg(size).arg(QString::fromStdString(r.message))));
     }
+}
+
+// copytruncate's usual cut is to 0 bytes: every line read after it is one sentence too.
+void TestSources::fileTruncatedToNothingIsOneWarning()
+{
+    ChangingFile file(2000);
+    const LoadResult r = file.load([&] { QVERIFY(::truncate(file.path.c_str(), 0) == 0); });
+    QVERIFY(r.store->size() < 2000);
+    const auto warnings = withSeverity(r.report, Severity::Warning);
+    QCOMPARE(warnings.size(), std::size_t(1));
+    QVERIFY2(warnings[0].message.find("to 0 bytes while loading") != std::string::npos,
+        warnings[0].message.c_str());
+    QCOMPARE(r.report.badLines, 0u);
+    QCOMPARE(r.report.diagnostics.size(), std::size_t(1)); // nothing per line, no notes
+}
+
+// Wide text is judged again after transcoding: a JSON array saved by PowerShell is one message.
+void TestSources::wideTextIsSniffedAgainAfterTranscoding()
+{
+    const std::string event =
+        eventLine("a", "ResponseComplete", "2025-03-14T09:00:00Z", "2025-03-14T09:00:01Z");
+    std::string array = "[\n";
+    for (int i = 0; i < 500; ++i)
+        array += "  " + event + ",\n";
+    array += "  " + event + "\n]\n";
+    verifyRefusedOnce(loadText(toWide(array, false, false, true), "array.json"),
+        "UTF-16 text holding a JSON array");
+}
+
+// gzip of an endless NUL stream (or of a binary) stops inflating once its head says so.
+void TestSources::gzipOfNulBytesStopsAfterTheSniff()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("zeros.log.gz"));
+    QProcess shell;
+    shell.start(QStringLiteral("sh"),
+        {QStringLiteral("-c"), QStringLiteral("head -c 200000000 /dev/zero | gzip -c > ") + path});
+    QVERIFY(shell.waitForFinished(60000));
+    QCOMPARE(shell.exitCode(), 0);
+    const LoadResult r = loadAuditLogs({path.toStdString()});
+    verifyRefusedOnce(r, "only NUL bytes");
+    QVERIFY2(r.report.sources[0].bytes < 20'000'000,
+        qPrintable(QString::number(r.report.sources[0].bytes)));
+}
+
+// `kubectl get events -o json`: core/v1 Events are kind Event too, but not audit events.
+void TestSources::coreEventsAreNotAuditEvents()
+{
+    std::string list = "{\"apiVersion\":\"v1\",\"items\":[";
+    for (int i = 0; i < 300; ++i)
+        list += std::string(i ? "," : "")
+            + "{\"apiVersion\":\"v1\",\"kind\":\"Event\",\"metadata\":{\"name\":\"e\","
+              "\"creationTimestamp\":\"2025-03-14T09:00:00Z\"},\"reason\":\"Pulled\"}";
+    list += "],\"kind\":\"List\"}\n";
+    const LoadResult r = loadText(list + microk8sLines(3), "events.json");
+    QCOMPARE(r.store->size(), std::size_t(3)); // only the audit events
+    const auto warnings = withSeverity(r.report, Severity::Warning);
+    QCOMPARE(warnings.size(), std::size_t(1));
+    QVERIFY2(warnings[0].message.find("300") != std::string::npos
+            && warnings[0].message.find("Event of v1") != std::string::npos,
+        warnings[0].message.c_str());
+    QCOMPARE(r.report.badLines, 0u);
 }
 
 QTEST_GUILESS_MAIN(TestSources)

@@ -28,4 +28,8 @@ private Q_SLOTS:
     void growingFileIsReported();
     void replacedFileIsReported();
     void sniffNeverReadsPastTheHead();
+    void fileTruncatedToNothingIsOneWarning();
+    void wideTextIsSniffedAgainAfterTranscoding();
+    void gzipOfNulBytesStopsAfterTheSniff();
+    void coreEventsAreNotAuditEvents();
 };
