@@ -172,7 +172,8 @@ std::shared_ptr<SourceBuffer> SourceBuffer::fromBytes(std::string_view bytes)
 {
     std::shared_ptr<SourceBuffer> buffer(new SourceBuffer);
     char* data = static_cast<char*>(std::malloc(bytes.size() + Padding));
-    std::memcpy(data, bytes.data(), bytes.size());
+    if (!bytes.empty()) // an empty view may hold a null pointer, which memcpy must not get
+        std::memcpy(data, bytes.data(), bytes.size());
     std::memset(data + bytes.size(), 0, Padding);
     buffer->m_data = data;
     buffer->m_size = bytes.size();

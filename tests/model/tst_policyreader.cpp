@@ -315,6 +315,12 @@ void TestPolicyReader::hostileInputIsBounded_data()
         << QByteArray::fromStdString(Head + "rules:\n- level: None\n verbs: [get]\n");
     QTest::newRow("self alias") << QByteArray::fromStdString(
         Head + "x: &a [*a]\nrules:\n- level: None\n");
+    // Found by the policy fuzz target: yaml-cpp 0.7 never returned on these (and used up memory).
+    QTest::newRow("lone comma") << QByteArray(",");
+    QTest::newRow("comma after a top-level flow sequence") << QByteArray("[a],");
+    QTest::newRow("comma after a top-level flow mapping") << QByteArray("{a: 1},\n");
+    QTest::newRow("comma starting the second document")
+        << QByteArray::fromStdString(Head + "rules:\n- level: None\n---\n, x\n");
 }
 
 void TestPolicyReader::hostileInputIsBounded()
