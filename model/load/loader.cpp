@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <thread>
 
@@ -20,7 +21,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr std::size_t MaxSources = 0xFFFF; // SourceId is stored in 16 bits while parsing
+constexpr std::size_t MaxSources = 0xFFFF;
+constexpr std::uint64_t MaxSameWarningsListed =
+    10; // per source and message // SourceId is stored in 16 bits while parsing
 constexpr std::uint64_t MaxSourceBytes = std::uint64_t(1) << 40; // OffsetColumn holds 40 bits
 
 struct OpenedSource
@@ -450,6 +453,10 @@ void LoadJob::reportDiagnostics(const std::vector<Segment*>& segments, LoadRepor
         countOmittedNotices(*seg, report);
     }
     std::vector<std::size_t> kept(m_sources.size(), 0);
+    // The same warning on line after line (a shipper that wrote every code as a string, a log
+    // without auditIDs) is listed for its first lines, then summed up once.
+    std::map<std::pair<std::uint32_t, std::string>, std::uint64_t> sameWarning;
+    std::vector<Diagnostic> repeats;
     for (Diagnostic& d : all) {
         SourceReport& sr = report.sources[d.source];
         if (d.severity != Severity::Error)
@@ -458,11 +465,27 @@ void LoadJob::reportDiagnostics(const std::vector<Segment*>& segments, LoadRepor
             ++sr.badLines;
             ++report.badLines;
         }
+        if (d.severity == Severity::Warning && d.line > 0
+            && ++sameWarning[{d.source, d.message}] > MaxSameWarningsListed) {
+            if (sameWarning[{d.source, d.message}] == MaxSameWarningsListed + 1)
+                repeats.push_back(Diagnostic{d.source, 0, 0, d.message, Severity::Warning});
+            continue;
+        }
         if (kept[d.source]++ < m_options.maxDiagnosticsPerSource)
             report.diagnostics.push_back(std::move(d));
         else
             ++report.diagnosticsOmitted;
     }
+    for (Diagnostic& r : repeats) {
+        const std::uint64_t more = sameWarning[{r.source, r.message}] - MaxSameWarningsListed;
+        r.message = std::to_string(more) + " more lines have the warning \"" + r.message
+            + "\" (only the first " + std::to_string(MaxSameWarningsListed) + " are listed)";
+        report.diagnostics.push_back(std::move(r));
+    }
+    std::stable_sort(report.diagnostics.begin(), report.diagnostics.end(),
+        [](const Diagnostic& a, const Diagnostic& b) {
+            return a.source != b.source ? a.source < b.source : a.line < b.line;
+        });
 }
 
 void LoadJob::reportSources(const std::vector<SourceCounts>& counts, LoadReport& report) const

@@ -477,4 +477,26 @@ void TestSources::coreEventsAreNotAuditEvents()
     QCOMPARE(r.report.badLines, 0u);
 }
 
+// One odd value on every line (a shipper that wrote a field with another type) is not a flood:
+// the first lines are listed, the rest summed up in one line.
+void TestSources::sameWarningOnEveryLineIsSummedUp()
+{
+    std::string text;
+    for (int i = 0; i < 100; ++i)
+        text += eventLine("id" + std::to_string(i), "ResponseComplete", "2025-03-14T09:00:00Z",
+                    "2025-03-14T09:00:01Z", "get", ",\"annotations\":\"x\"")
+            + "\n";
+    const LoadResult r = loadText(text);
+    QCOMPARE(r.store->size(), std::size_t(100));
+    QCOMPARE(r.report.warnings, 100u);
+    const auto warnings = withSeverity(r.report, Severity::Warning);
+    QCOMPARE(warnings.size(), std::size_t(11));
+    QCOMPARE(warnings[0].line, 0u);
+    QVERIFY2(warnings[0].message.starts_with(
+                 "90 more lines have the warning \"annotations: expected an object"),
+        warnings[0].message.c_str());
+    QCOMPARE(warnings[1].line, 1u);
+    QCOMPARE(warnings[10].line, 10u);
+}
+
 QTEST_GUILESS_MAIN(TestSources)

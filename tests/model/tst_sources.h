@@ -32,4 +32,5 @@ private Q_SLOTS:
     void wideTextIsSniffedAgainAfterTranscoding();
     void gzipOfNulBytesStopsAfterTheSniff();
     void coreEventsAreNotAuditEvents();
+    void sameWarningOnEveryLineIsSummedUp();
 };
