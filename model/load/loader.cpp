@@ -156,7 +156,6 @@ private:
     void parseRestInParallel(std::vector<Segment>& segments, std::uint32_t next);
     void setLineBases(std::uint32_t chunks);
     void countSkippedLinesAndSetBases();
-    void fixLineNumbers(Segment& segment);
     void refuseSourcesWithoutEvents(const std::vector<Segment*>& segments);
     void reportDiagnostics(const std::vector<Segment*>& segments, LoadReport& report) const;
     void reportSources(const std::vector<SourceCounts>& counts, LoadReport& report) const;
@@ -224,23 +223,6 @@ void LoadJob::parseChunk(EventParser& parser, std::uint32_t index, std::uint64_t
     m_chunkDone[index] = 1;
     m_bytesDone += chunk.end - chunk.begin;
     (void)events;
-}
-
-void LoadJob::fixLineNumbers(Segment& segment)
-{
-    for (std::size_t r = 0; r < segment.runs.size(); ++r) {
-        const Segment::ChunkRun& run = segment.runs[r];
-        const bool last = r + 1 == segment.runs.size();
-        const std::size_t eventEnd = last ? segment.size() : segment.runs[r + 1].firstEvent;
-        const std::size_t diagEnd =
-            last ? segment.diagnostics.size() : segment.runs[r + 1].firstDiagnostic;
-        const std::uint64_t base = m_chunkLineBase[run.chunk] + 1; // lines are 1-based
-        for (std::size_t e = run.firstEvent; e < eventEnd; ++e)
-            segment.line[e] = static_cast<std::uint32_t>(segment.line[e] + base);
-        for (std::size_t d = run.firstDiagnostic; d < diagEnd; ++d)
-            segment.diagnostics[d].line += base;
-    }
-    segment.runs.clear();
 }
 
 void LoadJob::publishProgress(bool force)
@@ -527,7 +509,7 @@ LoadResult LoadJob::run()
     // Line bases for the prelude chunks (a prefix of every chunk, so all are known).
     m_chunkLineBase.assign(m_chunks.size(), 0);
     setLineBases(next);
-    fixLineNumbers(prelude);
+    makeLinesAbsolute(prelude, m_chunkLineBase);
     if (m_options.onPartialSnapshot && next < m_chunks.size()) {
         m_options.onPartialSnapshot(buildEventStore({&prelude}, sourceInfos(), false, 1, nullptr));
         report.firstSnapshotSeconds = secondsSince(m_start);
@@ -541,7 +523,7 @@ LoadResult LoadJob::run()
         && std::find(m_chunkDone.begin(), m_chunkDone.end(), 0) != m_chunkDone.end();
     countSkippedLinesAndSetBases();
     for (Segment& s : segments)
-        fixLineNumbers(s);
+        makeLinesAbsolute(s, m_chunkLineBase);
 
     std::vector<Segment*> parts{&prelude};
     for (Segment& s : segments)

@@ -17,24 +17,6 @@ namespace auditscope::fuzz {
 
 namespace {
 
-// Chunk-relative line numbers to absolute ones (the loader's fixLineNumbers).
-void makeLinesAbsolute(Segment& segment, const std::vector<std::uint64_t>& chunkLineBase)
-{
-    for (std::size_t r = 0; r < segment.runs.size(); ++r) {
-        const Segment::ChunkRun& run = segment.runs[r];
-        const bool last = r + 1 == segment.runs.size();
-        const std::size_t eventEnd = last ? segment.size() : segment.runs[r + 1].firstEvent;
-        const std::size_t diagEnd =
-            last ? segment.diagnostics.size() : segment.runs[r + 1].firstDiagnostic;
-        const std::uint64_t base = chunkLineBase[run.chunk] + 1; // lines are 1-based
-        for (std::size_t e = run.firstEvent; e < eventEnd; ++e)
-            segment.line[e] = static_cast<std::uint32_t>(segment.line[e] + base);
-        for (std::size_t d = run.firstDiagnostic; d < diagEnd; ++d)
-            segment.diagnostics[d].line += base;
-    }
-    segment.runs.clear();
-}
-
 // Queries over every kind of term: indexes, columns, wildcards, CIDR, times, and the raw
 // re-parse of JSON paths and bare words (the part that reads hostile bytes again).
 const char* const StoreQueries[] = {
