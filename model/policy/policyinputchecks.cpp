@@ -194,63 +194,10 @@ bool checkIndentationAndDepth(
 
 } // namespace
 
-// yaml-cpp 0.7 never returns (and allocates until memory runs out) on a ',' that starts a
-// document or follows a top-level flow collection (`,`, `[a],`, found by the policy fuzz
-// target). Such a comma is a syntax error for go-yaml too, so it is reported here instead.
-bool checkStrayFlowEntry(std::string_view text, std::vector<PolicyDiagnostic>& out)
-{
-    int line = 1, column = 0, depth = 0;
-    bool atDocumentStart = true, afterTopFlow = false, lineStart = true;
-    char quote = 0, previous = '\n';
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        ++column;
-        if (c == '\n') {
-            ++line, column = 0, lineStart = true, previous = c;
-            continue;
-        }
-        if (quote) {
-            quote = c == quote ? 0 : quote;
-        } else if (lineStart && text.substr(i, 3) == "---") {
-            atDocumentStart = true, afterTopFlow = false;
-            i += 2, column += 2;
-        } else if (c == '#' && (previous == ' ' || previous == '\t' || previous == '\n')) {
-            const std::size_t end = text.find('\n', i);
-            column += int((end == std::string_view::npos ? text.size() : end) - i) - 1;
-            i = (end == std::string_view::npos ? text.size() : end) - 1;
-        } else if (c == ',' && depth == 0 && (atDocumentStart || afterTopFlow)) {
-            out.push_back({PolicyDiagnostic::Severity::Error, line, column, "",
-                "YAML syntax error: ',' outside a flow collection ([...] or {...})"});
-            return false;
-        } else if (c != ' ' && c != '\t' && c != '\r') {
-            const bool tokenStart =
-                std::string_view(" \t\n[{,:").find(previous) != std::string_view::npos;
-            if ((c == '"' || c == '\'') && tokenStart)
-                quote = c;
-            else if (c == '[' || c == '{')
-                ++depth;
-            else if ((c == ']' || c == '}') && depth > 0)
-                --depth;
-            afterTopFlow =
-                depth == 0 && (c == ']' || c == '}') && (atDocumentStart || afterTopFlow);
-            atDocumentStart = atDocumentStart && (c == '[' || c == '{' || c == '%' || depth > 0);
-            if (c == '%' && lineStart) { // a directive line
-                const std::size_t end = text.find('\n', i);
-                column += int((end == std::string_view::npos ? text.size() : end) - i) - 1;
-                i = (end == std::string_view::npos ? text.size() : end) - 1;
-            }
-        }
-        lineStart = false;
-        previous = c;
-    }
-    return true;
-}
-
 bool preScan(
     std::string_view text, const PolicyReadLimits& limits, std::vector<PolicyDiagnostic>& out)
 {
-    return checkBytes(text, limits, out) && checkIndentationAndDepth(text, limits, out)
-        && checkStrayFlowEntry(text, out);
+    return checkBytes(text, limits, out) && checkIndentationAndDepth(text, limits, out);
 }
 
 } // namespace auditscope::policy_detail

@@ -5,6 +5,7 @@
 #include "policy/policyinputchecks.h"
 #include "policy/policyvalidation.h"
 #include "policy/yamlaliases.h"
+#include "policy/yamlprogressguard.h"
 #include "policy/yamlsourcepositions.h"
 
 #include <yaml-cpp/yaml.h>
@@ -38,7 +39,16 @@ std::optional<std::vector<YAML::Node>> parseDocuments(
     std::string_view text, std::vector<PolicyDiagnostic>& out)
 {
     try {
-        return YAML::LoadAll(std::string(text));
+        const std::string copy(text);
+        if (const std::optional<YAML::Mark> stuck = findStuckYamlToken(copy)) {
+            const char at = stuck->pos < int(copy.size()) ? copy[std::size_t(stuck->pos)] : ' ';
+            out.push_back({Severity::Error, stuck->line + 1, stuck->column + 1, "",
+                std::string("YAML syntax error: unexpected '") + at + "' here"
+                    + (at == ',' ? " (a ',' belongs inside a flow collection [...] or {...})"
+                                 : "")});
+            return std::nullopt;
+        }
+        return YAML::LoadAll(copy);
     } catch (const YAML::Exception& e) {
         if (const std::optional<SourcePos> quote = unterminatedQuote(text)) {
             out.push_back({Severity::Error, quote->line, quote->column, "", UnterminatedQuote});

@@ -7,6 +7,7 @@ target_sources(auditscope_model PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/yamlscalar.cpp
     ${CMAKE_CURRENT_LIST_DIR}/yamlsourcepositions.cpp
     ${CMAKE_CURRENT_LIST_DIR}/yamlaliases.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/yamlprogressguard.cpp
     ${CMAKE_CURRENT_LIST_DIR}/policyvalidation.cpp
     ${CMAKE_CURRENT_LIST_DIR}/policyevaluator.cpp
     ${CMAKE_CURRENT_LIST_DIR}/requestattributes.cpp

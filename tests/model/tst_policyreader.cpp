@@ -321,6 +321,9 @@ void TestPolicyReader::hostileInputIsBounded_data()
     QTest::newRow("comma after a top-level flow mapping") << QByteArray("{a: 1},\n");
     QTest::newRow("comma starting the second document")
         << QByteArray::fromStdString(Head + "rules:\n- level: None\n---\n, x\n");
+    QTest::newRow("comma after a top-level quoted scalar") << QByteArray("\"x\"\n,\n");
+    QTest::newRow("comma starting a line inside a sequence")
+        << QByteArray::fromStdString(Head + "rules:\n- level: None\n  users:\n  - \"a\"\n,  - b\n");
 }
 
 void TestPolicyReader::hostileInputIsBounded()
