@@ -2,6 +2,7 @@
 #pragma once
 
 #include "policy/policyquerycontext.h"
+#include "query/findingquerycontext.h"
 #include "query/query.h"
 #include "store/eventstore.h"
 #include "store/rowset.h"
@@ -20,6 +21,9 @@ struct QueryOptions
     /// compared policy's, for policychange:. Without one that covers the store, those terms
     /// match nothing (see checkQueryContext).
     PolicyQueryContextPtr policy;
+    /// The detection rules' findings per event, for finding: and severity (null: no findings
+    /// computed; those terms then match nothing, see checkQueryContext).
+    FindingQueryContextPtr findings;
 };
 
 struct QueryResult

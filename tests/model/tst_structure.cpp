@@ -26,6 +26,7 @@ const QStringList ModelLayers = {
     QStringLiteral("policy"),
     QStringLiteral("chain"),
     QStringLiteral("query"),
+    QStringLiteral("detect"),
     QStringLiteral("analysis"),
     QStringLiteral("itemmodels"),
     QStringLiteral("investigation"),
