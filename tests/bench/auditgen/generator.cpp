@@ -75,9 +75,11 @@ void Generator::run()
             }
             continue;
         }
-        m_stories.maybeStart(progress());
-        if (m_stories.runDue(progress()))
-            continue;
+        if (m_opt.stories) {
+            m_stories.maybeStart(progress());
+            if (m_stories.runDue(progress()))
+                continue;
+        }
         m_activities.runRandom();
     }
 }

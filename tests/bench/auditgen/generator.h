@@ -21,6 +21,7 @@ struct Options
     int64_t start = 0; // cluster time of the first request, µs since the Unix epoch
     int servers = 1;
     bool anomalies = false; // the chain-anomalies story (Stories::enableChainAnomalies)
+    bool stories = true; // the incident stories; off: background traffic only (--no-stories)
     unsigned omitStages = 0; // bit 1 << int(Stage) per stage the policy omits
     uint64_t rate = 0; // mean requests per second of cluster time; 0 = a busy cluster (1000-4000)
     std::string out;

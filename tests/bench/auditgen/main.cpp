@@ -33,7 +33,8 @@ void usage(FILE* f)
 {
     std::fputs(
         "usage: auditgen (--size N[K|M|G] | --events N) [--seed S] [--start 2025-03-14T09:00:00Z]\n"
-        "                [--servers K] [--rate R] [--anomalies] [--omit-stages LIST] --out PATH|-\n"
+        "                [--servers K] [--rate R] [--anomalies] [--no-stories] [--omit-stages LIST]\n"
+        "                --out PATH|-\n"
         "  --size     stop after about this many bytes (K/M/G/T are powers of 1024)\n"
         "  --events   stop after exactly this many events\n"
         "  --seed     PRNG seed (default 1); the same seed gives byte-identical output\n"
@@ -43,6 +44,8 @@ void usage(FILE* f)
         "             1000-4000/s); the load varies by minute\n"
         "  --anomalies  add a story of auditID chain anomalies (reused Audit-ID, panics,\n"
         "             a watch open at the end, a lost RequestReceived)\n"
+        "  --no-stories  background traffic only: no incident stories (to measure how quiet\n"
+        "             detections are on normal traffic)\n"
         "  --omit-stages  comma-separated stages the audit policy omits, e.g. RequestReceived\n"
         "  --out      output file, or - for stdout (only with one server)\n",
         f);
@@ -162,6 +165,10 @@ int runCommandLine(int argc, char** argv)
         }
         if (arg == "--anomalies") {
             opt.anomalies = true;
+            continue;
+        }
+        if (arg == "--no-stories") {
+            opt.stories = false;
             continue;
         }
         if (i + 1 >= argc) {
