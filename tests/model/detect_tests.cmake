@@ -1,4 +1,4 @@
 # SPDX-License-Identifier: Apache-2.0
-# Detection engine and rules: auditscope_model_test(<name>) per tst_<name>.cpp (see
-# tests/model/CMakeLists.txt).
+# Detection tests: auditscope_model_test(<name>) per tst_<name>.cpp (see tests/model/CMakeLists.txt).
+auditscope_model_test(rulereader)
 auditscope_model_test(detectionengine)
