@@ -43,13 +43,34 @@ struct RuleMatches
 std::optional<std::vector<RuleMatches>> matchRules(const EventStore& store, const RuleSet& rules,
     const std::stop_token& stop, unsigned threads, const std::function<void(double)>& progress);
 
+/// Which rows start a request: the first event of each auditID in the store (events without
+/// one each start their own). Computed on first use, one pass over the store.
+class RequestStarts final
+{
+public:
+    explicit RequestStarts(const EventStore& store)
+        : m_store(store)
+    { }
+    bool operator()(std::uint32_t row)
+    {
+        if (m_bits.empty())
+            compute();
+        return (m_bits[row >> 6] >> (row & 63)) & 1;
+    }
+
+private:
+    void compute();
+    const EventStore& m_store;
+    std::vector<std::uint64_t> m_bits;
+};
+
 /// Turns query rules' matches into findings, by kind (event, threshold, first seen, sequence)
 /// and maintenance-window setting. Keeps what rules share: which rows start a request, and
 /// scratch space. One per detection run; single thread.
 class RuleStates final
 {
 public:
-    RuleStates(const EventStore& store, const RuleSet& rules);
+    RuleStates(const EventStore& store, const RuleSet& rules, RequestStarts& starts);
 
     /// Appends the findings of rule `ruleIndex` (a query rule) to `out`.
     void run(std::uint32_t ruleIndex, const RuleMatches& matches, std::vector<Finding>& out);
@@ -58,8 +79,6 @@ private:
     /// The first matching row of each request (auditID), ascending; requests inside a
     /// maintenance window are left out when the rule says so.
     RowSet requestsOf(const DetectionRule& rule, const RowSet& rows);
-    /// Whether `row` is the first event of its request in the store (computed on first use).
-    bool startsRequest(std::uint32_t row);
 
     void eventFindings(std::uint32_t ruleIndex, const RowSet& requests, std::vector<Finding>& out);
     void thresholdFindings(
@@ -72,8 +91,8 @@ private:
     const EventStore& m_store;
     const RuleSet& m_rules;
     MaintenanceSchedule m_maintenance;
+    RequestStarts& m_startsRequest;
     std::vector<std::uint64_t> m_seenIds; ///< per auditID, a bit; all clear between uses
-    std::vector<std::uint64_t> m_requestStarts; ///< per row, a bit; empty until first needed
 };
 
 /// Per source file: its span, events and usual gap between consecutive events.
@@ -90,7 +109,7 @@ struct SourceStats
 class IntegrityChecks final
 {
 public:
-    explicit IntegrityChecks(EventStorePtr store);
+    IntegrityChecks(EventStorePtr store, RequestStarts& starts);
 
     /// Appends the findings of integrity rule `ruleIndex` to `out`; false when stopped.
     bool run(const DetectionRule& rule, std::uint32_t ruleIndex, const std::stop_token& stop,
@@ -105,6 +124,7 @@ private:
     void rotationGap(const DetectionRule& rule, std::uint32_t ruleIndex, std::vector<Finding>& out);
 
     EventStorePtr m_store;
+    RequestStarts& m_startsRequest;
     std::vector<SourceStats> m_sources; ///< empty until first needed
     bool m_haveSources = false;
 };

@@ -26,8 +26,8 @@ constexpr int BusyMinutesBefore = 10;
 constexpr int LowMinutes = 5;
 /// Clock skew: stage times out of order by more than this (forwarding takes far less).
 constexpr std::int64_t SkewToleranceNs = SecondNs;
-/// Level drop: events at the higher level before, and at the lower one after, per kind.
-constexpr std::uint32_t MinLevelEvents = 3;
+/// Level drop: requests at the higher level before, and at lower ones after, per kind.
+constexpr std::uint32_t MinLevelRequests = 5;
 
 // Gaps on a log scale, 8 buckets per power of two: bucket 0 holds gaps of 0 ns.
 constexpr int GapBuckets = 1 + 64 * 8;
@@ -114,17 +114,41 @@ struct LevelKeyHash
         return static_cast<std::size_t>(h ^ (h >> 32));
     }
 };
+// One kind's levels in time order: a run at its first level, then a run below it, and never
+// up again. Any rise (a mix of levels, as policies by user or by name give) rules it out.
 struct LevelState
 {
-    Level highest = Level::Unknown;
-    std::uint32_t highEvents = 0, lowEvents = 0; ///< low: since the last event at `highest`
+    Level first = Level::Unknown, last = Level::Unknown;
+    bool rose = false;
+    std::uint32_t highRequests = 0, lowRequests = 0;
     std::uint32_t lastHighRow = 0, firstLowRow = 0;
+
+    void add(Level level, std::uint32_t row)
+    {
+        if (first == Level::Unknown) {
+            first = level;
+        } else if (level > last) {
+            rose = true;
+        }
+        if (level == first && lowRequests == 0) {
+            ++highRequests;
+            lastHighRow = row;
+        } else if (level < first && lowRequests++ == 0) {
+            firstLowRow = row;
+        }
+        last = level;
+    }
+    bool dropped() const
+    {
+        return !rose && highRequests >= MinLevelRequests && lowRequests >= MinLevelRequests;
+    }
 };
 
 } // namespace
 
-IntegrityChecks::IntegrityChecks(EventStorePtr store)
+IntegrityChecks::IntegrityChecks(EventStorePtr store, RequestStarts& starts)
     : m_store(std::move(store))
+    , m_startsRequest(starts)
 { }
 
 bool IntegrityChecks::run(const DetectionRule& rule, std::uint32_t ruleIndex,
@@ -342,40 +366,35 @@ bool IntegrityChecks::clockSkew(
 }
 
 // The same kind of request (verb, resource, namespace, user on one source) logged at a lower
-// level than before, and never at the higher one again: the policy was changed. Reported once
-// per verb and resource, at the first lower event.
+// level from some request on, after a run at a higher one: the policy was changed. Reported
+// once per verb and resource, at the first lower request.
 void IntegrityChecks::levelDrop(std::uint32_t ruleIndex, std::vector<Finding>& out)
 {
     const EventStore& s = *m_store;
-    // Only kinds logged above Metadata somewhere can drop; most rows skip the table.
-    const std::uint32_t noResource = s.pools.resources.size();
-    std::vector<std::uint8_t> resourceLoggedHigh(noResource + 1, 0);
+    // Only verb+resource pairs logged above Metadata somewhere can drop: the others skip the
+    // table (most reads).
+    const std::uint32_t noResource = s.pools.resources.size(), noVerb = s.pools.verbs.size();
+    const auto pairOf = [&](std::uint32_t row) {
+        const std::uint32_t verb = s.verb[row] ? s.verb[row].value : noVerb;
+        const std::uint32_t resource = s.resource[row] ? s.resource[row].value : noResource;
+        return std::size_t(verb) * (noResource + 1) + resource;
+    };
+    std::vector<std::uint8_t> loggedHigh(std::size_t(noVerb + 1) * (noResource + 1), 0);
+    for (std::uint32_t row = 0; row < s.size(); ++row) {
+        if (s.level[row] > Level::Metadata)
+            loggedHigh[pairOf(row)] = 1;
+    }
     std::unordered_map<LevelKey, LevelState, LevelKeyHash> kinds;
     for (std::uint32_t row = 0; row < s.size(); ++row) {
-        const Level level = s.level[row];
-        if (level <= Level::None)
+        if (s.level[row] <= Level::None || !loggedHigh[pairOf(row)] || !m_startsRequest(row))
             continue;
-        const std::uint32_t resource = s.resource[row] ? s.resource[row].value : noResource;
-        if (level > Level::Metadata)
-            resourceLoggedHigh[resource] = 1;
-        else if (!resourceLoggedHigh[resource])
-            continue;
-        const LevelKey key{s.source[row].value, s.verb[row].value, resource,
+        const LevelKey key{s.source[row].value, s.verb[row].value, s.resource[row].value,
             s.subresource[row].value, s.namespaceId[row].value, s.user[row].value};
-        LevelState& k = kinds[key];
-        if (level > k.highest) {
-            k = LevelState{level, 1, 0, row, 0};
-        } else if (level == k.highest) {
-            ++k.highEvents;
-            k.lowEvents = 0;
-            k.lastHighRow = row;
-        } else if (k.lowEvents++ == 0) {
-            k.firstLowRow = row;
-        }
+        kinds[key].add(s.level[row], row);
     }
     std::map<std::pair<std::uint32_t, std::uint32_t>, const LevelState*> firstDrop;
     for (const auto& [key, k] : kinds) {
-        if (k.highEvents < MinLevelEvents || k.lowEvents < MinLevelEvents)
+        if (!k.dropped())
             continue;
         const LevelState*& first = firstDrop[{key.verb, key.resource}];
         if (!first || k.firstLowRow < first->firstLowRow)
@@ -383,13 +402,13 @@ void IntegrityChecks::levelDrop(std::uint32_t ruleIndex, std::vector<Finding>& o
     }
     for (const auto& [kind, k] : firstDrop) {
         const std::uint32_t row = k->firstLowRow;
-        std::string what = std::string(s.pools.verbs.view(kind.first));
-        if (kind.second != noResource)
+        std::string what = kind.first < noVerb ? std::string(s.pools.verbs.view(kind.first)) : "";
+        if (kind.second < noResource)
             what += ' ' + std::string(s.pools.resources.view(kind.second));
         out.push_back(integrityFinding(s, ruleIndex, {EventId{k->lastHighRow}, EventId{row}},
             s.sourceOf(EventId{row}).path,
             what + " logged at " + std::string(levelName(s.level[row])) + " from here on, at "
-                + std::string(levelName(k->highest)) + " before"));
+                + std::string(levelName(k->first)) + " before"));
     }
 }
 

@@ -624,13 +624,23 @@ void TestDetectionEngine::levelDropWhenThePolicyChanges()
     };
     const std::vector<DetectionRule> rules{integrityRule("level-drop", IntegrityCheck::LevelDrop)};
     const std::string rr = "RequestResponse", md = "Metadata";
-    const DetectionResult dropped = run(storeOf(creates({rr, rr, rr, md, md, md})), rules);
-    QCOMPARE(summary(dropped), QStringList{QStringLiteral("audit.log: r2 r3")});
+    const std::vector<std::string> five(5, rr), fiveLower(5, md);
+    std::vector<std::string> changed = five;
+    changed.insert(changed.end(), fiveLower.begin(), fiveLower.end());
+    const DetectionResult dropped = run(storeOf(creates(changed)), rules);
+    QCOMPARE(summary(dropped), QStringList{QStringLiteral("audit.log: r4 r5")});
     QCOMPARE(toQString(dropped.findings.front().detail),
         QStringLiteral("create pods logged at Metadata from here on, at RequestResponse before"));
-    // Mixed levels (a policy by user or namespace) and a drop that comes back: nothing.
-    QCOMPARE(summary(run(storeOf(creates({rr, md, rr, md, rr, md, md})), rules)), QStringList{});
-    QCOMPARE(summary(run(storeOf(creates({rr, rr, rr, md, md, md, rr})), rules)), QStringList{});
+    // One request short on either side: not yet a change.
+    QCOMPARE(
+        summary(run(storeOf(creates({rr, rr, rr, rr, md, md, md, md, md})), rules)), QStringList{});
+    QCOMPARE(
+        summary(run(storeOf(creates({rr, rr, rr, rr, rr, md, md, md, md})), rules)), QStringList{});
+    // Mixed levels (a policy by user or by name) and a drop that comes back: nothing.
+    QCOMPARE(summary(run(storeOf(creates({md, rr, rr, rr, rr, rr, md, md, md, md, md})), rules)),
+        QStringList{});
+    changed.push_back(rr);
+    QCOMPARE(summary(run(storeOf(creates(changed)), rules)), QStringList{});
 }
 
 void TestDetectionEngine::rotationGapBetweenFiles()
