@@ -95,13 +95,27 @@ private:
     std::vector<std::uint64_t> m_seenIds; ///< per auditID, a bit; all clear between uses
 };
 
-/// Per source file: its span, events and usual gap between consecutive events.
+/// One minute of a source's writing (by stageTimestamp, the order a log is written in).
+struct MinuteOfLog
+{
+    std::uint32_t events = 0;
+    std::int64_t firstNs = 0, lastNs = 0; ///< earliest and latest stage time in the minute
+    std::uint32_t firstRow = 0, lastRow = 0; ///< their events
+};
+
+/// Per source file: its span, events and usual gap between consecutive events, and its
+/// events per minute. Times are stage times: when the server wrote the event.
 struct SourceStats
 {
     std::uint64_t events = 0;
-    std::uint32_t firstRow = 0, lastRow = 0;
-    std::int64_t firstNs = 0, lastNs = 0;
-    std::int64_t medianGapNs = 0; ///< within 1/8 (a log-scale histogram), rounded up
+    std::uint32_t firstRow = 0, lastRow = 0; ///< the first and last event written
+    std::int64_t firstNs = 0, lastNs = 0; ///< their stage times
+    /// Between requests received in a row, within 1/8 (a log-scale histogram), rounded up.
+    std::int64_t medianGapNs = 0;
+    std::int64_t firstMinute = 0; ///< minutes[0] is this minute since the epoch
+    std::uint32_t medianPerMinute = 0; ///< events written in a whole minute
+    /// From the first written minute to the last; empty when that would be absurdly long.
+    std::vector<MinuteOfLog> minutes;
 };
 
 /// The checks on the evidence itself (RuleKind::Integrity), over the whole store. Keeps what
@@ -117,6 +131,10 @@ public:
 
 private:
     const std::vector<SourceStats>& sourceStats();
+    /// Whether the log goes on at `timeNs`: some source wrote at its usual rate (half its
+    /// median minute or more) in a minute at or before it, and in one at or after it.
+    bool logGoesOn(std::int64_t timeNs);
+    void findBusySpan();
     void silence(const DetectionRule& rule, std::uint32_t ruleIndex, std::vector<Finding>& out);
     void rateDrop(const DetectionRule& rule, std::uint32_t ruleIndex, std::vector<Finding>& out);
     bool clockSkew(std::uint32_t ruleIndex, const std::stop_token& stop, std::vector<Finding>& out);
@@ -127,6 +145,7 @@ private:
     RequestStarts& m_startsRequest;
     std::vector<SourceStats> m_sources; ///< empty until first needed
     bool m_haveSources = false;
+    std::int64_t m_firstBusyNs = 0, m_lastBusyNs = 0; ///< of any source; see logGoesOn()
 };
 
 /// Durations as findings' details show them: a window exactly ("60 s", "5 m", "36 h"), a
