@@ -554,6 +554,24 @@ void TestRuleReader::readsFilesAndReportsUnreadableOnes()
         folder.diagnostics.front().message.c_str());
 }
 
+void TestRuleReader::readmeExampleReadsCleanly()
+{
+    QFile file(QStringLiteral(AUDITSCOPE_SOURCE_DIR "/README.md"));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QString readme = QString::fromUtf8(file.readAll());
+    const qsizetype section = readme.indexOf(QStringLiteral("### Your own rules"));
+    const qsizetype begin = readme.indexOf(QStringLiteral("```yaml\n"), section);
+    const qsizetype end = readme.indexOf(QStringLiteral("```\n"), begin + 8);
+    QVERIFY(section > 0 && begin > section && end > begin);
+    const std::string example = readme.mid(begin + 8, end - begin - 8).toStdString();
+    const RuleSet set = read(example, builtinRules());
+    QVERIFY2(set.diagnostics.empty(), qPrintable(allDiagnostics(set)));
+    QCOMPARE(set.find("secrets-read-burst")->count, 5);
+    QVERIFY(!set.find("port-forward")->enabled);
+    QCOMPARE(set.rules.size(), builtinRules().rules.size() + 2);
+    QCOMPARE(set.settings.productionNamespaces.size(), std::size_t(3));
+}
+
 void TestRuleReader::userRulesFileIsInTheConfigFolder()
 {
     const std::string path = userRulesPath();

@@ -28,5 +28,6 @@ private Q_SLOTS:
     void survivesHostileText_data();
     void survivesHostileText();
     void readsFilesAndReportsUnreadableOnes();
+    void readmeExampleReadsCleanly();
     void userRulesFileIsInTheConfigFolder();
 };
