@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "detailpane.h"
 
+#include "flaggedby.h"
 #include "itemmodels/jsontreemodel.h"
 #include "jsonhighlighter.h"
 #include "query/query.h"
@@ -20,6 +21,7 @@
 #include <QPlainTextEdit>
 #include <QSplitter>
 #include <QTextBlock>
+#include <QTextBrowser>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -114,6 +116,7 @@ DetailPane::DetailPane(QWidget* parent)
     : QWidget(parent)
     , m_model(new JsonTreeModel(this))
     , m_header(new QLabel(this))
+    , m_flags(new QTextBrowser(this))
     , m_tree(new QTreeView(this))
     , m_text(new QPlainTextEdit(this))
     , m_highlighter(new JsonHighlighter(m_text->document()))
@@ -133,6 +136,11 @@ DetailPane::DetailPane(QWidget* parent)
 
     auto* splitter = new QSplitter(Qt::Vertical, this);
     layout->addWidget(splitter, 1);
+    // Flagged by: above the event, so what the rules say is read before the JSON.
+    m_flags->setOpenLinks(false);
+    m_flags->setFrameShape(QFrame::StyledPanel);
+    m_flags->setVisible(false);
+    splitter->addWidget(m_flags);
 
     m_tree->setModel(m_model);
     m_tree->setUniformRowHeights(true);
@@ -170,8 +178,9 @@ DetailPane::DetailPane(QWidget* parent)
     m_text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_text->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
     splitter->addWidget(m_text);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
+    splitter->setStretchFactor(0, 2);
+    splitter->setStretchFactor(1, 3);
+    splitter->setStretchFactor(2, 2);
 
     m_highlighter->setPalette(m_text->palette());
     updateActions();
@@ -210,7 +219,28 @@ void DetailPane::setEvent(const EventStorePtr& store, EventId id)
         }
     }
     m_lastPath = keepPath;
+    updateFlags();
     updateActions();
+}
+
+void DetailPane::setFindings(const DetectionResultPtr& result)
+{
+    m_findings = result;
+    updateFlags();
+}
+
+void DetailPane::updateFlags()
+{
+    const QString text = m_findings && m_store && m_findings->store == m_store
+        ? flaggedByHtml(*m_findings, m_event)
+        : QString();
+    m_flags->setHtml(text);
+    m_flags->setVisible(!text.isEmpty());
+}
+
+QString DetailPane::flaggedByText() const
+{
+    return m_flags->isVisibleTo(this) ? m_flags->toPlainText() : QString();
 }
 
 void DetailPane::clear()
@@ -222,6 +252,7 @@ void DetailPane::clear()
     m_header->setToolTip(QString());
     m_model->setJson({});
     m_text->clear();
+    updateFlags();
     updateActions();
 }
 

@@ -198,6 +198,14 @@ void FilterBar::setPolicyContext(const PolicyQueryContextPtr& context)
     revalidatePolicyTerms();
 }
 
+void FilterBar::setFindingContext(const FindingQueryContextPtr& context)
+{
+    m_findings = context;
+    // The text may read the findings (finding:, severity): what it says about them changed.
+    if (!m_edit->text().trimmed().isEmpty())
+        validate();
+}
+
 void FilterBar::setCounts(qint64 shown, qint64 total)
 {
     m_count->setText(tr("%1 / %2 events").arg(locale().toString(shown), locale().toString(total)));
@@ -365,6 +373,7 @@ ParseResult FilterBar::parseChecked(const QString& text, const QByteArray& utf8)
     // What the query runner would refuse, say now: a policy term with no policy to read.
     QueryOptions options;
     options.policy = m_policy;
+    options.findings = m_findings;
     const std::string_view view(utf8.constData(), static_cast<std::size_t>(utf8.size()));
     if (std::optional<QueryError> error = checkQueryContext(*parsed.query, view, *m_store, options))
         return ParseResult{std::nullopt, std::move(*error)};
