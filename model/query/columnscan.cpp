@@ -69,6 +69,24 @@ bool policyRowMatches(QueryField field, const PreparedTerm& p, std::uint32_t row
     }
 }
 
+// Finding: one of the rules that flagged the row; Severity: the highest severity among them.
+bool findingRowMatches(QueryField field, const PreparedTerm& p, std::uint32_t row)
+{
+    const FindingQueryContext* f = p.findings;
+    if (!f)
+        return false;
+    if (field == QueryField::Severity) {
+        const std::size_t top = f->topSeverity[row];
+        return top < p.matches.size() && p.matches[top] != 0;
+    }
+    for (std::uint32_t i = f->offsets[row]; i < f->offsets[row + 1]; ++i) {
+        const std::uint32_t rule = f->ruleIndexes[i];
+        if (rule < p.matches.size() && p.matches[rule] != 0)
+            return true;
+    }
+    return false;
+}
+
 // The candidate rows for which `pred(row)` holds; polls `cancel` every 1 M rows.
 template <class Pred>
 RowSet scanWith(const Candidates& cand, CancelFlag& cancel, Pred pred)
@@ -171,6 +189,9 @@ bool columnRowMatches(
     case QueryField::Emitted:
     case QueryField::PolicyChange:
         return policyRowMatches(field, p, row);
+    case QueryField::Finding:
+    case QueryField::Severity:
+        return findingRowMatches(field, p, row);
     case QueryField::Json:
     case QueryField::Text:
         break;

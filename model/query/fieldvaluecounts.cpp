@@ -13,10 +13,12 @@ namespace {
 class ValueCounter
 {
 public:
-    ValueCounter(const EventStorePtr& store, const PolicyQueryContext* policy)
+    ValueCounter(const EventStorePtr& store, const PolicyQueryContext* policy,
+        const FindingQueryContext* findings)
         : m_storePtr(store)
         , m_store(*store)
         , m_policy(policy && policy->covers(*store) ? policy : nullptr)
+        , m_findings(findings && findings->covers(*store) ? findings : nullptr)
     { }
 
     std::vector<FieldValueCount> count(QueryField field)
@@ -47,6 +49,12 @@ public:
             break;
         case QueryField::Warning:
             countFlagged();
+            break;
+        case QueryField::Finding:
+            countFindings();
+            break;
+        case QueryField::Severity:
+            countSeverities();
             break;
         default:
             countPooled(field);
@@ -245,18 +253,46 @@ private:
                 add(v, m_policy->changeCounts[v]);
     }
 
+    // Values: rule indexes; an event counts once for each rule that flagged it.
+    void countFindings()
+    {
+        if (!m_findings)
+            return;
+        std::vector<std::uint64_t> counts(m_findings->ruleIds.size(), 0);
+        for (const std::uint32_t rule : m_findings->ruleIndexes)
+            if (rule < counts.size())
+                ++counts[rule];
+        for (std::uint32_t r = 0; r < counts.size(); ++r)
+            if (counts[r])
+                add(r, counts[r]);
+    }
+
+    // Values: 1 + the highest severity that flagged the event (unflagged events are left out).
+    void countSeverities()
+    {
+        if (!m_findings)
+            return;
+        std::array<std::uint64_t, 256> counts{};
+        for (const std::uint8_t top : m_findings->topSeverity)
+            ++counts[top];
+        for (std::uint32_t v = 1; v < counts.size(); ++v)
+            if (counts[v])
+                add(v, counts[v]);
+    }
+
     const EventStorePtr& m_storePtr;
     const EventStore& m_store;
     const PolicyQueryContext* m_policy; ///< null unless it covers the store
+    const FindingQueryContext* m_findings; ///< null unless it covers the store
     std::vector<FieldValueCount> m_out;
 };
 
 } // namespace
 
-std::vector<FieldValueCount> countFieldValues(
-    const EventStorePtr& store, const PolicyQueryContext* policy, QueryField field)
+std::vector<FieldValueCount> countFieldValues(const EventStorePtr& store,
+    const PolicyQueryContext* policy, QueryField field, const FindingQueryContext* findings)
 {
-    return ValueCounter(store, policy).count(field);
+    return ValueCounter(store, policy, findings).count(field);
 }
 
 } // namespace auditscope

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "policy/policyquerycontext.h"
+#include "query/findingquerycontext.h"
 #include "query/query.h"
 #include "store/eventstore.h"
 
@@ -12,7 +13,8 @@ namespace auditscope {
 
 /// Events with one value of a field. `id` is the pool id (user, verb, group, ...), the source
 /// index (file), the code, the Stage or Level, the chain flag index (ChainFlagCount: ok), the
-/// rule + 1 (0: none), emitted (0/1) or the PolicyChange.
+/// rule + 1 (0: none), emitted (0/1), the PolicyChange, the detection rule index (finding:) or
+/// 1 + the severity (severity).
 struct FieldValueCount
 {
     std::uint32_t id;
@@ -21,9 +23,12 @@ struct FieldValueCount
 
 /// The values of `field` that occur in `store`, most events first (ties in id order): from the
 /// posting lists when the store is indexed, else by a column scan. Policy fields read `policy`
-/// (may be null), and only when it covers the store (policychange: when it compares on it).
-/// Json and Text have no value list. May compute the store's chain integrity (cached).
-std::vector<FieldValueCount> countFieldValues(
-    const EventStorePtr& store, const PolicyQueryContext* policy, QueryField field);
+/// (may be null), and only when it covers the store (policychange: when it compares on it);
+/// finding: and severity read `findings` the same way (an event counts once per rule that
+/// flagged it, and under its highest severity). Json and Text have no value list. May compute
+/// the store's chain integrity (cached).
+std::vector<FieldValueCount> countFieldValues(const EventStorePtr& store,
+    const PolicyQueryContext* policy, QueryField field,
+    const FindingQueryContext* findings = nullptr);
 
 } // namespace auditscope

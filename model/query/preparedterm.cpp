@@ -3,6 +3,7 @@
 
 #include "common/timestamp.h"
 #include "policy/policycomparison.h"
+#include "query/findingterms.h"
 #include "query/postingscan.h"
 #include "query/rawmatcher.h"
 #include "query/termvalue.h"
@@ -13,10 +14,11 @@
 namespace auditscope {
 
 TermPreparer::TermPreparer(const EventStore& store, const Query& query,
-    const PolicyQueryContext* policy, CancelFlag& cancel)
+    const PolicyQueryContext* policy, const FindingQueryContext* findings, CancelFlag& cancel)
     : m_store(store)
     , m_query(query)
     , m_policy(policy)
+    , m_findings(findings)
     , m_cancel(cancel)
     , m_prepared(query.nodes.size())
 { }
@@ -88,6 +90,9 @@ void TermPreparer::prepareField(PreparedTerm& p, const QueryNode& n)
     case QueryField::Emitted:
     case QueryField::PolicyChange:
         return preparePolicy(p, n);
+    case QueryField::Finding:
+    case QueryField::Severity:
+        return prepareFindings(p, n);
     case QueryField::Json:
     case QueryField::Text:
         p.prefilter = rawPrefilterFor(n);
@@ -291,6 +296,24 @@ void TermPreparer::preparePolicy(PreparedTerm& p, const QueryNode& n)
         p.matches[static_cast<std::size_t>(n.number != 0)] = 1;
         break;
     }
+}
+
+void TermPreparer::prepareFindings(PreparedTerm& p, const QueryNode& n)
+{
+    if (!m_findings || !m_findings->covers(m_store))
+        return; // nothing matches; checkQueryContext() reports why
+    p.findings = m_findings;
+    if (n.field == QueryField::Finding) {
+        p.matches.assign(m_findings->ruleIds.size(), 0);
+        for (std::size_t rule = 0; rule < m_findings->ruleIds.size(); ++rule)
+            p.matches[rule] = valueMatches(n, m_findings->ruleIds[rule]);
+        return;
+    }
+    // Per topSeverity: 0 is "not flagged", which no severity term matches.
+    p.matches.assign(FindingSeverityNames.size() + 1, 0);
+    for (std::size_t v = 0; v < FindingSeverityNames.size(); ++v)
+        p.matches[v + 1] = numberedValueMatches(
+            n, static_cast<std::int64_t>(v), [v] { return FindingSeverityNames[v]; });
 }
 
 bool TermPreparer::hasUnindexedCodes()

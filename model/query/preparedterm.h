@@ -5,6 +5,7 @@
 #include "policy/policyquerycontext.h"
 #include "query/cancelflag.h"
 #include "query/cidr.h"
+#include "query/findingquerycontext.h"
 #include "query/query.h"
 #include "store/eventstore.h"
 
@@ -38,6 +39,9 @@ struct PreparedTerm
     const PolicyEventMatch* policyEvents = nullptr;
     /// PolicyChange: the compared policy's outcome per event; `matches` is per PolicyChange.
     const PolicyEventMatch* baselineEvents = nullptr;
+    /// Finding, Severity: the findings per event (null: none for this store, nothing matches);
+    /// `matches` is per rule index (Finding) or per topSeverity value (Severity; 0 = none).
+    const FindingQueryContext* findings = nullptr;
 };
 
 /// Prepares the terms of one query on demand and keeps them, with what several terms share
@@ -45,10 +49,10 @@ struct PreparedTerm
 class TermPreparer final
 {
 public:
-    /// `policy` (may be null) and `cancel` must outlive the preparer; a chain pass that is
-    /// stopped sets `cancel`.
+    /// `policy` and `findings` (either may be null) and `cancel` must outlive the preparer; a
+    /// chain pass that is stopped sets `cancel`.
     TermPreparer(const EventStore& store, const Query& query, const PolicyQueryContext* policy,
-        CancelFlag& cancel);
+        const FindingQueryContext* findings, CancelFlag& cancel);
 
     /// The prepared Match node `index` of the query.
     PreparedTerm& prepare(std::uint32_t index);
@@ -65,11 +69,13 @@ private:
     void prepareFile(PreparedTerm& p, const QueryNode& n);
     void prepareChain(PreparedTerm& p, const QueryNode& n);
     void preparePolicy(PreparedTerm& p, const QueryNode& n);
+    void prepareFindings(PreparedTerm& p, const QueryNode& n);
     bool hasUnindexedCodes();
 
     const EventStore& m_store;
     const Query& m_query;
     const PolicyQueryContext* m_policy;
+    const FindingQueryContext* m_findings;
     CancelFlag& m_cancel;
     std::vector<PreparedTerm> m_prepared; ///< per node
     int m_unindexedCodes = -1; ///< -1 unknown, else whether a code >= 1000 occurs

@@ -41,6 +41,12 @@ enum class QueryField : std::uint8_t {
     /// `changed` for any but `same`)
     PolicyChange,
     Warning, ///< the event loaded with load-report warnings (flag LoadedWithWarnings): true/false
+    /// A detection rule that flagged the event (QueryOptions::findings): `finding:RULE-ID`,
+    /// globs (`finding:*` = any rule, `finding:secret-*`)
+    Finding,
+    /// The highest severity of the findings that flagged the event (info < low < medium < high
+    /// < critical; compares); an unflagged event has none and matches no severity term
+    Severity,
     Json, ///< any other JSON path (raw re-parse): requestObject..., annotations."...", requestURI
     Text, ///< bare word or quoted phrase: substring of the raw event text
 };

@@ -18,7 +18,7 @@ public:
     BruteForceEvaluator(const EventStore& store, const Query& query, const QueryOptions& options)
         : m_store(store)
         , m_query(query)
-        , m_terms(store, query, options.policy.get(), m_cancel)
+        , m_terms(store, query, options.policy.get(), options.findings.get(), m_cancel)
     { }
 
     RowSet run()

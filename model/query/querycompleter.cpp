@@ -3,6 +3,7 @@
 
 #include "chain/chainintegrity.h"
 #include "policy/policycomparison.h"
+#include "query/findingterms.h"
 #include "query/querychars.h"
 #include "querytext.h"
 
@@ -99,6 +100,9 @@ ValueSlot valueSlotAt(std::string_view text, const CursorWord& w, std::size_t cu
 
 } // namespace
 
+// m_counts and m_counted have one slot per field.
+static_assert(static_cast<int>(QueryField::Text) < 32);
+
 QueryCompleter::QueryCompleter(EventStorePtr store)
     : m_store(std::move(store))
 { }
@@ -108,7 +112,7 @@ const std::vector<FieldValueCount>& QueryCompleter::countsOf(QueryField field)
     const auto slot = static_cast<std::size_t>(field);
     if (!m_counted[slot]) {
         m_counted[slot] = true;
-        m_counts[slot] = countFieldValues(m_store, m_policy.get(), field);
+        m_counts[slot] = countFieldValues(m_store, m_policy.get(), field, m_findings.get());
     }
     return m_counts[slot];
 }
@@ -118,6 +122,15 @@ void QueryCompleter::setPolicyContext(PolicyQueryContextPtr context)
     m_policy = std::move(context);
     for (const QueryField f : {QueryField::Rule, QueryField::PolicyLevel, QueryField::Emitted,
              QueryField::PolicyChange}) {
+        m_counted[static_cast<std::size_t>(f)] = false;
+        m_counts[static_cast<std::size_t>(f)].clear();
+    }
+}
+
+void QueryCompleter::setFindingContext(FindingQueryContextPtr context)
+{
+    m_findings = std::move(context);
+    for (const QueryField f : {QueryField::Finding, QueryField::Severity}) {
         m_counted[static_cast<std::size_t>(f)] = false;
         m_counts[static_cast<std::size_t>(f)].clear();
     }
@@ -177,6 +190,13 @@ std::string QueryCompleter::valueText(QueryField field, std::uint32_t id) const
         return id ? "true" : "false";
     case QueryField::PolicyChange:
         return std::string(policyChangeName(PolicyChange(id)));
+    case QueryField::Finding:
+        return m_findings && id < m_findings->ruleIds.size() ? m_findings->ruleIds[id]
+                                                             : std::string();
+    case QueryField::Severity:
+        return id >= 1 && id <= FindingSeverityNames.size()
+            ? std::string(FindingSeverityNames[id - 1])
+            : std::string();
     default:
         return {};
     }
@@ -236,6 +256,8 @@ Completions QueryCompleter::completeFields(
             continue; // they would only report "no active policy"
         if (f.field == QueryField::PolicyChange && !compares)
             continue;
+        if ((f.field == QueryField::Finding || f.field == QueryField::Severity) && !hasFindings())
+            continue; // they would only report "no findings computed"
         if (asciiLowered(f.name).starts_with(prefix))
             result.items.push_back({CompletionItem::Kind::Field, std::string(f.name) + ":", -1});
     }

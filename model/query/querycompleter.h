@@ -3,6 +3,7 @@
 
 #include "policy/policyquerycontext.h"
 #include "query/fieldvaluecounts.h"
+#include "query/findingquerycontext.h"
 #include "query/query.h"
 #include "store/eventstore.h"
 
@@ -46,6 +47,9 @@ public:
     /// The active policy's outcome (null: none). rule:, policylevel: and emitted: are offered,
     /// with counts, only with a context that covers the store.
     void setPolicyContext(PolicyQueryContextPtr context);
+    /// The detection findings (null: none). finding: (rule ids) and severity are offered, with
+    /// counts of events, only with findings that cover the store.
+    void setFindingContext(FindingQueryContextPtr context);
 
 private:
     const std::vector<FieldValueCount>& countsOf(QueryField field);
@@ -58,9 +62,11 @@ private:
         std::string_view word, std::size_t from, std::size_t to, std::size_t maxItems) const;
 
     bool hasPolicy() const { return m_policy && m_policy->covers(*m_store); }
+    bool hasFindings() const { return m_findings && m_findings->covers(*m_store); }
 
     EventStorePtr m_store;
     PolicyQueryContextPtr m_policy;
+    FindingQueryContextPtr m_findings;
     std::array<std::vector<FieldValueCount>, 32> m_counts;
     std::array<bool, 32> m_counted{};
 };

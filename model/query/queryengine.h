@@ -45,8 +45,9 @@ QueryResult runQuery(const EventStore& store, const Query& query, std::stop_toke
 /// The first term of `query` that needs context the options do not give for `store`:
 /// rule:, policylevel: or emitted: without an active policy ("no active policy: open one in the
 /// policy editor") or with one evaluated on another snapshot; policychange: without a compared
-/// policy. Located in `text`, the text the query was parsed from. nullopt when the query can
-/// run.
+/// policy; finding: or severity without findings for the store ("no findings computed: run
+/// detection first"), and finding: naming no rule of those findings. Located in `text`, the
+/// text the query was parsed from. nullopt when the query can run.
 std::optional<QueryError> checkQueryContext(const Query& query, std::string_view text,
     const EventStore& store, const QueryOptions& options);
 

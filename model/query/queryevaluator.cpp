@@ -21,7 +21,7 @@ QueryEvaluator::QueryEvaluator(
     , m_options(options)
     , m_rows(static_cast<std::uint32_t>(store.size()))
     , m_cancel(std::move(stop))
-    , m_terms(store, query, m_options.policy.get(), m_cancel)
+    , m_terms(store, query, m_options.policy.get(), m_options.findings.get(), m_cancel)
 { }
 
 QueryResult QueryEvaluator::run()

@@ -35,6 +35,8 @@ const std::vector<FieldName>& queryFieldNames()
         {"emitted", QueryField::Emitted, true},
         {"policychange", QueryField::PolicyChange, true},
         {"warning", QueryField::Warning, true},
+        {"finding", QueryField::Finding, true},
+        {"severity", QueryField::Severity, true},
         {"user.username", QueryField::User, false},
         {"user.groups", QueryField::Group, false},
         {"impersonatedUser.username", QueryField::As, false},
@@ -110,6 +112,10 @@ std::string_view queryFieldName(QueryField field)
         return "policychange";
     case QueryField::Warning:
         return "warning";
+    case QueryField::Finding:
+        return "finding";
+    case QueryField::Severity:
+        return "severity";
     case QueryField::Json:
         return "json";
     case QueryField::Text:

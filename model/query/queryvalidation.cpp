@@ -6,6 +6,7 @@
 #include "common/timestamp.h"
 #include "policy/policycomparison.h"
 #include "query/cidr.h"
+#include "query/findingterms.h"
 
 #include <charconv>
 #include <cstdint>
@@ -236,6 +237,30 @@ Verdict checkIp(const Term& t)
     return std::nullopt;
 }
 
+// A detection rule id ([a-z0-9-]+), or a glob of ids; which ids exist is checked against the
+// findings (checkQueryContext), as the rules can change.
+Verdict checkFinding(const Term& t)
+{
+    if (t.compares())
+        return comparesText(t);
+    if (t.value().find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-*") == std::string::npos)
+        return std::nullopt;
+    return t.valueError("expected a detection rule id (a-z, 0-9 and '-', e.g. "
+                        "privileged-container) or a glob like secret-*");
+}
+
+// A severity name (any case); severities also compare (info < low < ... < critical).
+Verdict checkSeverity(const Term& t)
+{
+    if (t.node.wildcard && !t.compares())
+        return std::nullopt;
+    if (const std::optional<int> index = findingSeverityIndex(t.value())) {
+        t.node.number = *index;
+        return std::nullopt;
+    }
+    return t.valueError("unknown severity '" + t.value() + "' (info, low, medium, high, critical)");
+}
+
 // JSON values match as text; comparisons read the value as a number.
 Verdict checkJson(const Term& t)
 {
@@ -269,6 +294,10 @@ std::optional<ValueError> validateTermValue(
         return checkStageOrLevel(t);
     case QueryField::Chain:
         return checkChain(t);
+    case QueryField::Finding:
+        return checkFinding(t);
+    case QueryField::Severity:
+        return checkSeverity(t);
     case QueryField::Ip:
         return checkIp(t);
     case QueryField::Json:

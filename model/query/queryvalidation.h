@@ -27,8 +27,9 @@ struct ValueError
 
 /// Checks the value of the Match term `node` (field, op, value and wildcard set) against what
 /// its field accepts, and fills in what the engine reads instead of the text: `number` for
-/// codes, rules, stages, levels and emitted:, the time of time terms (ns; relativeTime for
-/// now-1h), `real` for JSON comparisons. `valueOffset` is where the value starts in the query.
+/// codes, rules, stages, levels, severities and emitted:, the time of time terms (ns;
+/// relativeTime for now-1h), `real` for JSON comparisons. `valueOffset` is where the value starts
+/// in the query.
 std::optional<ValueError> validateTermValue(
     QueryNode& node, const TermOperator& op, std::size_t valueOffset);
 

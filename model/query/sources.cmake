@@ -35,6 +35,7 @@ target_sources(auditscope_model PRIVATE
 )
 target_sources(auditscope_model PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/policyterms.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/findingterms.cpp
 )
 target_sources(auditscope_model PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/completerbuilder.cpp

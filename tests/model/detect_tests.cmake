@@ -1,0 +1,3 @@
+# SPDX-License-Identifier: Apache-2.0
+# Detection tests: auditscope_model_test(<name>) per tst_<name>.cpp (see tests/model/CMakeLists.txt).
+auditscope_model_test(rulecoverage)
