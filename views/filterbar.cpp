@@ -2,6 +2,7 @@
 #include "filterbar.h"
 
 #include "query/completerbuilder.h"
+#include "query/findingterms.h"
 #include "query/policyterms.h"
 #include "query/query.h"
 #include "query/querycompleter.h"
@@ -88,6 +89,7 @@ FilterBar::FilterBar(QWidget* parent)
         [this](const std::shared_ptr<QueryCompleter>& completer) {
             m_completer = completer;
             m_completer->setPolicyContext(m_policy);
+            m_completer->setFindingContext(m_findings);
             Q_EMIT completionReady();
         });
     auto* layout = new QHBoxLayout(this);
@@ -201,8 +203,11 @@ void FilterBar::setPolicyContext(const PolicyQueryContextPtr& context)
 void FilterBar::setFindingContext(const FindingQueryContextPtr& context)
 {
     m_findings = context;
-    // The text may read the findings (finding:, severity): what it says about them changed.
-    if (!m_edit->text().trimmed().isEmpty())
+    if (m_completer)
+        m_completer->setFindingContext(context);
+    // What finding: and severity select, or whether they can run, changed.
+    const QByteArray utf8 = m_edit->text().toUtf8();
+    if (readsFindings(std::string_view(utf8.constData(), static_cast<std::size_t>(utf8.size()))))
         validate();
 }
 

@@ -10,15 +10,13 @@
 #include "itemmodels/eventtablemodel.h"
 #include "itemmodels/rowsort.h"
 #include "policy/policyevaluationrunner.h"
+#include "query/findingterms.h"
 #include "query/policyterms.h"
-#include "query/query.h"
 #include "query/queryrunner.h"
 
 #include <QFile>
 #include <QFileInfo>
 #include <QStringList>
-
-#include <algorithm>
 
 namespace auditscope {
 
@@ -28,20 +26,6 @@ namespace {
 QString parenthesised(const QString& filter)
 {
     return QLatin1Char('(') + filter + QLatin1Char(')');
-}
-
-// Whether `filter` reads the findings (finding:, severity): a new result changes what it selects.
-bool readsFindings(const QString& filter)
-{
-    const QByteArray utf8 = filter.toUtf8();
-    const ParseResult parsed = parseQuery(std::string_view(utf8.constData(), utf8.size()));
-    return parsed.query
-        && std::any_of(parsed.query->nodes.begin(), parsed.query->nodes.end(),
-            [](const QueryNode& n) {
-                const std::string_view name = queryFieldName(n.field);
-                return n.kind == QueryNode::Kind::Match
-                    && (name == "finding" || name == "severity");
-            });
 }
 
 } // namespace
@@ -339,7 +323,7 @@ void Investigation::showFindings(const DetectionResultPtr& result)
         return;
     m_findings = result;
     m_query->setFindingContext(findingContext());
-    if (snapshot() && readsFindings(m_filter))
+    if (snapshot() && readsFindings(m_filter.toStdString()))
         m_query->run(snapshot(), m_filter); // finding:X means something new
     Q_EMIT findingsChanged(m_findings);
 }
