@@ -3,6 +3,7 @@
 // tables or JSON), and `analysis bench` (their recompute time).
 #include "arguments.h"
 #include "commands.h"
+#include "detectsupport.h"
 #include "output.h"
 #include "timing.h"
 
@@ -28,9 +29,10 @@ namespace auditscope::cli {
 namespace {
 
 constexpr const char* SummaryByUsage =
-    R"(Usage: auditscope-cli summary --by user|resource|namespace|verb|code [--json] [--query EXPR] PATH...
+    R"(Usage: auditscope-cli summary --by user|resource|namespace|verb|code [--json]
+                              [--query EXPR [--rules FILE]] PATH...
        auditscope-cli summary --histogram BUCKET [--stack verb|code|principal|user] [--top N]
-                              [--json] [--query EXPR] PATH...
+                              [--json] [--query EXPR [--rules FILE]] PATH...
 
 --by         one row per user (kind, events, writes, deletes, 401/403 failures, first and
              last time, source IPs, user agents), resource (RBAC style: pods/log,
@@ -276,6 +278,8 @@ int runSummaryAnalysis(const std::vector<std::string>& args)
 {
     bool json = false;
     std::optional<Query> query;
+    std::string queryText;
+    std::optional<std::string> rulesFile;
     std::string by, histogram, stack;
     int top = 5;
     std::vector<std::string> paths;
@@ -285,8 +289,10 @@ int runSummaryAnalysis(const std::vector<std::string>& args)
         if (a == "--json") {
             json = true;
         } else if (a == "--query" && hasValue) {
-            if (!(query = parseQueryArgument(args[++i])))
+            if (!(query = parseQueryArgument(queryText = args[++i])))
                 return UsageError;
+        } else if (a == "--rules" && hasValue) {
+            rulesFile = args[++i];
         } else if (a == "--by" && hasValue) {
             by = args[++i];
         } else if (a == "--histogram" && hasValue) {
@@ -336,8 +342,8 @@ int runSummaryAnalysis(const std::vector<std::string>& args)
     const int loadCode = reportLoad(result);
     const EventStore& store = *result.store;
     std::optional<RowSet> rows;
-    if (query)
-        rows = runQuery(store, *query).rows;
+    if (query && !(rows = runQueryArgument(*query, queryText, result.store, rulesFile)))
+        return UsageError;
     const EventSelection selection(rows);
 
     if (!histogram.empty()) {
@@ -381,6 +387,7 @@ int runAnalysis(const std::vector<std::string>& args)
     int repeat = 5;
     unsigned threads = 2;
     std::optional<Query> query;
+    std::string queryText;
     std::vector<std::string> paths;
     for (std::size_t i = 1; i < args.size(); ++i) {
         const std::string& a = args[i];
@@ -389,7 +396,7 @@ int runAnalysis(const std::vector<std::string>& args)
         else if (a == "--threads" && i + 1 < args.size())
             threads = static_cast<unsigned>(atLeastOne(args[++i]));
         else if (a == "--query" && i + 1 < args.size()) {
-            if (!(query = parseQueryArgument(args[++i])))
+            if (!(query = parseQueryArgument(queryText = args[++i])))
                 return UsageError;
         } else if (a == "-h" || a == "--help")
             return printUsage(AnalysisUsage);
@@ -472,8 +479,11 @@ int runAnalysis(const std::vector<std::string>& args)
     };
     benchOver(EventSelection{}, "all events");
     if (query) {
-        const RowSet rows = runQuery(store, *query).rows;
-        benchOver(EventSelection{rows}, "query rows");
+        const std::optional<RowSet> rows =
+            runQueryArgument(*query, queryText, result.store, std::nullopt);
+        if (!rows)
+            return UsageError;
+        benchOver(EventSelection{*rows}, "query rows");
     }
     return Success;
 }

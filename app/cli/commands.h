@@ -30,6 +30,8 @@ int runSummaryAnalysis(const std::vector<std::string>& args);
 int runAnalysis(const std::vector<std::string>& args);
 int runChain(const std::vector<std::string>& args);
 int runHistory(const std::vector<std::string>& args);
+/// `detect` (detectcommand.cpp).
+int runDetect(const std::vector<std::string>& args);
 
 /// Whether a query may have terms that read a policy's outcome (rule:, policylevel:, emitted:,
 /// policychange:). No command that runs a query has a policy for them.

@@ -58,13 +58,18 @@ Commands:
   history [--json] GROUP/RESOURCE/NAMESPACE/NAME PATH...
                                          every request on one object, with diffs of
                                          what each change did, and its lifetime
+  detect [--json] [--rules FILE] [--policy POLICY] [--min-severity S] PATH...
+                                         findings of the detection rules, grouped by
+                                         rule, most severe first; with --policy, whether
+                                         the policy records what each rule needs
 
 Options:
   -h, --help     show this help
   --version      show the version
 
 Exit codes: 0 success, 1 loaded but some lines were bad, 2 nothing loadable or usage error,
-3 (chain, history) the auditID or object is not in the logs.
+3 (chain, history) the auditID or object is not in the logs, 4 (detect) findings at or
+above --min-severity.
 )";
 
 } // namespace
@@ -99,5 +104,7 @@ int main(int argc, char** argv)
         return runChain(args);
     if (command == "history")
         return runHistory(args);
+    if (command == "detect")
+        return runDetect(args);
     return usageError("unknown command '" + command + "'", Usage);
 }

@@ -2,9 +2,12 @@
 // `query check|complete|bench`, and the --query option of `events` and `summary`.
 #include "arguments.h"
 #include "commands.h"
+#include "detectsupport.h"
 #include "timing.h"
 
+#include "detect/detectionengine.h"
 #include "load/loader.h"
+#include "query/findingterms.h"
 #include "query/policyterms.h"
 #include "query/querychars.h"
 #include "query/querycompleter.h"
@@ -23,9 +26,11 @@ constexpr const char* QueryUsage = R"(Usage: auditscope-cli query check EXPR
        auditscope-cli query bench [--repeat N] [--threads N] PATH... -- EXPR...
 
 check     parse EXPR; print its canonical form, or the positioned error (exit 2)
-complete  fields, or a field's values with event counts, at byte offset N (default: end)
+complete  fields, or a field's values with event counts, at byte offset N (default: end);
+          with finding or severity in EXPR, the detection rules run first for their values
 bench     per EXPR: matching events, median ms over N runs (default 5), ms per 10 M events,
-          raw bytes re-read and their throughput; then completion latency
+          raw bytes re-read and their throughput; then completion latency (an EXPR with
+          finding: or severity runs the detection rules once first)
 )";
 
 // A --query has no policy to read: rule:, policylevel:, emitted: and policychange: would match
@@ -71,6 +76,14 @@ int runComplete(const std::vector<std::string>& args)
     rest.erase(rest.begin());
     const LoadResult result = loadAuditLogs(rest);
     QueryCompleter completer(result.store);
+    // finding: and severity values come from findings: run the rules when the text names them
+    // (it may not parse while being typed, so look at the words).
+    const std::string lowered = asciiLowered(text);
+    if (lowered.find("finding") != std::string::npos
+        || lowered.find("severity") != std::string::npos) {
+        if (const std::shared_ptr<const RuleSet> rules = loadCliRules(std::nullopt))
+            completer.setFindingContext(detect(result.store, rules).context);
+    }
     const auto start = Clock::now();
     const Completions c = completer.complete(text, cursor.value_or(text.size()));
     const double ms = msSince(start);
@@ -122,6 +135,15 @@ int runBenchQueries(const std::vector<std::string>& args)
     const double per10M = store.size() ? 10e6 / static_cast<double>(store.size()) : 0;
     QueryOptions options;
     options.threads = threads;
+    if (std::any_of(
+            queries.begin(), queries.end(), [](const Query& q) { return readsFindings(q); })) {
+        const auto detectStart = Clock::now();
+        const std::shared_ptr<const RuleSet> rules = loadCliRules(std::nullopt);
+        if (!rules)
+            return UsageError;
+        options.findings = detect(result.store, rules).context;
+        std::printf("detection (for finding: and severity): %.1f ms\n", msSince(detectStart));
+    }
     std::printf("%-72s %10s %10s %12s %10s %9s\n", "query", "matches", "median ms", "ms/10M ev",
         "raw MB", "raw GB/s");
     for (std::size_t i = 0; i < queries.size(); ++i) {
@@ -171,10 +193,14 @@ std::optional<Query> parseQueryArgument(const std::string& text, PolicyTerms pol
             parsed = ParseResult{std::nullopt, policyTermError(text, *term)};
     if (parsed.ok())
         return std::move(parsed.query);
-    std::fprintf(stderr, "auditscope-cli: bad query: %s\n  %s\n  %*s^\n",
-        parsed.error.toString().c_str(), text.c_str(), static_cast<int>(parsed.error.column - 1),
-        "");
+    printQueryError(text, parsed.error);
     return std::nullopt;
+}
+
+void printQueryError(const std::string& text, const QueryError& error)
+{
+    std::fprintf(stderr, "auditscope-cli: bad query: %s\n  %s\n  %*s^\n", error.toString().c_str(),
+        text.c_str(), static_cast<int>(error.column - 1), "");
 }
 
 int runQueryCommand(const std::vector<std::string>& args)

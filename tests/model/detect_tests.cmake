@@ -1,3 +1,4 @@
 # SPDX-License-Identifier: Apache-2.0
 # Detection tests: auditscope_model_test(<name>) per tst_<name>.cpp (see tests/model/CMakeLists.txt).
 auditscope_model_test(rulecoverage)
+auditscope_model_test(rulereader)
