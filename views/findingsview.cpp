@@ -34,14 +34,16 @@ constexpr int IconSize = 16;
 class SeverityStyleProxy final : public QIdentityProxyModel
 {
 public:
-    SeverityStyleProxy(int severityRole, int colorRole, int coveredRole, int coverageColumn,
-        QObject* parent)
-        : QIdentityProxyModel(parent)
+    SeverityStyleProxy(QAbstractItemModel* source, int severityRole, int colorRole,
+        int coveredRole, int coverageColumn)
+        : QIdentityProxyModel(source)
         , m_severityRole(severityRole)
         , m_colorRole(colorRole)
         , m_coveredRole(coveredRole)
         , m_coverageColumn(coverageColumn)
-    { }
+    {
+        setSourceModel(source);
+    }
 
     QVariant data(const QModelIndex& index, int role) const override
     {
@@ -97,8 +99,8 @@ FindingsView::FindingsView(QWidget* parent)
     m_summary->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     findingsLayout->addWidget(m_summary);
     findingsLayout->addWidget(m_findingsTree, 1);
-    m_findingsTree->setModel(new SeverityStyleProxy(FindingsModel::SeverityRole,
-        FindingsModel::SeverityColorRole, -1, -1, m_findings));
+    m_findingsTree->setModel(new SeverityStyleProxy(
+        m_findings, FindingsModel::SeverityRole, FindingsModel::SeverityColorRole, -1, -1));
     QHeaderView* header = m_findingsTree->header();
     const QFontMetrics metrics = fontMetrics();
     const int digitWidth = metrics.horizontalAdvance(QLatin1Char('0'));
@@ -125,9 +127,9 @@ FindingsView::FindingsView(QWidget* parent)
     splitter->setStretchFactor(1, 1);
     rulesLayout->addWidget(splitter, 1);
     m_rulesTree->setRootIsDecorated(false);
-    m_rulesTree->setModel(new SeverityStyleProxy(DetectionRulesModel::SeverityRole,
+    m_rulesTree->setModel(new SeverityStyleProxy(m_rules, DetectionRulesModel::SeverityRole,
         DetectionRulesModel::SeverityColorRole, DetectionRulesModel::CoveredRole,
-        DetectionRulesModel::CoverageColumn, m_rules));
+        DetectionRulesModel::CoverageColumn));
     QHeaderView* rulesHeader = m_rulesTree->header();
     rulesHeader->resizeSection(DetectionRulesModel::IdColumn, 30 * digitWidth);
     rulesHeader->resizeSection(DetectionRulesModel::SeverityColumn, IconSize + 12 * digitWidth);

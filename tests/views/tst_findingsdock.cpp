@@ -81,10 +81,11 @@ void click(QTreeView* tree, const QModelIndex& index, bool twice = false)
 {
     tree->scrollTo(index);
     const QPoint at = tree->visualRect(index).center();
-    if (twice)
+    QTest::mouseClick(tree->viewport(), Qt::LeftButton, {}, at);
+    if (twice) { // as a real double click comes: press, release, double click, release
         QTest::mouseDClick(tree->viewport(), Qt::LeftButton, {}, at);
-    else
-        QTest::mouseClick(tree->viewport(), Qt::LeftButton, {}, at);
+        QTest::mouseRelease(tree->viewport(), Qt::LeftButton, {}, at);
+    }
 }
 
 } // namespace
