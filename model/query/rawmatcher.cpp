@@ -14,18 +14,22 @@ namespace od = simdjson::ondemand;
 
 namespace {
 
-// Whether `pred` holds for an element of the array `value` (false when it does not read as one):
-// a path step and a leaf both match when any element does.
+// Whether `pred` holds for an element of the array `value` (false when it does not read as one,
+// setting `failed`): a path step and a leaf both match when any element does.
 template <class Pred>
-bool anyElement(od::value& value, Pred pred)
+bool anyElement(od::value& value, bool& failed, Pred pred)
 {
     od::array array;
-    if (value.get_array().get(array))
+    if (value.get_array().get(array)) {
+        failed = true;
         return false;
+    }
     for (auto element : array) {
         od::value item;
-        if (std::move(element).get(item))
+        if (std::move(element).get(item)) {
+            failed = true;
             return false;
+        }
         if (pred(item))
             return true;
     }
@@ -87,18 +91,40 @@ bool RawMatcher::matches(
     const EventStore& store, std::uint32_t row, const QueryNode& n, std::string_view prefilter)
 {
     const std::string_view raw = store.rawJson(EventId{row});
-    m_bytes += raw.size();
-    ++m_events;
+    if (raw.data() != m_countedRaw) {
+        m_countedRaw = raw.data();
+        m_bytes += raw.size();
+        ++m_events;
+    }
     if (!prefilter.empty() && !memmem(raw.data(), raw.size(), prefilter.data(), prefilter.size()))
         return false;
     if (n.field == QueryField::Text)
         return !n.wildcard || containsGlob(raw, n.value);
-    od::document doc;
     od::object object;
-    if (m_parser.parse(store, EventId{row}, raw).get(doc) || doc.get_object().get(object))
+    if (!objectOf(store, row, raw, object))
         return false;
     m_node = &n;
     return matchObject(object, 0, 1);
+}
+
+bool RawMatcher::objectOf(
+    const EventStore& store, std::uint32_t row, std::string_view raw, od::object& object)
+{
+    if (raw.data() == m_parsedRaw && m_parsedOk && !m_walkFailed) {
+        // A term before this one walked (part of) the document: start again from its top. A
+        // walk that met an error may have left the iterator in it: then parse afresh, as a
+        // term on its own would.
+        m_doc.rewind();
+    } else {
+        m_parsedRaw = raw.data();
+        m_parsedOk = !m_parser.parse(store, EventId{row}, raw).get(m_doc);
+        if (!m_parsedOk)
+            return false;
+    }
+    m_walkFailed = false;
+    if (m_doc.get_object().get(object))
+        return walkFailed();
+    return true;
 }
 
 // `nesting` counts the containers entered, the event's own object being 1. Arrays do not
@@ -110,7 +136,7 @@ bool RawMatcher::matchObject(od::object& object, std::size_t depth, int nesting)
         od::field field;
         std::string_view key;
         if (std::move(member).get(field) || field.unescaped_key().get(key))
-            return false;
+            return walkFailed();
         if (asciiIEquals(key, m_node->path[depth]))
             return matchValue(field.value(), depth + 1, nesting);
     }
@@ -125,14 +151,16 @@ bool RawMatcher::matchValue(od::value& value, std::size_t depth, int nesting)
         return false;
     od::json_type type;
     if (value.type().get(type))
-        return false;
+        return walkFailed();
     if (type == od::json_type::object) {
         od::object object;
-        return !value.get_object().get(object) && matchObject(object, depth, nesting + 1);
+        if (value.get_object().get(object))
+            return walkFailed();
+        return matchObject(object, depth, nesting + 1);
     }
     if (type == od::json_type::array)
-        return anyElement(
-            value, [&](od::value& item) { return matchValue(item, depth, nesting + 1); });
+        return anyElement(value, m_walkFailed,
+            [&](od::value& item) { return matchValue(item, depth, nesting + 1); });
     return false;
 }
 
@@ -162,12 +190,12 @@ bool RawMatcher::matchLeaf(od::value& value, int nesting)
     const bool compare = m_node->op != CompareOp::Match;
     od::json_type type;
     if (value.type().get(type))
-        return false;
+        return walkFailed();
     switch (type) {
     case od::json_type::string: {
         std::string_view text;
         if (value.get_string().get(text))
-            return false;
+            return walkFailed();
         return compare ? compareNumber(text) : valueMatches(*m_node, text);
     }
     case od::json_type::number: {
@@ -177,14 +205,15 @@ bool RawMatcher::matchLeaf(od::value& value, int nesting)
     case od::json_type::boolean: {
         bool b = false;
         if (value.get_bool().get(b))
-            return false;
+            return walkFailed();
         return !compare && valueMatches(*m_node, b ? "true" : "false");
     }
     case od::json_type::null:
         return !compare && valueMatches(*m_node, "null");
     case od::json_type::array:
-        return nesting < MaxJsonDepth
-            && anyElement(value, [&](od::value& item) { return matchLeaf(item, nesting + 1); });
+        return nesting < MaxJsonDepth && anyElement(value, m_walkFailed, [&](od::value& item) {
+            return matchLeaf(item, nesting + 1);
+        });
     case od::json_type::object:
         return !compare && m_node->value == "*";
     }

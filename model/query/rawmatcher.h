@@ -27,8 +27,10 @@ std::string rawPrefilterFor(const QueryNode& n);
 /// Matches Json terms (a key path, keys case-insensitive, arrays searched element by element)
 /// and Text terms (a substring) against events' raw JSON: a substring prefilter, then one
 /// On-Demand pass along the path, down to MaxJsonDepth levels of the event (deeper parts of a
-/// body are skipped by simdjson, without recursion). Counts the bytes and events it read. One
-/// per thread.
+/// body are skipped by simdjson, without recursion). Keeps the parsed document of the last
+/// event, so that several Json terms (of one query or of several) on the same event parse it
+/// once (On-Demand `rewind()`). Counts the bytes and events it read, each event once however
+/// many terms read it in a row. One per thread.
 class RawMatcher final
 {
 public:
@@ -40,15 +42,31 @@ public:
     std::uint64_t events() const { return m_events; }
 
 private:
+    /// The event's top-level object, from the kept document when `raw` is the last one parsed.
+    bool objectOf(const EventStore& store, std::uint32_t row, std::string_view raw,
+        simdjson::ondemand::object& object);
+
     // `depth`: the path step to match; `nesting`: containers entered (bounded by MaxJsonDepth).
     bool matchObject(simdjson::ondemand::object& object, std::size_t depth, int nesting);
     bool matchValue(simdjson::ondemand::value& value, std::size_t depth, int nesting);
     bool matchLeaf(simdjson::ondemand::value& value, int nesting);
     bool compareNumber(std::string_view text) const;
+    bool walkFailed()
+    {
+        m_walkFailed = true;
+        return false;
+    }
 
     RawEventParser m_parser;
     const QueryNode* m_node = nullptr; ///< the term being matched
     std::uint64_t m_bytes = 0, m_events = 0;
+    /// The last event counted and the last one parsed, by the address of its raw bytes (unique
+    /// among live events, whatever the store), and whether its parse succeeded.
+    const char* m_countedRaw = nullptr;
+    const char* m_parsedRaw = nullptr;
+    bool m_parsedOk = false;
+    bool m_walkFailed = false; ///< the last walk of m_doc met a simdjson error
+    simdjson::ondemand::document m_doc;
 };
 
 } // namespace auditscope

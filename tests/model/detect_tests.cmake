@@ -2,3 +2,4 @@
 # Detection tests: auditscope_model_test(<name>) per tst_<name>.cpp (see tests/model/CMakeLists.txt).
 auditscope_model_test(rulecoverage)
 auditscope_model_test(rulereader)
+auditscope_model_test(detectionengine)

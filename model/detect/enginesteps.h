@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: Apache-2.0
+// The detection engine's steps (detectionengine.h), shared by its source files: each rule's
+// matching rows (rulecandidates.cpp), the rules' state over them (rulestate.cpp), the checks on
+// the log itself (integritychecks.cpp). Internal to model/detect.
+#pragma once
+
+#include "detect/detectionengine.h"
+#include "detect/maintenancewindow.h"
+#include "store/rowset.h"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+namespace auditscope {
+
+/// A query with its Json and Text terms made always true where they could only add rows (under
+/// an even number of `not`s) and always false where they could only remove them: it matches
+/// every row the query matches, and runs on indexes and columns alone. Constant-folded, so an
+/// `and` with a relaxed term is its other parts.
+struct RelaxedQuery
+{
+    enum class Kind : std::uint8_t { None, All, Query };
+    Kind kind = Kind::All;
+    Query query; ///< Kind::Query only
+    bool exact = false; ///< the query had no Json or Text term: the relaxed rows are its rows
+};
+RelaxedQuery relaxQuery(const Query& query);
+
+/// The rows each rule's `match` and `then` matched, ascending (every stage of every request).
+struct RuleMatches
+{
+    RowSet match, then;
+};
+
+/// Runs every enabled query rule's match (and then) over the store: the relaxed queries through
+/// the query engine, then one pass over the union of the candidates of rules that read event
+/// bodies, each candidate parsed once for all of them, on `threads` threads. Reports progress
+/// as 0..1 of this step. nullopt when stopped.
+std::optional<std::vector<RuleMatches>> matchRules(const EventStore& store, const RuleSet& rules,
+    const std::stop_token& stop, unsigned threads, const std::function<void(double)>& progress);
+
+/// Turns query rules' matches into findings, by kind (event, threshold, first seen, sequence)
+/// and maintenance-window setting. Keeps what rules share: which rows start a request, and
+/// scratch space. One per detection run; single thread.
+class RuleStates final
+{
+public:
+    RuleStates(const EventStore& store, const RuleSet& rules);
+
+    /// Appends the findings of rule `ruleIndex` (a query rule) to `out`.
+    void run(std::uint32_t ruleIndex, const RuleMatches& matches, std::vector<Finding>& out);
+
+private:
+    /// The first matching row of each request (auditID), ascending; requests inside a
+    /// maintenance window are left out when the rule says so.
+    RowSet requestsOf(const DetectionRule& rule, const RowSet& rows);
+    /// Whether `row` is the first event of its request in the store (computed on first use).
+    bool startsRequest(std::uint32_t row);
+
+    void eventFindings(std::uint32_t ruleIndex, const RowSet& requests, std::vector<Finding>& out);
+    void thresholdFindings(
+        std::uint32_t ruleIndex, const RowSet& requests, std::vector<Finding>& out);
+    void firstSeenFindings(
+        std::uint32_t ruleIndex, const RowSet& requests, std::vector<Finding>& out);
+    void sequenceFindings(std::uint32_t ruleIndex, const RowSet& first, const RowSet& then,
+        std::vector<Finding>& out);
+
+    const EventStore& m_store;
+    const RuleSet& m_rules;
+    MaintenanceSchedule m_maintenance;
+    std::vector<std::uint64_t> m_seenIds; ///< per auditID, a bit; all clear between uses
+    std::vector<std::uint64_t> m_requestStarts; ///< per row, a bit; empty until first needed
+};
+
+/// Per source file: its span, events and usual gap between consecutive events.
+struct SourceStats
+{
+    std::uint64_t events = 0;
+    std::uint32_t firstRow = 0, lastRow = 0;
+    std::int64_t firstNs = 0, lastNs = 0;
+    std::int64_t medianGapNs = 0; ///< within 1/8 (a log-scale histogram), rounded up
+};
+
+/// The checks on the evidence itself (RuleKind::Integrity), over the whole store. Keeps what
+/// several checks share (per-source statistics, the chain integrity). Single thread.
+class IntegrityChecks final
+{
+public:
+    explicit IntegrityChecks(EventStorePtr store);
+
+    /// Appends the findings of integrity rule `ruleIndex` to `out`; false when stopped.
+    bool run(const DetectionRule& rule, std::uint32_t ruleIndex, const std::stop_token& stop,
+        std::vector<Finding>& out);
+
+private:
+    const std::vector<SourceStats>& sourceStats();
+    void silence(const DetectionRule& rule, std::uint32_t ruleIndex, std::vector<Finding>& out);
+    void rateDrop(const DetectionRule& rule, std::uint32_t ruleIndex, std::vector<Finding>& out);
+    bool clockSkew(std::uint32_t ruleIndex, const std::stop_token& stop, std::vector<Finding>& out);
+    void levelDrop(std::uint32_t ruleIndex, std::vector<Finding>& out);
+    void rotationGap(const DetectionRule& rule, std::uint32_t ruleIndex, std::vector<Finding>& out);
+
+    EventStorePtr m_store;
+    std::vector<SourceStats> m_sources; ///< empty until first needed
+    bool m_haveSources = false;
+};
+
+/// Durations as findings' details show them: a window exactly ("60 s", "5 m", "36 h"), a
+/// measured span rounded down to its largest unit ("36 h", "2 m", "1.2 s").
+std::string formatWindow(std::int64_t ns);
+std::string formatSpan(std::int64_t ns);
+/// 4120 → "4,120".
+std::string formatCount(std::uint64_t n);
+
+} // namespace auditscope

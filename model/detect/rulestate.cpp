@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: Apache-2.0
+// Step two of detection: what each query rule keeps across events. Matches become requests
+// (one row per auditID), then findings by the rule's kind: every request (event rules), bursts
+// per key (threshold), a first occurrence after a baseline of the key's own activity (first
+// seen), or one request followed by another (sequence).
+#include "detect/enginesteps.h"
+
+#include "detect/rulekeys.h"
+
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace auditscope {
+
+namespace {
+
+// Requests grouped by key, each group ascending.
+struct KeyGroups
+{
+    std::vector<RuleKey> keys;
+    std::vector<std::vector<std::uint32_t>> rows;
+};
+
+KeyGroups groupByKey(const RuleKeyReader& reader, const RowSet& requests)
+{
+    KeyGroups groups;
+    std::unordered_map<RuleKey, std::uint32_t, RuleKeyHash> indexOf;
+    for (EventId e : requests) {
+        const RuleKey key = reader.keyOf(e.value);
+        const auto [it, added] =
+            indexOf.try_emplace(key, static_cast<std::uint32_t>(groups.keys.size()));
+        if (added) {
+            groups.keys.push_back(key);
+            groups.rows.emplace_back();
+        }
+        groups.rows[it->second].push_back(e.value);
+    }
+    return groups;
+}
+
+// "create pods/exec prod/web-1": the request an event rule flagged, in a few words.
+std::string describeRequest(const EventStore& s, std::uint32_t row)
+{
+    std::string out = columnText(s, QueryField::Verb, columnIdOf(s, QueryField::Verb, row));
+    const std::string resource =
+        columnText(s, QueryField::Resource, columnIdOf(s, QueryField::Resource, row));
+    if (!resource.empty()) {
+        out += ' ' + resource;
+        const std::string sub =
+            columnText(s, QueryField::Subresource, columnIdOf(s, QueryField::Subresource, row));
+        if (!sub.empty())
+            out += '/' + sub;
+        const std::string ns =
+            columnText(s, QueryField::Namespace, columnIdOf(s, QueryField::Namespace, row));
+        const std::string name =
+            columnText(s, QueryField::Name, columnIdOf(s, QueryField::Name, row));
+        if (!ns.empty() || !name.empty())
+            out += ' ' + (ns.empty() ? name : name.empty() ? ns : ns + '/' + name);
+    }
+    if (s.code[row] != 0)
+        out += " (" + std::to_string(s.code[row]) + ')';
+    return out;
+}
+
+Finding makeFinding(const EventStore& s, std::uint32_t rule, std::vector<EventId> events,
+    std::string principal, std::string detail)
+{
+    Finding f;
+    f.rule = rule;
+    f.events = std::move(events);
+    f.principal = std::move(principal);
+    f.firstNs = s.timeNs[f.events.front().value];
+    f.lastNs = s.timeNs[f.events.back().value];
+    f.detail = std::move(detail);
+    return f;
+}
+
+// One key's activity in time order, for first-seen rules: when it began, how many requests
+// it made and which values of `newValueOf` it used, each counted from the next instant on (so
+// that the stages of one request, and requests in the same nanosecond, are not "before" it).
+struct KeyActivity
+{
+    std::int64_t firstNs = -1;
+    std::uint64_t requests = 0, pendingRequests = 0;
+    std::int64_t pendingTimeNs = std::numeric_limits<std::int64_t>::min();
+    std::unordered_set<std::uint32_t> usedValues;
+    std::vector<std::uint32_t> pendingValues;
+    std::size_t nextMatch = 0; ///< into the key's matched requests
+
+    void advanceTo(std::int64_t timeNs)
+    {
+        if (timeNs <= pendingTimeNs)
+            return;
+        pendingTimeNs = timeNs;
+        requests += pendingRequests;
+        pendingRequests = 0;
+        usedValues.insert(pendingValues.begin(), pendingValues.end());
+        pendingValues.clear();
+    }
+};
+
+} // namespace
+
+std::string formatWindow(std::int64_t ns)
+{
+    struct Unit
+    {
+        std::int64_t ns;
+        const char* name;
+    };
+    static constexpr Unit Units[] = {{86'400'000'000'000, "d"}, {3'600'000'000'000, "h"},
+        {60'000'000'000, "m"}, {1'000'000'000, "s"}, {1'000'000, "ms"}, {1, "ns"}};
+    if (ns <= 0)
+        return "0 s";
+    for (std::size_t i = 0; i < std::size(Units); ++i) {
+        if (ns % Units[i].ns != 0)
+            continue;
+        // "60 s" reads better than "1 m", "24 h" than "1 d".
+        if (ns == Units[i].ns && i + 1 < std::size(Units) - 1)
+            return std::to_string(ns / Units[i + 1].ns) + ' ' + Units[i + 1].name;
+        return std::to_string(ns / Units[i].ns) + ' ' + Units[i].name;
+    }
+    return std::to_string(ns) + " ns";
+}
+
+std::string formatSpan(std::int64_t ns)
+{
+    constexpr std::int64_t Ms = 1'000'000, S = 1000 * Ms, M = 60 * S, H = 60 * M, D = 24 * H;
+    if (ns < S)
+        return std::to_string(std::max<std::int64_t>(ns, 0) / Ms) + " ms";
+    if (ns < 10 * S) {
+        const std::int64_t tenths = ns / (S / 10);
+        return std::to_string(tenths / 10) + '.' + std::to_string(tenths % 10) + " s";
+    }
+    if (ns < 2 * M)
+        return std::to_string(ns / S) + " s";
+    if (ns < 2 * H)
+        return std::to_string(ns / M) + " m";
+    if (ns < 3 * D)
+        return std::to_string(ns / H) + " h";
+    return std::to_string(ns / D) + " d";
+}
+
+std::string formatCount(std::uint64_t n)
+{
+    std::string digits = std::to_string(n);
+    for (int at = static_cast<int>(digits.size()) - 3; at > 0; at -= 3)
+        digits.insert(static_cast<std::size_t>(at), 1, ',');
+    return digits;
+}
+
+RuleStates::RuleStates(const EventStore& store, const RuleSet& rules)
+    : m_store(store)
+    , m_rules(rules)
+    , m_maintenance(rules.settings.maintenanceWindows)
+    , m_seenIds((store.pools.auditIds.size() + 63) / 64, 0)
+{ }
+
+void RuleStates::run(std::uint32_t ruleIndex, const RuleMatches& matches, std::vector<Finding>& out)
+{
+    const DetectionRule& rule = m_rules.rules[ruleIndex];
+    const RowSet requests = requestsOf(rule, matches.match);
+    switch (rule.kind) {
+    case RuleKind::Event:
+        return eventFindings(ruleIndex, requests, out);
+    case RuleKind::Threshold:
+        return thresholdFindings(ruleIndex, requests, out);
+    case RuleKind::FirstSeen:
+        return firstSeenFindings(ruleIndex, requests, out);
+    case RuleKind::Sequence:
+        return sequenceFindings(ruleIndex, requests, requestsOf(rule, matches.then), out);
+    case RuleKind::Integrity:
+        break;
+    }
+}
+
+RowSet RuleStates::requestsOf(const DetectionRule& rule, const RowSet& rows)
+{
+    RowSet out;
+    std::vector<std::uint32_t> touched;
+    for (EventId e : rows) {
+        const AuditIdId id = m_store.auditId[e.value];
+        if (id) {
+            std::uint64_t& word = m_seenIds[id.value >> 6];
+            const std::uint64_t bit = 1ULL << (id.value & 63);
+            if (word & bit)
+                continue; // a later stage of a request already taken
+            word |= bit;
+            touched.push_back(id.value);
+        }
+        if (rule.outsideMaintenance && m_maintenance.contains(m_store.timeNs[e.value]))
+            continue;
+        out.push_back(e);
+    }
+    for (std::uint32_t id : touched)
+        m_seenIds[id >> 6] = 0;
+    return out;
+}
+
+bool RuleStates::startsRequest(std::uint32_t row)
+{
+    if (m_requestStarts.empty()) {
+        const std::size_t rows = m_store.size();
+        m_requestStarts.assign((rows + 63) / 64 + 1, 0);
+        std::vector<std::uint64_t> seen((m_store.pools.auditIds.size() + 63) / 64, 0);
+        for (std::size_t r = 0; r < rows; ++r) {
+            const AuditIdId id = m_store.auditId[r];
+            if (id) {
+                std::uint64_t& word = seen[id.value >> 6];
+                const std::uint64_t bit = 1ULL << (id.value & 63);
+                if (word & bit)
+                    continue;
+                word |= bit;
+            }
+            m_requestStarts[r >> 6] |= 1ULL << (r & 63);
+        }
+    }
+    return (m_requestStarts[row >> 6] >> (row & 63)) & 1;
+}
+
+void RuleStates::eventFindings(
+    std::uint32_t ruleIndex, const RowSet& requests, std::vector<Finding>& out)
+{
+    const RuleKeyReader keys(m_store, m_rules.rules[ruleIndex].by);
+    for (EventId e : requests)
+        out.push_back(makeFinding(m_store, ruleIndex, {e}, keys.text(keys.keyOf(e.value)),
+            describeRequest(m_store, e.value)));
+}
+
+// Per key, a sliding window over its requests in time order: a finding as soon as `count`
+// requests (or distinct values) fit in [t0, t0 + window]; the finding takes every request of
+// that window, and the next one starts after them.
+void RuleStates::thresholdFindings(
+    std::uint32_t ruleIndex, const RowSet& requests, std::vector<Finding>& out)
+{
+    const DetectionRule& rule = m_rules.rules[ruleIndex];
+    const RuleKeyReader keys(m_store, rule.by);
+    const KeyGroups groups = groupByKey(keys, requests);
+    const std::size_t count = static_cast<std::size_t>(std::max(rule.count, 1));
+    const auto valueOf = [&](std::uint32_t row) {
+        return columnIdOf(m_store, *rule.distinct, row);
+    };
+    std::unordered_map<std::uint32_t, int> inWindow; // distinct: value → requests in the window
+    for (std::size_t g = 0; g < groups.keys.size(); ++g) {
+        const std::vector<std::uint32_t>& rows = groups.rows[g];
+        const auto timeOf = [&](std::size_t i) { return m_store.timeNs[rows[i]]; };
+        inWindow.clear();
+        std::size_t left = 0;
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            for (; timeOf(i) - timeOf(left) > rule.windowNs; ++left) {
+                if (rule.distinct && --inWindow[valueOf(rows[left])] == 0)
+                    inWindow.erase(valueOf(rows[left]));
+            }
+            if (rule.distinct)
+                ++inWindow[valueOf(rows[i])];
+            const std::size_t reached = rule.distinct ? inWindow.size() : i - left + 1;
+            if (reached < count)
+                continue;
+            std::size_t end = i;
+            while (end + 1 < rows.size() && timeOf(end + 1) - timeOf(left) <= rule.windowNs)
+                ++end;
+            std::vector<EventId> events;
+            std::unordered_set<std::uint32_t> values;
+            for (std::size_t k = left; k <= end; ++k) {
+                events.push_back(EventId{rows[k]});
+                if (rule.distinct)
+                    values.insert(valueOf(rows[k]));
+            }
+            const std::string detail = rule.distinct
+                ? std::to_string(values.size()) + " different "
+                    + std::string(queryFieldName(*rule.distinct)) + " values within "
+                    + formatWindow(rule.windowNs)
+                : formatCount(events.size()) + " requests within " + formatWindow(rule.windowNs);
+            out.push_back(makeFinding(
+                m_store, ruleIndex, std::move(events), keys.text(groups.keys[g]), detail));
+            inWindow.clear();
+            left = end + 1;
+            i = end;
+        }
+    }
+}
+
+void RuleStates::firstSeenFindings(
+    std::uint32_t ruleIndex, const RowSet& requests, std::vector<Finding>& out)
+{
+    const DetectionRule& rule = m_rules.rules[ruleIndex];
+    const RuleKeyReader keys(m_store, rule.by);
+    KeyGroups groups = groupByKey(keys, requests);
+    if (!rule.newValueOf) {
+        for (auto& rows : groups.rows)
+            rows.resize(1); // only a key's first matching request can be a first occurrence
+    }
+    std::vector<KeyActivity> activity(groups.keys.size());
+    const auto valueOf = [&](std::uint32_t row) {
+        return rule.newValueOf ? columnIdOf(m_store, *rule.newValueOf, row) : 0;
+    };
+    const auto visit = [&](std::size_t g, std::uint32_t row) {
+        KeyActivity& a = activity[g];
+        const std::vector<std::uint32_t>& matched = groups.rows[g];
+        const std::int64_t t = m_store.timeNs[row];
+        a.advanceTo(t);
+        if (a.firstNs < 0)
+            a.firstNs = t;
+        if (a.nextMatch < matched.size() && matched[a.nextMatch] == row) {
+            ++a.nextMatch;
+            const std::uint32_t value = valueOf(row);
+            const bool fresh =
+                !rule.newValueOf || (value != UINT32_MAX && !a.usedValues.contains(value));
+            const std::int64_t baselineNs = t - a.firstNs;
+            if (fresh && baselineNs >= rule.baselineNs
+                && a.requests >= static_cast<std::uint64_t>(std::max(rule.baselineRequests, 0))) {
+                std::string what = rule.newValueOf
+                    ? "first " + std::string(queryFieldName(*rule.newValueOf)) + ' '
+                        + columnText(m_store, *rule.newValueOf, value)
+                    : std::string("first time");
+                out.push_back(
+                    makeFinding(m_store, ruleIndex, {EventId{row}}, keys.text(groups.keys[g]),
+                        what + " in " + formatSpan(baselineNs) + " of activity ("
+                            + formatCount(a.requests) + " requests)"));
+            }
+            if (rule.newValueOf)
+                a.usedValues.insert(value);
+        }
+        if (startsRequest(row))
+            ++a.pendingRequests;
+        if (rule.newValueOf)
+            a.pendingValues.push_back(valueOf(row));
+    };
+    // Each key's activity through a posting list; keys without one in one scan of the store.
+    std::unordered_map<RuleKey, std::uint32_t, RuleKeyHash> scanned;
+    for (std::size_t g = 0; g < groups.keys.size(); ++g) {
+        const std::uint32_t last = groups.rows[g].back();
+        const bool listed = keys.forEachEventOf(groups.keys[g], [&](std::uint32_t row) {
+            if (row <= last)
+                visit(g, row);
+        });
+        if (!listed)
+            scanned.emplace(groups.keys[g], static_cast<std::uint32_t>(g));
+    }
+    if (scanned.empty())
+        return;
+    for (std::uint32_t row = 0; row < m_store.size(); ++row) {
+        if (const auto it = scanned.find(keys.keyOf(row)); it != scanned.end())
+            visit(it->second, row);
+    }
+}
+
+// Per key, each `then` request with the earliest `match` request in the window before it.
+void RuleStates::sequenceFindings(
+    std::uint32_t ruleIndex, const RowSet& first, const RowSet& then, std::vector<Finding>& out)
+{
+    const DetectionRule& rule = m_rules.rules[ruleIndex];
+    const RuleKeyReader keys(m_store, rule.by);
+    const KeyGroups groups = groupByKey(keys, first);
+    std::unordered_map<RuleKey, std::uint32_t, RuleKeyHash> groupOf;
+    for (std::size_t g = 0; g < groups.keys.size(); ++g)
+        groupOf.emplace(groups.keys[g], static_cast<std::uint32_t>(g));
+    for (EventId b : then) {
+        const RuleKey key = keys.keyOf(b.value);
+        const auto it = groupOf.find(key);
+        if (it == groupOf.end())
+            continue;
+        const std::vector<std::uint32_t>& earlier = groups.rows[it->second];
+        const std::int64_t tb = m_store.timeNs[b.value];
+        const auto a = std::lower_bound(earlier.begin(), earlier.end(), tb - rule.windowNs,
+            [&](std::uint32_t row, std::int64_t t) { return m_store.timeNs[row] < t; });
+        if (a == earlier.end() || m_store.timeNs[*a] >= tb)
+            continue;
+        const std::string resource = columnText(
+            m_store, QueryField::Resource, columnIdOf(m_store, QueryField::Resource, b.value));
+        const std::string verb =
+            columnText(m_store, QueryField::Verb, columnIdOf(m_store, QueryField::Verb, b.value));
+        out.push_back(makeFinding(m_store, ruleIndex, {EventId{*a}, b}, keys.text(key),
+            "then " + (resource.empty() ? verb : resource + ' ' + verb) + " after "
+                + formatSpan(tb - m_store.timeNs[*a])));
+    }
+}
+
+} // namespace auditscope
