@@ -19,6 +19,7 @@
 #include "timelinewidget.h"
 
 #include <QDockWidget>
+#include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -287,6 +288,78 @@ private Q_SLOTS:
         }
         QCOMPARE(red, rules->uncoveredCount());
         QVERIFY(window.findingsView()->rulesSummaryText().contains(QStringLiteral("not covered")));
+    }
+
+    // For review, not a check: AUDITSCOPE_SCREENSHOT_DIR=/tmp/shots (and AUDITSCOPE_SHOT_LOG for
+    // a big log besides the sample) saves the dock, the event pane, the finding terms and the
+    // coverage of two policies.
+    void screenshotsForReview()
+    {
+        const QString shots = qEnvironmentVariable("AUDITSCOPE_SCREENSHOT_DIR");
+        if (shots.isEmpty())
+            QSKIP("set AUDITSCOPE_SCREENSHOT_DIR to save the screenshots");
+        auto save = [&](QWidget* widget, const QString& name) {
+            QTest::qWait(300);
+            QVERIFY(widget->grab().save(shots + QLatin1Char('/') + name));
+        };
+        const QString bigLog = qEnvironmentVariable("AUDITSCOPE_SHOT_LOG");
+        if (!bigLog.isEmpty()) {
+            MainWindow window;
+            window.resize(1680, 1050);
+            window.show();
+            QVERIFY(openAndWait(window, bigLog));
+            QTRY_VERIFY_WITH_TIMEOUT(window.findingsView()->findingsModel()->result(), 60000);
+            window.findingsDocks()->showDock();
+            window.resizeDocks({window.findingsDock()}, {460}, Qt::Vertical);
+            QTreeView* tree = window.findingsView()->findingsTree();
+            for (int row = 0; row < std::min(3, tree->model()->rowCount()); ++row)
+                tree->expand(tree->model()->index(row, 0));
+            click(tree, tree->model()->index(0, FindingsModel::SummaryColumn,
+                            tree->model()->index(0, 0)));
+            save(&window, QStringLiteral("findings-dock-generated.png"));
+            window.timelineDock()->raise();
+            save(&window, QStringLiteral("timeline-marks-generated.png"));
+        }
+        MainWindow window;
+        window.resize(1680, 1050);
+        window.show();
+        QVERIFY(openWithFindings(window));
+        window.findingsDocks()->showDock();
+        window.resizeDocks({window.findingsDock()}, {380}, Qt::Vertical);
+        QTreeView* tree = window.findingsView()->findingsTree();
+        tree->expandAll();
+        // The privileged pod's finding: the event pane says why.
+        const FindingsModel* model = window.findingsView()->findingsModel();
+        QModelIndex privileged;
+        for (int row = 0; row < model->rowCount() && !privileged.isValid(); ++row)
+            if (model->index(row, 0).data(FindingsModel::RuleIdRole).toString().contains(
+                    QStringLiteral("privileged")))
+                privileged = tree->model()->index(0, FindingsModel::SummaryColumn,
+                    tree->model()->index(row, 0));
+        QVERIFY(privileged.isValid());
+        click(tree, privileged);
+        QTRY_VERIFY(!window.detailPane()->flaggedByText().isEmpty());
+        save(&window, QStringLiteral("findings-dock-sample.png"));
+        save(window.detailPane(), QStringLiteral("flagged-by-privileged.png"));
+        window.timelineDock()->raise();
+        save(&window, QStringLiteral("timeline-marks-sample.png"));
+        QVERIFY(filterAndWait(window, QStringLiteral("finding:*")));
+        save(&window, QStringLiteral("filter-finding-any.png"));
+        QVERIFY(filterAndWait(window, QStringLiteral("severity >= high")));
+        save(&window, QStringLiteral("filter-severity-high.png"));
+        for (const QString& policy :
+            {MetadataOnlyPolicy,
+                QStringLiteral(AUDITSCOPE_TEST_DATA_DIR
+                    "/policies/kubernetes-website-audit-policy.yaml")}) {
+            QVERIFY(window.openPolicy(policy));
+            const RuleSetCoveragePtr before = window.findingsView()->rulesModel()->coverage();
+            QTRY_VERIFY_WITH_TIMEOUT(window.findingsView()->rulesModel()->coverage()
+                    && window.findingsView()->rulesModel()->coverage() != before,
+                20000);
+            window.findingsDocks()->showDock(true);
+            save(&window,
+                QStringLiteral("rules-coverage-%1.png").arg(QFileInfo(policy).baseName()));
+        }
     }
 };
 
