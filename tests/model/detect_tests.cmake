@@ -3,3 +3,4 @@
 auditscope_model_test(rulecoverage)
 auditscope_model_test(rulereader)
 auditscope_model_test(detectionengine)
+auditscope_model_test(detectionrules)
