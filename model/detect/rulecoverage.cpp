@@ -24,7 +24,7 @@ struct KnownResource
     bool namespaced;
 };
 
-constexpr std::array<KnownResource, 44> KnownResources{{
+constexpr std::array<KnownResource, 56> KnownResources{{
     {"pods", "", true},
     {"secrets", "", true},
     {"configmaps", "", true},
@@ -37,6 +37,7 @@ constexpr std::array<KnownResource, 44> KnownResources{{
     {"resourcequotas", "", true},
     {"limitranges", "", true},
     {"podtemplates", "", true},
+    {"bindings", "", true},
     {"namespaces", "", false},
     {"nodes", "", false},
     {"persistentvolumes", "", false},
@@ -54,46 +55,71 @@ constexpr std::array<KnownResource, 44> KnownResources{{
     {"clusterrolebindings", "rbac.authorization.k8s.io", false},
     {"ingresses", "networking.k8s.io", true},
     {"networkpolicies", "networking.k8s.io", true},
+    {"ingressclasses", "networking.k8s.io", false},
     {"endpointslices", "discovery.k8s.io", true},
     {"leases", "coordination.k8s.io", true},
     {"horizontalpodautoscalers", "autoscaling", true},
     {"poddisruptionbudgets", "policy", true},
+    {"podsecuritypolicies", "policy", false},
     {"tokenreviews", "authentication.k8s.io", false},
+    {"selfsubjectreviews", "authentication.k8s.io", false},
     {"subjectaccessreviews", "authorization.k8s.io", false},
     {"selfsubjectaccessreviews", "authorization.k8s.io", false},
     {"selfsubjectrulesreviews", "authorization.k8s.io", false},
+    {"localsubjectaccessreviews", "authorization.k8s.io", true},
     {"certificatesigningrequests", "certificates.k8s.io", false},
     {"customresourcedefinitions", "apiextensions.k8s.io", false},
     {"mutatingwebhookconfigurations", "admissionregistration.k8s.io", false},
     {"validatingwebhookconfigurations", "admissionregistration.k8s.io", false},
+    {"validatingadmissionpolicies", "admissionregistration.k8s.io", false},
+    {"validatingadmissionpolicybindings", "admissionregistration.k8s.io", false},
+    {"auditsinks", "auditregistration.k8s.io", false},
     {"apiservices", "apiregistration.k8s.io", false},
+    {"flowschemas", "flowcontrol.apiserver.k8s.io", false},
+    {"prioritylevelconfigurations", "flowcontrol.apiserver.k8s.io", false},
     {"priorityclasses", "scheduling.k8s.io", false},
+    {"runtimeclasses", "node.k8s.io", false},
     {"storageclasses", "storage.k8s.io", false},
+    {"volumeattachments", "storage.k8s.io", false},
 }};
 
 /// Subresources and the resource they usually belong to (for a rule that names only the
-/// subresource, e.g. `subresource:exec`).
-constexpr std::array<std::pair<std::string_view, std::string_view>, 13> KnownSubresources{{
-    {"exec", "pods"},
-    {"attach", "pods"},
-    {"portforward", "pods"},
-    {"log", "pods"},
-    {"ephemeralcontainers", "pods"},
-    {"eviction", "pods"},
-    {"binding", "pods"},
-    {"status", "pods"},
-    {"proxy", "services"},
-    {"token", "serviceaccounts"},
-    {"scale", "deployments"},
-    {"approval", "certificatesigningrequests"},
-    {"finalize", "namespaces"},
+/// subresource, e.g. `subresource:exec`); `only` when no other resource has it, so that
+/// `resource:(pods or deployments) subresource:exec` needs pods/exec alone.
+struct KnownSubresource
+{
+    std::string_view name, resource;
+    bool only;
+};
+
+constexpr std::array<KnownSubresource, 13> KnownSubresources{{
+    {"exec", "pods", true},
+    {"attach", "pods", true},
+    {"portforward", "pods", true},
+    {"log", "pods", true},
+    {"ephemeralcontainers", "pods", true},
+    {"eviction", "pods", true},
+    {"binding", "pods", true},
+    {"status", "pods", false},
+    {"proxy", "services", false},
+    {"token", "serviceaccounts", true},
+    {"scale", "deployments", false},
+    {"approval", "certificatesigningrequests", true},
+    {"finalize", "namespaces", true},
 }};
 
 constexpr std::array<std::string_view, 10> KnownVerbs{"get", "list", "watch", "create", "update",
     "patch", "delete", "deletecollection", "impersonate", "proxy"};
 
 /// More shapes than this (a cross product of large groups) are not worth judging one by one.
-constexpr std::size_t MaxShapes = 64;
+constexpr std::size_t MaxShapes = 512;
+
+const KnownSubresource* knownSubresource(std::string_view name)
+{
+    const auto it = std::find_if(KnownSubresources.begin(), KnownSubresources.end(),
+        [name](const KnownSubresource& s) { return s.name == name; });
+    return it == KnownSubresources.end() ? nullptr : &*it;
+}
 
 const KnownResource* knownResource(std::string_view name)
 {
@@ -149,6 +175,11 @@ std::optional<RequestShape> merged(RequestShape a, const RequestShape& b)
         || !mergeField(a.resource, b.resource) || !mergeField(a.subresource, b.subresource)
         || !mergeField(a.namespaceName, b.namespaceName) || !mergeField(a.path, b.path))
         return std::nullopt;
+    // deployments/exec does not exist: a subresource of one resource only stays with it.
+    if (!a.resource.empty() && !a.subresource.empty())
+        if (const KnownSubresource* sub = knownSubresource(a.subresource))
+            if (sub->only && sub->resource != a.resource)
+                return std::nullopt;
     return a;
 }
 
@@ -198,7 +229,7 @@ std::vector<RequestShape> termShapes(const QueryNode& n)
         field = &RequestShape::resource;
         break;
     case QueryField::Subresource:
-        values = valuesOf(n, KnownSubresources, [](const auto& s) { return s.first; });
+        values = valuesOf(n, KnownSubresources, [](const KnownSubresource& s) { return s.name; });
         field = &RequestShape::subresource;
         break;
     case QueryField::ApiGroup:
@@ -316,9 +347,8 @@ std::string resourceLabel(const RequestShape& s)
         return s.path;
     std::string resource = s.resource;
     if (resource.empty() && !s.subresource.empty()) {
-        const auto it = std::find_if(KnownSubresources.begin(), KnownSubresources.end(),
-            [&](const auto& k) { return k.first == s.subresource; });
-        resource = it != KnownSubresources.end() ? std::string(it->second) : "*";
+        const KnownSubresource* known = knownSubresource(s.subresource);
+        resource = known ? std::string(known->resource) : "*";
     }
     if (resource.empty())
         resource = s.apiGroup.empty() ? "any resource" : "any " + s.apiGroup + " resource";
@@ -388,9 +418,8 @@ RequestAttributes requestFor(const RequestShape& shape, Level needed)
     a.isResourceRequest = true;
     a.resource = shape.resource;
     if (a.resource.empty() && !shape.subresource.empty()) {
-        const auto it = std::find_if(KnownSubresources.begin(), KnownSubresources.end(),
-            [&](const auto& k) { return k.first == shape.subresource; });
-        a.resource = it != KnownSubresources.end() ? it->second : "pods";
+        const KnownSubresource* known = knownSubresource(shape.subresource);
+        a.resource = known ? known->resource : "pods";
     }
     if (a.resource.empty() && !shape.apiGroup.empty()) {
         const auto it = std::find_if(KnownResources.begin(), KnownResources.end(),

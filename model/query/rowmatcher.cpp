@@ -12,7 +12,8 @@ using Kind = QueryNode::Kind;
 RowMatcher::RowMatcher(const EventStore& store, const Query& query, const QueryOptions& options)
     : m_store(store)
     , m_query(query)
-    , m_terms(store, m_query, options.policy.get(), options.findings.get(), m_cancel)
+    , m_options(options)
+    , m_terms(store, m_query, m_options.policy.get(), m_options.findings.get(), m_cancel)
     , m_prepared(m_query.nodes.size(), nullptr)
 {
     for (std::uint32_t i = 0; i < m_query.nodes.size(); ++i) {

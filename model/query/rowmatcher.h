@@ -40,6 +40,7 @@ private:
 
     const EventStore& m_store;
     Query m_query; ///< a copy whose `and`/`or` children are in evaluation order
+    QueryOptions m_options; ///< holds the policy and findings the terms read
     CancelFlag m_cancel{std::stop_token{}};
     TermPreparer m_terms;
     std::vector<const PreparedTerm*> m_prepared; ///< per node; null for all but Match nodes

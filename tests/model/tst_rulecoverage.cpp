@@ -88,7 +88,7 @@ void TestRuleCoverage::derivesNeedsFromTheRulesTerms_data()
            "requestObject.spec.template.spec.hostNetwork:true"
         << ""
         << "deployments, daemonsets create/update at Request or higher";
-    QTest::newRow("glob on resources") << "resource:*bindings and verb:create"
+    QTest::newRow("glob on resources") << "resource:*rolebindings and verb:create"
                                        << ""
                                        << "rolebindings, clusterrolebindings create at Metadata or "
                                           "higher";
@@ -99,6 +99,11 @@ void TestRuleCoverage::derivesNeedsFromTheRulesTerms_data()
     QTest::newRow("subresource alone") << "subresource:(exec or attach) and verb:(create or get)"
                                        << ""
                                        << "pods/exec, pods/attach create/get at Metadata or higher";
+    QTest::newRow("a pod-only subresource stays with pods")
+        << "resource:(pods or deployments) and (subresource:\"\" or "
+           "subresource:ephemeralcontainers) and verb:create"
+        << ""
+        << "pods, deployments, pods/ephemeralcontainers create at Metadata or higher";
     QTest::newRow("namespaces") << "subresource:exec and ns:(prod or prod-*)"
                                 << ""
                                 << "pods/exec in prod, prod-* at Metadata or higher";
