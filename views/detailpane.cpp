@@ -19,9 +19,11 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QPlainTextEdit>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QTextBlock>
 #include <QTextBrowser>
+#include <QTextDocument>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -117,6 +119,7 @@ DetailPane::DetailPane(QWidget* parent)
     , m_model(new JsonTreeModel(this))
     , m_header(new QLabel(this))
     , m_flags(new QTextBrowser(this))
+    , m_splitter(new QSplitter(Qt::Vertical, this))
     , m_tree(new QTreeView(this))
     , m_text(new QPlainTextEdit(this))
     , m_highlighter(new JsonHighlighter(m_text->document()))
@@ -134,7 +137,7 @@ DetailPane::DetailPane(QWidget* parent)
     layout->addWidget(m_header);
     setFocusProxy(m_tree); // Go > Event Details lands on the field tree
 
-    auto* splitter = new QSplitter(Qt::Vertical, this);
+    QSplitter* splitter = m_splitter;
     layout->addWidget(splitter, 1);
     // Flagged by: above the event, so what the rules say is read before the JSON.
     m_flags->setOpenLinks(false);
@@ -236,6 +239,26 @@ void DetailPane::updateFlags()
         : QString();
     m_flags->setHtml(text);
     m_flags->setVisible(!text.isEmpty());
+    if (!text.isEmpty()) {
+        m_flags->verticalScrollBar()->setValue(0); // a new event reads from its first rule
+        fitFlags();
+    }
+}
+
+void DetailPane::fitFlags()
+{
+    QList<int> sizes = m_splitter->sizes();
+    int total = 0;
+    for (const int size : sizes)
+        total += size;
+    if (sizes.size() != 3 || total <= 0)
+        return; // not laid out yet
+    QTextDocument* document = m_flags->document();
+    document->setTextWidth(m_flags->viewport()->width());
+    const int wanted = int(document->size().height()) + 2 * m_flags->frameWidth() + 4;
+    const int flags = std::min(wanted, total * 45 / 100);
+    const int rest = total - flags;
+    m_splitter->setSizes({flags, rest * 3 / 5, rest - rest * 3 / 5});
 }
 
 QString DetailPane::flaggedByText() const

@@ -13,6 +13,7 @@ class QAction;
 class QLabel;
 class QModelIndex;
 class QPlainTextEdit;
+class QSplitter;
 class QTextBrowser;
 class QTreeView;
 
@@ -76,12 +77,15 @@ protected:
 private:
     void markNode(const QModelIndex& index);
     void updateFlags();
+    /// Gives the "Flagged by" section the height of its text, up to about half the pane.
+    void fitFlags();
     void updateActions();
     QModelIndex currentNode() const;
 
     JsonTreeModel* m_model;
     QLabel* m_header;
     QTextBrowser* m_flags;
+    QSplitter* m_splitter;
     QTreeView* m_tree;
     QPlainTextEdit* m_text;
     JsonHighlighter* m_highlighter;

@@ -139,7 +139,7 @@ FindingsView::FindingsView(QWidget* parent)
     rulesHeader->resizeSection(DetectionRulesModel::FindingsColumn, 9 * digitWidth);
     m_problems->setVisible(false);
     m_problems->setWordWrap(true);
-    m_tabs->addTab(rulesPage, tr("Rules"));
+    m_tabs->addTab(rulesPage, tr("Detection Rules"));
 
     connect(m_findingsTree->selectionModel(), &QItemSelectionModel::currentChanged, this,
         &FindingsView::activateFinding);
@@ -247,6 +247,7 @@ void FindingsView::setRules(const std::shared_ptr<const RuleSet>& rules, const Q
 void FindingsView::setCoverage(const RuleSetCoveragePtr& coverage)
 {
     m_rules->setCoverage(coverage);
+    updateSummary();
     updateRulesSummary();
 }
 
@@ -294,6 +295,9 @@ void FindingsView::updateSummary()
                    .arg(locale.toString(qulonglong(m_findings->findingCount())),
                        locale.toString(qulonglong(m_findings->seriousCount())),
                        locale.toString(result->elapsedMs, 'f', 0));
+    if (m_rules->coverage() && m_rules->uncoveredCount() > 0)
+        text += tr(" · %n rule(s) not covered by the open policy (see Detection Rules)", nullptr,
+            m_rules->uncoveredCount());
     if (result && !m_running)
         text += tr(" · double-click a rule or a finding to filter");
     m_summary->setText(text);

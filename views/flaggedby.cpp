@@ -70,7 +70,7 @@ QString flaggedByHtml(const DetectionResult& result, EventId id)
         if (!details.isEmpty())
             out += QStringLiteral("<br><i>%1</i>").arg(details.join(QStringLiteral("<br>")));
         if (!rule.why.empty())
-            out += QStringLiteral("<br>") + html(rule.why);
+            out += QStringLiteral("<br><span style='color:gray'>%1</span>").arg(html(rule.why));
         if (rule.kind != RuleKind::Integrity) {
             const std::vector<std::string> lines = explainMatch(store, id.value, rule);
             for (const std::string& line : lines)

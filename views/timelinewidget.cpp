@@ -20,7 +20,7 @@ namespace {
 constexpr std::int64_t MinSpanNs = 10'000'000; // 10 ms: narrower than any useful bucket
 constexpr int BucketPixels = 6;
 constexpr int LaneLabelWidth = 150;
-constexpr int MarkStripHeight = 7; // the ticks' strip above the plot, when there are marks
+constexpr int MarkStripHeight = 9; // the ticks' strip above the plot, when there are marks
 
 QColor hueFor(TimelineStack stack, std::string_view name, std::size_t index)
 {
@@ -320,10 +320,21 @@ void TimelineWidget::paintMarks(QPainter& painter, const QRect& plot) const
             slot = &*it;
     }
     const int stripTop = plot.top() - MarkStripHeight;
-    for (int column = 0; column < columns; ++column)
-        if (const TimelineMark* mark = top[static_cast<std::size_t>(column)])
-            painter.fillRect(QRect(plot.left() + column - 1, stripTop, 3, MarkStripHeight - 1),
-                mark->color);
+    painter.fillRect(QRect(plot.left(), stripTop, plot.width(), MarkStripHeight - 1),
+        palette().color(QPalette::AlternateBase));
+    // Taller ticks for higher ranks: the few serious ones stand out of many minor ones.
+    int highest = 0;
+    for (const TimelineMark& m : m_marks)
+        highest = std::max(highest, m.rank);
+    for (int column = 0; column < columns; ++column) {
+        const TimelineMark* mark = top[static_cast<std::size_t>(column)];
+        if (!mark)
+            continue;
+        const int height = std::max(3, (MarkStripHeight - 1) * (mark->rank + 2) / (highest + 2));
+        painter.fillRect(
+            QRect(plot.left() + column - 1, stripTop + MarkStripHeight - 1 - height, 3, height),
+            mark->color);
+    }
 }
 
 int TimelineWidget::paintMarkLegend(QPainter& painter, const QRect& plot) const

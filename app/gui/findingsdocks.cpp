@@ -118,7 +118,7 @@ void FindingsDocks::loadRulesFile(const QString& path)
     if (errors > 0) {
         // Like a policy that does not load: say where the problems are and show them.
         m_parts.status->setText(
-            tr("Detection rules from %1: %n error(s), listed in Findings › Rules; the other rules "
+            tr("Detection rules from %1: %n error(s), listed in Findings › Detection Rules; the other rules "
                "run",
                 nullptr, int(errors))
                 .arg(name));

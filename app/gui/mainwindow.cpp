@@ -264,9 +264,11 @@ void MainWindow::newPolicyFromTemplate(const QString& id)
 void MainWindow::selectEvent(EventId id)
 {
     const int row = eventModel()->rowOf(id);
-    if (row >= 0)
+    if (row >= 0) {
         goToRow(row);
-    else
+        // Picked elsewhere (a chain, a finding): in the middle, with what came before and after.
+        m_table->scrollTo(m_table->currentIndex(), QAbstractItemView::PositionAtCenter);
+    } else
         m_status->setText(
             tr("That event is not among the shown events: clear the filter to see it"));
 }
