@@ -34,8 +34,8 @@ constexpr int IconSize = 16;
 class SeverityStyleProxy final : public QIdentityProxyModel
 {
 public:
-    SeverityStyleProxy(QAbstractItemModel* source, int severityRole, int colorRole,
-        int coveredRole, int coverageColumn)
+    SeverityStyleProxy(QAbstractItemModel* source, int severityRole, int colorRole, int coveredRole,
+        int coverageColumn)
         : QIdentityProxyModel(source)
         , m_severityRole(severityRole)
         , m_colorRole(colorRole)
@@ -346,8 +346,8 @@ void FindingsView::showFindingsMenu(const QPoint& position)
     const QString filter = index.data(FindingsModel::FilterRole).toString();
     const bool group = index.data(FindingsModel::IsGroupRole).toBool();
     QMenu menu(this);
-    menu.addAction(group ? tr("Show This Rule's Events") : tr("Show This Finding's Requests"),
-        this, [this, filter] { Q_EMIT filterRequested(filter); });
+    menu.addAction(group ? tr("Show This Rule's Events") : tr("Show This Finding's Requests"), this,
+        [this, filter] { Q_EMIT filterRequested(filter); });
     menu.addAction(
         tr("Copy Filter"), this, [filter] { QGuiApplication::clipboard()->setText(filter); });
     const QString text = index.siblingAtColumn(FindingsModel::SummaryColumn).data().toString();

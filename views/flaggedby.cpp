@@ -21,8 +21,8 @@ QString html(std::string_view text)
 }
 
 // The rules that flagged `row`, most severe first, then in rule order.
-std::vector<std::uint32_t> rulesOf(const FindingQueryContext& context, const RuleSet& rules,
-    std::uint32_t row)
+std::vector<std::uint32_t> rulesOf(
+    const FindingQueryContext& context, const RuleSet& rules, std::uint32_t row)
 {
     std::vector<std::uint32_t> out(context.ruleIndexes.begin() + context.offsets[row],
         context.ruleIndexes.begin() + context.offsets[row + 1]);
@@ -64,8 +64,7 @@ QString flaggedByHtml(const DetectionResult& result, EventId id)
                 break;
             }
             details << html(f.detail)
-                    + (f.principal.empty() ? QString()
-                                           : QStringLiteral(" · ") + html(f.principal));
+                    + (f.principal.empty() ? QString() : QStringLiteral(" · ") + html(f.principal));
         }
         if (!details.isEmpty())
             out += QStringLiteral("<br><i>%1</i>").arg(details.join(QStringLiteral("<br>")));

@@ -348,8 +348,8 @@ int TimelineWidget::paintMarkLegend(QPainter& painter, const QRect& plot) const
     // The tick in the colour of the highest-ranked mark: what the strip shows at its worst.
     const auto worst = std::max_element(m_marks.begin(), m_marks.end(),
         [](const TimelineMark& a, const TimelineMark& b) { return a.rank < b.rank; });
-    painter.fillRect(QRect(right - textWidth - 9, height / 2 - 3, 3, MarkStripHeight - 1),
-        worst->color);
+    painter.fillRect(
+        QRect(right - textWidth - 9, height / 2 - 3, 3, MarkStripHeight - 1), worst->color);
     painter.setPen(palette().color(QPalette::Text));
     painter.drawText(QRect(right - textWidth, 0, textWidth, height),
         Qt::AlignRight | Qt::AlignVCenter, m_markLegend);
@@ -535,8 +535,8 @@ void TimelineWidget::leaveEvent(QEvent* event)
 void TimelineWidget::showBucketTip(const QPoint& position)
 {
     const QRect plot = plotRect();
-    if (!m_marks.empty() && position.y() < plot.top() && position.y() >= plot.top() - MarkStripHeight
-        && position.x() >= plot.left()) {
+    if (!m_marks.empty() && position.y() < plot.top()
+        && position.y() >= plot.top() - MarkStripHeight && position.x() >= plot.left()) {
         const std::vector<const TimelineMark*> near = marksNear(position.x());
         if (near.empty()) {
             QToolTip::hideText();
@@ -544,10 +544,10 @@ void TimelineWidget::showBucketTip(const QPoint& position)
         }
         QString text;
         for (std::size_t i = 0; i < near.size() && i < 8; ++i)
-            text += QStringLiteral("%1<span style='color:%2'>■</span> %3 · %4")
-                        .arg(i > 0 ? QStringLiteral("<br>") : QString(), near[i]->color.name(),
-                            timeText(near[i]->timeNs, "HH:mm:ss.zzz"),
-                            near[i]->text.toHtmlEscaped());
+            text +=
+                QStringLiteral("%1<span style='color:%2'>■</span> %3 · %4")
+                    .arg(i > 0 ? QStringLiteral("<br>") : QString(), near[i]->color.name(),
+                        timeText(near[i]->timeNs, "HH:mm:ss.zzz"), near[i]->text.toHtmlEscaped());
         if (near.size() > 8)
             text += tr("<br>… and %1 more").arg(near.size() - 8);
         QToolTip::showText(mapToGlobal(position), text, this);

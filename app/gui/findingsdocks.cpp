@@ -22,8 +22,8 @@
 
 namespace auditscope {
 
-FindingsDocks::FindingsDocks(const WindowParts& parts, DetailPane* detail,
-    TimelineWidget* timeline, QDockWidget* bottomNeighbour)
+FindingsDocks::FindingsDocks(const WindowParts& parts, DetailPane* detail, TimelineWidget* timeline,
+    QDockWidget* bottomNeighbour)
     : QObject(parts.window)
     , m_parts(parts)
     , m_detail(detail)
@@ -91,8 +91,8 @@ FindingsDocks::FindingsDocks(const WindowParts& parts, DetailPane* detail,
 void FindingsDocks::createMenus(QMenu* file)
 {
     file->addSeparator();
-    QAction* load = file->addAction(
-        tr("Load &Detection Rules…"), this, &FindingsDocks::chooseRulesFile);
+    QAction* load =
+        file->addAction(tr("Load &Detection Rules…"), this, &FindingsDocks::chooseRulesFile);
     load->setStatusTip(tr("Add, change or disable detection rules with a rules file (YAML)"));
     file->addAction(tr("Use &Built-in Detection Rules Only"), this, [this] {
         m_parts.investigation->setRulesFile({});
@@ -102,8 +102,8 @@ void FindingsDocks::createMenus(QMenu* file)
 
 void FindingsDocks::chooseRulesFile()
 {
-    const QString path = QFileDialog::getOpenFileName(m_parts.window,
-        tr("Load detection rules"), QString(), tr("Detection rules (*.yaml *.yml);;All files (*)"));
+    const QString path = QFileDialog::getOpenFileName(m_parts.window, tr("Load detection rules"),
+        QString(), tr("Detection rules (*.yaml *.yml);;All files (*)"));
     if (!path.isEmpty())
         loadRulesFile(path);
 }
@@ -117,16 +117,16 @@ void FindingsDocks::loadRulesFile(const QString& path)
     const QString name = QFileInfo(path).fileName();
     if (errors > 0) {
         // Like a policy that does not load: say where the problems are and show them.
-        m_parts.status->setText(
-            tr("Detection rules from %1: %n error(s), listed in Findings › Detection Rules; the other rules "
-               "run",
-                nullptr, int(errors))
-                .arg(name));
+        m_parts.status->setText(tr("Detection rules from %1: %n error(s), listed in Findings › "
+                                   "Detection Rules; the other rules "
+                                   "run",
+            nullptr, int(errors))
+                                    .arg(name));
         showDock(true);
     } else {
-        m_parts.status->setText(tr("Detection rules from %1: %n rule(s) in force", nullptr,
-            int(rules->rules.size()))
-                                    .arg(name));
+        m_parts.status->setText(
+            tr("Detection rules from %1: %n rule(s) in force", nullptr, int(rules->rules.size()))
+                .arg(name));
     }
 }
 
@@ -159,22 +159,21 @@ void FindingsDocks::showFindings(const DetectionResultPtr& result)
         marks.reserve(result->findings.size());
         for (const Finding& f : result->findings) {
             const DetectionRule& rule = result->rules->rules[f.rule];
-            marks.push_back({f.firstNs, int(rule.severity),
-                QColor(findingSeverityColorName(rule.severity)),
-                findingSeverityTitle(rule.severity) + QStringLiteral(": ")
-                    + QString::fromStdString(rule.title)
-                    + (f.principal.empty()
-                            ? QString()
-                            : QStringLiteral(" · ") + QString::fromStdString(f.principal))});
+            marks.push_back(
+                {f.firstNs, int(rule.severity), QColor(findingSeverityColorName(rule.severity)),
+                    findingSeverityTitle(rule.severity) + QStringLiteral(": ")
+                        + QString::fromStdString(rule.title)
+                        + (f.principal.empty()
+                                ? QString()
+                                : QStringLiteral(" · ") + QString::fromStdString(f.principal))});
         }
     }
     const QLocale locale;
     m_timeline->setMarks(std::move(marks),
-        result && !result->findings.empty()
-            ? (result->findings.size() == 1
-                      ? tr("1 finding")
-                      : tr("%1 findings").arg(locale.toString(qulonglong(result->findings.size()))))
-            : QString());
+        result && !result->findings.empty() ? (result->findings.size() == 1
+                ? tr("1 finding")
+                : tr("%1 findings").arg(locale.toString(qulonglong(result->findings.size()))))
+                                            : QString());
     updateStatusButton();
     // Serious findings in a new log: bring them forward once, as the place to start.
     if (result && !m_raisedForLoad && m_view->findingsModel()->seriousCount() > 0) {
@@ -195,10 +194,10 @@ void FindingsDocks::updateStatusButton()
     const std::size_t all = model->findingCount();
     const std::size_t serious = model->seriousCount();
     m_statusButton->setText(all == 0 ? tr("No findings")
-            : all == 1               ? tr("1 finding (%1 high or critical)").arg(serious)
-                                     : tr("%1 findings (%2 high or critical)")
-                                     .arg(locale.toString(qulonglong(all)),
-                                         locale.toString(qulonglong(serious))));
+            : all == 1
+            ? tr("1 finding (%1 high or critical)").arg(serious)
+            : tr("%1 findings (%2 high or critical)")
+                  .arg(locale.toString(qulonglong(all)), locale.toString(qulonglong(serious))));
     m_statusButton->setIcon(serious > 0 ? FindingsView::severityIcon(FindingSeverity::High)
             : all > 0                   ? FindingsView::severityIcon(FindingSeverity::Low)
                                         : QIcon());

@@ -75,8 +75,8 @@ MainWindow::MainWindow(QWidget* parent)
     m_analysisDocks = new AnalysisDocks(parts);
     m_policyDocks = new PolicyDocks(parts, m_analysisDocks->timelineDock());
     m_chainDocks = new ChainDocks(parts, m_analysisDocks->timelineDock());
-    m_findingsDocks = new FindingsDocks(parts, m_detail, timelineView()->histogram(),
-        m_analysisDocks->timelineDock());
+    m_findingsDocks = new FindingsDocks(
+        parts, m_detail, timelineView()->histogram(), m_analysisDocks->timelineDock());
     connect(m_analysisDocks, &AnalysisDocks::analysisShown, this, &MainWindow::analysisFinished);
     connect(m_policyDocks, &PolicyDocks::resultShown, this, &MainWindow::policyResultShown);
     connect(m_chainDocks, &ChainDocks::chainShown, this, &MainWindow::chainShown);

@@ -354,8 +354,7 @@ QString FindingsModel::findingFilter(const Finding& f) const
         const AuditIdId auditId = store.auditId[id.value];
         if (!auditId)
             continue;
-        const QString text =
-            toQString(quoteQueryValue(store.pools.auditIds.text(auditId.value)));
+        const QString text = toQString(quoteQueryValue(store.pools.auditIds.text(auditId.value)));
         if (!ids.contains(text))
             ids << text;
     }

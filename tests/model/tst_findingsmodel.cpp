@@ -26,8 +26,8 @@ const EventStorePtr& fixture()
         std::string text;
         for (int i = 0; i < 10; ++i) {
             const std::string at = "2025-03-14T09:00:0" + std::to_string(i) + "Z";
-            std::string line = eventLine("a-" + std::to_string(i), "ResponseComplete", at, at,
-                i % 2 ? "create" : "get");
+            std::string line = eventLine(
+                "a-" + std::to_string(i), "ResponseComplete", at, at, i % 2 ? "create" : "get");
             const std::string user = "\"username\":\"u" + std::to_string(i % 5) + "\"";
             line.replace(line.find("\"username\":\"alice\""), 18, user);
             text += line + "\n";
@@ -55,7 +55,8 @@ std::shared_ptr<const RuleSet> ruleSet()
 {
     static const auto rules = [] {
         auto set = std::make_shared<RuleSet>();
-        set->rules = {rule("low-one", FindingSeverity::Low), rule("high-one", FindingSeverity::High),
+        set->rules = {rule("low-one", FindingSeverity::Low),
+            rule("high-one", FindingSeverity::High),
             rule("critical-one", FindingSeverity::Critical), rule("quiet", FindingSeverity::Medium),
             rule("off", FindingSeverity::High)};
         set->rules[4].enabled = false;
@@ -142,7 +143,8 @@ void TestFindingsModel::groupsRulesMostSevereFirstWithTheirFindingsInTimeOrder()
     model.setResult(result());
     QStringList groups;
     for (int row = 0; row < model.rowCount(); ++row)
-        groups << model.index(row, FindingsModel::SeverityColumn).data().toString() + QLatin1Char(' ')
+        groups << model.index(row, FindingsModel::SeverityColumn).data().toString()
+                + QLatin1Char(' ')
                 + model.index(row, FindingsModel::SummaryColumn).data().toString();
     // No row for the rules that found nothing.
     QCOMPARE(groups,
@@ -170,7 +172,8 @@ void TestFindingsModel::groupsRulesMostSevereFirstWithTheirFindingsInTimeOrder()
         findingSeverityColorName(FindingSeverity::Critical));
     QCOMPARE(critical.data(FindingsModel::SeverityIconRole).toString(),
         QStringLiteral("severity-critical"));
-    QVERIFY(!model.index(0, FindingsModel::CountColumn).data(FindingsModel::SeverityColorRole)
+    QVERIFY(!model.index(0, FindingsModel::CountColumn)
+                 .data(FindingsModel::SeverityColorRole)
                  .isValid());
     QVERIFY(findingSeverityColorName(FindingSeverity::High)
         != findingSeverityColorName(FindingSeverity::Critical));
@@ -219,8 +222,8 @@ void TestFindingsModel::aFindingShowsItsRequestAndWhereItWasRead()
     QCOMPARE(first.data(FindingsModel::EventIdRole).toUInt(), rowOf("a-2"));
     const EventStore& store = *fixture();
     const QModelIndex place = first.siblingAtColumn(FindingsModel::LocationColumn);
-    QCOMPARE(place.data().toString(),
-        QStringLiteral("fixture.log:%1").arg(store.line[rowOf("a-2")]));
+    QCOMPARE(
+        place.data().toString(), QStringLiteral("fixture.log:%1").arg(store.line[rowOf("a-2")]));
     QCOMPARE(first.siblingAtColumn(FindingsModel::CountColumn).data().toULongLong(), 1ULL);
     const QModelIndex critical = model.index(0, 0);
     QCOMPARE(model.index(0, FindingsModel::CountColumn, critical).data().toULongLong(), 2ULL);
@@ -282,7 +285,8 @@ void TestFindingsModel::rulesModelListsEveryRuleWithCountsAndCoverage()
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     model.setRules(ruleSet());
     QCOMPARE(model.rowCount(), 5);
-    QCOMPARE(model.index(3, DetectionRulesModel::IdColumn).data().toString(), QStringLiteral("quiet"));
+    QCOMPARE(
+        model.index(3, DetectionRulesModel::IdColumn).data().toString(), QStringLiteral("quiet"));
     QCOMPARE(model.index(4, DetectionRulesModel::EnabledColumn).data().toString(),
         QStringLiteral("disabled"));
     QCOMPARE(model.index(4, 0).data(DetectionRulesModel::EnabledRole).toBool(), false);

@@ -100,8 +100,7 @@ void TestInvestigationFindings::findingTermsFilterOnceTheFindingsArrive()
     // Typed before detection ends: it runs (again) once the findings are in.
     investigation.applyFilter(QStringLiteral("severity >= high"));
     QVERIFY(waitForFindings(investigation));
-    const qint64 expected =
-        flaggedAtLeast(*investigation.findingContext(), FindingSeverity::High);
+    const qint64 expected = flaggedAtLeast(*investigation.findingContext(), FindingSeverity::High);
     QVERIFY(expected > 0);
     QTRY_VERIFY_WITH_TIMEOUT(
         !filtered.isEmpty() && filtered.last().at(0).toLongLong() == expected, 10000);
@@ -121,9 +120,8 @@ void TestInvestigationFindings::addingSourcesRunsDetectionAgain()
     QVERIFY(waitForFindings(investigation));
     const EventStorePtr before = investigation.snapshot();
     investigation.add({HistoryLog});
-    QTRY_VERIFY_WITH_TIMEOUT(investigation.snapshot() != before
-            && investigation.snapshot()->indexed,
-        20000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        investigation.snapshot() != before && investigation.snapshot()->indexed, 20000);
     QVERIFY(waitForFindings(investigation));
     QCOMPARE(investigation.findings()->store, investigation.snapshot());
     QVERIFY(investigation.snapshot()->size() > before->size());
@@ -157,18 +155,20 @@ void TestInvestigationFindings::aRulesFileAddsDisablesAndReportsProblems()
     QFile file(path);
     QVERIFY(file.open(QIODevice::WriteOnly));
     file.write("rules:\n"
-               "- id: " + QByteArray::fromStdString(silenced) + "\n"
-               "  disabled: true\n"
-               "- id: every-delete\n"
-               "  title: Every delete\n"
-               "  severity: info\n"
-               "  why: A test rule.\n"
-               "  match: verb:delete\n"
-               "- id: broken\n"
-               "  title: Broken\n"
-               "  severity: high\n"
-               "  why: Its match does not parse.\n"
-               "  match: 'verb:(create'\n");
+               "- id: "
+        + QByteArray::fromStdString(silenced)
+        + "\n"
+          "  disabled: true\n"
+          "- id: every-delete\n"
+          "  title: Every delete\n"
+          "  severity: info\n"
+          "  why: A test rule.\n"
+          "  match: verb:delete\n"
+          "- id: broken\n"
+          "  title: Broken\n"
+          "  severity: high\n"
+          "  why: Its match does not parse.\n"
+          "  match: 'verb:(create'\n");
     file.close();
     QSignalSpy rulesChanged(&investigation, &Investigation::rulesChanged);
     investigation.setRulesFile(path);
@@ -235,8 +235,8 @@ void TestInvestigationFindings::coverageFollowsTheActivePolicy()
 
     // New rules: coverage of the new rules.
     investigation.setRulesFile({});
-    QTRY_VERIFY_WITH_TIMEOUT(investigation.coverage()
-            && investigation.coverage()->rules == investigation.rules(),
+    QTRY_VERIFY_WITH_TIMEOUT(
+        investigation.coverage() && investigation.coverage()->rules == investigation.rules(),
         20000);
 
     // A policy that does not decode, or none, judges nothing.

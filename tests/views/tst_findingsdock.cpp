@@ -314,8 +314,8 @@ private Q_SLOTS:
             QTreeView* tree = window.findingsView()->findingsTree();
             for (int row = 0; row < std::min(3, tree->model()->rowCount()); ++row)
                 tree->expand(tree->model()->index(row, 0));
-            click(tree, tree->model()->index(0, FindingsModel::SummaryColumn,
-                            tree->model()->index(0, 0)));
+            click(tree,
+                tree->model()->index(0, FindingsModel::SummaryColumn, tree->model()->index(0, 0)));
             save(&window, QStringLiteral("findings-dock-generated.png"));
             window.timelineDock()->raise();
             save(&window, QStringLiteral("timeline-marks-generated.png"));
@@ -332,10 +332,12 @@ private Q_SLOTS:
         const FindingsModel* model = window.findingsView()->findingsModel();
         QModelIndex privileged;
         for (int row = 0; row < model->rowCount() && !privileged.isValid(); ++row)
-            if (model->index(row, 0).data(FindingsModel::RuleIdRole).toString().contains(
-                    QStringLiteral("privileged")))
-                privileged = tree->model()->index(0, FindingsModel::SummaryColumn,
-                    tree->model()->index(row, 0));
+            if (model->index(row, 0)
+                    .data(FindingsModel::RuleIdRole)
+                    .toString()
+                    .contains(QStringLiteral("privileged")))
+                privileged = tree->model()->index(
+                    0, FindingsModel::SummaryColumn, tree->model()->index(row, 0));
         QVERIFY(privileged.isValid());
         click(tree, privileged);
         QTRY_VERIFY(!window.detailPane()->flaggedByText().isEmpty());
@@ -347,18 +349,17 @@ private Q_SLOTS:
         save(&window, QStringLiteral("filter-finding-any.png"));
         QVERIFY(filterAndWait(window, QStringLiteral("severity >= high")));
         save(&window, QStringLiteral("filter-severity-high.png"));
-        for (const QString& policy :
-            {MetadataOnlyPolicy,
-                QStringLiteral(AUDITSCOPE_TEST_DATA_DIR
-                    "/policies/kubernetes-website-audit-policy.yaml")}) {
+        for (const QString& policy : {MetadataOnlyPolicy,
+                 QStringLiteral(
+                     AUDITSCOPE_TEST_DATA_DIR "/policies/kubernetes-website-audit-policy.yaml")}) {
             QVERIFY(window.openPolicy(policy));
             const RuleSetCoveragePtr before = window.findingsView()->rulesModel()->coverage();
             QTRY_VERIFY_WITH_TIMEOUT(window.findingsView()->rulesModel()->coverage()
                     && window.findingsView()->rulesModel()->coverage() != before,
                 20000);
             window.findingsDocks()->showDock(true);
-            save(&window,
-                QStringLiteral("rules-coverage-%1.png").arg(QFileInfo(policy).baseName()));
+            save(
+                &window, QStringLiteral("rules-coverage-%1.png").arg(QFileInfo(policy).baseName()));
         }
     }
 };
