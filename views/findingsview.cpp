@@ -3,6 +3,7 @@
 
 #include "itemmodels/findingsmodel.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QClipboard>
 #include <QFileInfo>
@@ -151,6 +152,17 @@ FindingsView::FindingsView(QWidget* parent)
     });
     connect(m_findingsTree, &QWidget::customContextMenuRequested, this,
         &FindingsView::showFindingsMenu);
+    // Enter does what a double click does, for the keyboard.
+    auto* filterCurrent = new QAction(tr("Filter"), m_findingsTree);
+    filterCurrent->setShortcuts({QKeySequence(Qt::Key_Return), QKeySequence(Qt::Key_Enter)});
+    filterCurrent->setShortcutContext(Qt::WidgetShortcut);
+    m_findingsTree->addAction(filterCurrent);
+    connect(filterCurrent, &QAction::triggered, this, [this] {
+        const QString filter =
+            m_findingsTree->currentIndex().data(FindingsModel::FilterRole).toString();
+        if (!filter.isEmpty())
+            Q_EMIT filterRequested(filter);
+    });
     connect(m_rulesTree, &QTreeView::doubleClicked, this, [this](const QModelIndex& index) {
         if (index.data(DetectionRulesModel::EnabledRole).toBool())
             Q_EMIT filterRequested(index.data(DetectionRulesModel::FilterRole).toString());

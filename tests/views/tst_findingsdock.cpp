@@ -220,6 +220,15 @@ private Q_SLOTS:
                 context.ruleIndexes.begin() + context.offsets[row + 1], rule);
         QCOMPARE(qint64(window.eventModel()->rowCount()), flagged);
         QVERIFY(tree->isExpanded(tree->model()->index(0, 0))); // a double click does not fold
+
+        // Enter on a finding does what a double click does.
+        filtered.clear();
+        tree->setFocus();
+        tree->setCurrentIndex(finding);
+        QTest::keyClick(tree, Qt::Key_Return);
+        QTRY_VERIFY_WITH_TIMEOUT(filtered.count() >= 1, 10000);
+        QCOMPARE(
+            window.filterBar()->filterText(), finding.data(FindingsModel::FilterRole).toString());
     }
 
     void aRulesFilesProblemsAreListedAndTheOtherRulesRun()
