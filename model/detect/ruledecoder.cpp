@@ -145,8 +145,8 @@ public:
     void apply(const YAML::Node& root);
 
 private:
-    void report(Severity severity, const YAML::Node& at, const std::string& ruleId,
-        std::string message);
+    void report(
+        Severity severity, const YAML::Node& at, const std::string& ruleId, std::string message);
     void error(const YAML::Node& at, const std::string& ruleId, std::string message)
     {
         report(Severity::Error, at, ruleId, std::move(message));
@@ -155,15 +155,15 @@ private:
     {
         report(Severity::Warning, at, ruleId, std::move(message));
     }
-    void reportAt(Severity severity, int line, int column, const std::string& ruleId,
-        std::string message)
+    void reportAt(
+        Severity severity, int line, int column, const std::string& ruleId, std::string message)
     {
         m_set.diagnostics.push_back({severity, m_file, line, column, ruleId, std::move(message)});
     }
 
     // Scalars and lists; each reports its own problem and returns nullopt.
-    std::optional<std::string> text(const YAML::Node& v, const std::string& id,
-        std::string_view key, bool allowEmpty = false);
+    std::optional<std::string> text(
+        const YAML::Node& v, const std::string& id, std::string_view key, bool allowEmpty = false);
     std::optional<std::vector<std::string>> textList(
         const YAML::Node& v, const std::string& id, std::string_view key);
     std::optional<bool> boolean(const YAML::Node& v, const std::string& id, std::string_view key);
@@ -188,8 +188,8 @@ private:
     bool decodeState(const YAML::Node& key, const YAML::Node& value, DetectionRule& rule);
     bool decodeThreshold(const YAML::Node& key, const YAML::Node& value, DetectionRule& rule);
     bool decodeFirstSeen(const YAML::Node& value, DetectionRule& rule);
-    bool decodeSequence(const YAML::Node& key, const YAML::Node& value, DetectionRule& rule,
-        EntryNodes& nodes);
+    bool decodeSequence(
+        const YAML::Node& key, const YAML::Node& value, DetectionRule& rule, EntryNodes& nodes);
     bool decodeIntegrity(const YAML::Node& key, const YAML::Node& value, DetectionRule& rule);
     bool checkComplete(const DetectionRule& rule, bool isNew, const EntryNodes& nodes);
     bool compile(DetectionRule& rule, const EntryNodes& nodes);
@@ -239,8 +239,8 @@ std::optional<std::vector<std::string>> RulesDecoder::textList(
     }
     for (const YAML::Node& item : v) {
         if (!item.IsScalar()) {
-            error(item, id, "the items of " + std::string(key) + " must be text, not "
-                    + describe(item));
+            error(item, id,
+                "the items of " + std::string(key) + " must be text, not " + describe(item));
             return std::nullopt;
         }
         out.push_back(item.Scalar());
@@ -269,8 +269,9 @@ std::optional<long long> RulesDecoder::integer(
             && value <= 1'000'000'000)
             return value;
     }
-    error(v, id, std::string(key) + " must be a whole number from " + std::to_string(min)
-            + ", not " + describe(v));
+    error(v, id,
+        std::string(key) + " must be a whole number from " + std::to_string(min) + ", not "
+            + describe(v));
     return std::nullopt;
 }
 
@@ -286,7 +287,8 @@ std::optional<std::int64_t> RulesDecoder::duration(
             return std::nullopt;
         }
     }
-    error(v, id, "bad duration " + describe(v) + " for " + std::string(key)
+    error(v, id,
+        "bad duration " + describe(v) + " for " + std::string(key)
             + ": use a number and a unit, e.g. 500ms, 60s, 5m, 36h, 7d");
     return std::nullopt;
 }
@@ -321,8 +323,8 @@ std::optional<std::vector<QueryField>> RulesDecoder::keyFields(
         return out;
     }
     if (!v.IsSequence() || v.size() == 0) {
-        error(v, id, std::string(key) + " must be a list of one or more field names, not "
-                + describe(v));
+        error(v, id,
+            std::string(key) + " must be a list of one or more field names, not " + describe(v));
         return std::nullopt;
     }
     for (const YAML::Node& item : v) {
@@ -358,8 +360,8 @@ void RulesDecoder::apply(const YAML::Node& root)
     if (root.IsNull())
         return; // an empty file: nothing to change
     if (!root.IsMap()) {
-        error(root, "", "a rules file is a mapping with 'settings:' and 'rules:', not "
-                + describe(root));
+        error(root, "",
+            "a rules file is a mapping with 'settings:' and 'rules:', not " + describe(root));
         return;
     }
     m_touched.assign(m_set.rules.size(), false);
@@ -436,8 +438,8 @@ void RulesDecoder::decodeRules(const YAML::Node& node)
 void RulesDecoder::decodeEntry(const YAML::Node& entry)
 {
     if (!entry.IsMap()) {
-        error(entry, "", "a rule is a mapping (id, title, severity, why, match, ...), not "
-                + describe(entry));
+        error(entry, "",
+            "a rule is a mapping (id, title, severity, why, match, ...), not " + describe(entry));
         return;
     }
     std::optional<YAML::Node> idValue;
@@ -458,7 +460,8 @@ void RulesDecoder::decodeEntry(const YAML::Node& entry)
     }
     const int line = entry.Mark().line + 1;
     if (const auto [seen, added] = m_seenIds.emplace(*id, line); !added) {
-        error(idNode, *id, "duplicate id: the rule at line " + std::to_string(seen->second)
+        error(idNode, *id,
+            "duplicate id: the rule at line " + std::to_string(seen->second)
                 + " has it already (left out)");
         return;
     }
@@ -483,7 +486,8 @@ void RulesDecoder::decodeEntry(const YAML::Node& entry)
         for (const DetectionRule& r : m_set.rules)
             ids.push_back(r.id);
         const std::string close = didYouMean(*id, ids);
-        warning(idNode, *id, "there is no rule " + *id + " to change"
+        warning(idNode, *id,
+            "there is no rule " + *id + " to change"
                 + (close.empty() ? std::string() : "; did you mean " + quoted(close) + "?")
                 + " (ignored)");
         return;
@@ -500,8 +504,8 @@ void RulesDecoder::decodeEntry(const YAML::Node& entry)
     }
 }
 
-bool RulesDecoder::decodeField(const YAML::Node& key, const YAML::Node& value,
-    DetectionRule& rule, EntryNodes& nodes, std::string& stateKey)
+bool RulesDecoder::decodeField(const YAML::Node& key, const YAML::Node& value, DetectionRule& rule,
+    EntryNodes& nodes, std::string& stateKey)
 {
     const std::string& name = key.Scalar();
     const std::string& id = rule.id;
@@ -518,11 +522,10 @@ bool RulesDecoder::decodeField(const YAML::Node& key, const YAML::Node& value,
     }
     if (name == "severity") {
         const std::optional<std::string> s = text(value, id, name);
-        const std::optional<FindingSeverity> severity =
-            s ? parseFindingSeverity(*s) : std::nullopt;
+        const std::optional<FindingSeverity> severity = s ? parseFindingSeverity(*s) : std::nullopt;
         if (s && !severity)
-            error(value, id, "unknown severity " + quoted(*s)
-                    + ": use info, low, medium, high or critical");
+            error(value, id,
+                "unknown severity " + quoted(*s) + ": use info, low, medium, high or critical");
         if (severity)
             rule.severity = *severity;
         nodes.severityGiven = true;
@@ -557,7 +560,8 @@ bool RulesDecoder::decodeField(const YAML::Node& key, const YAML::Node& value,
     }
     // A state block: threshold, firstSeen, sequence or integrity.
     if (!stateKey.empty()) {
-        error(key, id, "a rule has at most one of threshold, firstSeen, sequence and integrity; "
+        error(key, id,
+            "a rule has at most one of threshold, firstSeen, sequence and integrity; "
                 + quoted(stateKey) + " came first");
         return false;
     }
@@ -697,7 +701,8 @@ bool RulesDecoder::decodeIntegrity(
             const IntegrityCheck check = s ? checkFromName(*s) : IntegrityCheck::None;
             if (s && check == IntegrityCheck::None) {
                 const std::string close = didYouMean(*s, CheckNames);
-                error(v, rule.id, "unknown check " + quoted(*s)
+                error(v, rule.id,
+                    "unknown check " + quoted(*s)
                         + (close.empty() ? std::string(
                                ": use silence, ratedrop, clockskew, leveldrop or rotationgap")
                                          : "; did you mean " + quoted(close) + "?"));
@@ -717,8 +722,9 @@ bool RulesDecoder::decodeIntegrity(
         }
     }
     if (ok && rule.check == IntegrityCheck::None) {
-        error(key, rule.id, "integrity needs a check: silence, ratedrop, clockskew, leveldrop "
-                            "or rotationgap");
+        error(key, rule.id,
+            "integrity needs a check: silence, ratedrop, clockskew, leveldrop "
+            "or rotationgap");
         return false;
     }
     return ok;
@@ -739,8 +745,9 @@ bool RulesDecoder::checkComplete(const DetectionRule& rule, bool isNew, const En
     }
     if (rule.kind == RuleKind::Integrity) {
         if (nodes.matchKey) {
-            error(*nodes.matchKey, rule.id, "an integrity rule has no match: it checks the log "
-                                           "itself");
+            error(*nodes.matchKey, rule.id,
+                "an integrity rule has no match: it checks the log "
+                "itself");
             ok = false;
         }
     } else if (rule.match.empty()) {
@@ -793,9 +800,9 @@ void RulesDecoder::recompileUntouched(const YAML::Node& settingsNode)
             continue;
         }
         // Settings are checked item by item, so this takes an unusual glob or range.
-        error(settingsNode, rule.id, "with these settings the rule's "
-                + std::string(inThen ? "then" : "match") + " is no longer valid: " + problem
-                + " (left out)");
+        error(settingsNode, rule.id,
+            "with these settings the rule's " + std::string(inThen ? "then" : "match")
+                + " is no longer valid: " + problem + " (left out)");
         m_set.rules.erase(m_set.rules.begin() + static_cast<std::ptrdiff_t>(i));
         m_touched.erase(m_touched.begin() + static_cast<std::ptrdiff_t>(i));
     }

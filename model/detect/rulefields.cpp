@@ -226,16 +226,16 @@ std::string maintenanceWindowError(std::string_view text)
     std::string_view range = text.substr(space + 1);
     while (!range.empty() && range.front() == ' ')
         range.remove_prefix(1);
-    if (std::none_of(Days.begin(), Days.end(), [&](std::string_view d) {
-            return asciiIEquals(d, day);
-        }))
+    if (std::none_of(
+            Days.begin(), Days.end(), [&](std::string_view d) { return asciiIEquals(d, day); }))
         return "unknown day '" + std::string(day)
             + "': use daily or Mon, Tue, Wed, Thu, Fri, Sat, Sun";
     const std::size_t dash = range.find('-');
     const int start = dash == std::string_view::npos ? -1 : parseClock(range.substr(0, dash));
     const int end = dash == std::string_view::npos ? -1 : parseClock(range.substr(dash + 1));
     if (start < 0 || end < 0)
-        return "bad time range '" + std::string(range) + "': use HH:MM-HH:MM (UTC), e.g. 02:00-06:00";
+        return "bad time range '" + std::string(range)
+            + "': use HH:MM-HH:MM (UTC), e.g. 02:00-06:00";
     if (start == end)
         return "the window " + std::string(range) + " is empty";
     return {};
@@ -289,8 +289,8 @@ std::string expandMacros(
             out += c;
             continue;
         }
-        const std::string expansion = orList(
-            macro == Production ? settings.productionNamespaces : settings.privateRanges);
+        const std::string expansion =
+            orList(macro == Production ? settings.productionNamespaces : settings.privateRanges);
         if (spans)
             spans->push_back({i, macro.size(), out.size(), expansion.size()});
         out += expansion;
@@ -307,7 +307,8 @@ std::size_t unexpandedOffset(std::size_t expandedOffset, const std::vector<Macro
             break;
         if (expandedOffset < s.expandedOffset + s.expandedLength)
             return s.offset;
-        shift += static_cast<std::ptrdiff_t>(s.expandedLength) - static_cast<std::ptrdiff_t>(s.length);
+        shift +=
+            static_cast<std::ptrdiff_t>(s.expandedLength) - static_cast<std::ptrdiff_t>(s.length);
     }
     return static_cast<std::size_t>(static_cast<std::ptrdiff_t>(expandedOffset) - shift);
 }
@@ -329,8 +330,8 @@ std::optional<std::size_t> findingTermOffset(std::string_view match)
             continue;
         }
         const bool wordStart = isWordChar(c)
-            && (i == 0 || isQuerySpace(match[i - 1]) || match[i - 1] == '('
-                || match[i - 1] == '!' || match[i - 1] == '-');
+            && (i == 0 || isQuerySpace(match[i - 1]) || match[i - 1] == '(' || match[i - 1] == '!'
+                || match[i - 1] == '-');
         if (!wordStart)
             continue;
         std::size_t end = i;
@@ -341,8 +342,8 @@ std::optional<std::size_t> findingTermOffset(std::string_view match)
         while (next < match.size() && isQuerySpace(match[next]))
             ++next;
         const bool asField = next < match.size()
-            && (match[next] == ':' || match[next] == '=' || match[next] == '<'
-                || match[next] == '>' || match[next] == '!');
+            && (match[next] == ':' || match[next] == '=' || match[next] == '<' || match[next] == '>'
+                || match[next] == '!');
         if (asField && (asciiIEquals(word, "finding") || asciiIEquals(word, "severity")))
             return i;
         i = end - 1;

@@ -30,9 +30,9 @@ constexpr int MaxRulesFileDepth = 64;
 /// The policy reader's checks speak of "the policy"; here the text is a rules file.
 std::string aboutRulesFile(std::string message)
 {
-    static const std::pair<std::string, std::string> Words[] = {
-        {"a policy file", "a rules file"}, {"policy file", "rules file"},
-        {"the policy ", "the rules file "}, {"a policy", "a rules file"}};
+    static const std::pair<std::string, std::string> Words[] = {{"a policy file", "a rules file"},
+        {"policy file", "rules file"}, {"the policy ", "the rules file "},
+        {"a policy", "a rules file"}};
     for (const auto& [from, to] : Words) {
         for (std::size_t at = message.find(from); at != std::string::npos;
              at = message.find(from, at + to.size()))
@@ -45,14 +45,14 @@ void addPolicyDiagnostics(
     const std::vector<PolicyDiagnostic>& from, const std::string& file, RuleSet& set)
 {
     for (const PolicyDiagnostic& d : from)
-        set.diagnostics.push_back({d.severity == PolicyDiagnostic::Severity::Error
-                ? Severity::Error
-                : Severity::Warning,
-            file, d.line, d.column, "", aboutRulesFile(d.message)});
+        set.diagnostics.push_back(
+            {d.severity == PolicyDiagnostic::Severity::Error ? Severity::Error : Severity::Warning,
+                file, d.line, d.column, "", aboutRulesFile(d.message)});
 }
 
 /// The one document of `text`, or nullopt after a located error. Null for an empty text.
-std::optional<YAML::Node> parseDocument(std::string_view text, const std::string& file, RuleSet& set)
+std::optional<YAML::Node> parseDocument(
+    std::string_view text, const std::string& file, RuleSet& set)
 {
     std::vector<PolicyDiagnostic> problems;
     const auto fail = [&](int line, int column, std::string message) {
@@ -69,10 +69,11 @@ std::optional<YAML::Node> parseDocument(std::string_view text, const std::string
         documents = YAML::LoadAll(copy);
     } catch (const YAML::Exception& e) {
         if (const std::optional<SourcePos> quote = policy_detail::unterminatedQuote(text))
-            return fail(quote->line, quote->column, "unterminated quoted string: the quote here "
-                                                    "is never closed");
-        return fail(e.mark.is_null() ? 0 : e.mark.line + 1, e.mark.is_null() ? 0 : e.mark.column + 1,
-            "YAML syntax error: " + e.msg);
+            return fail(quote->line, quote->column,
+                "unterminated quoted string: the quote here "
+                "is never closed");
+        return fail(e.mark.is_null() ? 0 : e.mark.line + 1,
+            e.mark.is_null() ? 0 : e.mark.column + 1, "YAML syntax error: " + e.msg);
     }
     std::vector<YAML::Node> real;
     for (const YAML::Node& doc : documents)

@@ -114,8 +114,8 @@ void TestDetectionRules::everyQueryRuleHasFixtures()
         if (!r.enabled || r.kind == RuleKind::Integrity)
             continue; // the integrity checks are tested with the engine
         for (const char* kind : {"hit.log", "miss.log"})
-            if (!QFile::exists(DetectionsDir + QLatin1Char('/') + id + QLatin1Char('/')
-                    + QLatin1String(kind)))
+            if (!QFile::exists(
+                    DetectionsDir + QLatin1Char('/') + id + QLatin1Char('/') + QLatin1String(kind)))
                 missing << id + QLatin1Char('/') + QLatin1String(kind);
     }
     QVERIFY2(missing.isEmpty(), qPrintable(missing.join(QStringLiteral(", "))));
@@ -142,18 +142,19 @@ void TestDetectionRules::fixturesFollowTheConvention()
 {
     QFETCH(QString, rule);
     QFETCH(QString, kind);
-    const QString path = DetectionsDir + QLatin1Char('/') + rule + QLatin1Char('/') + kind
-        + QStringLiteral(".log");
+    const QString path =
+        DetectionsDir + QLatin1Char('/') + rule + QLatin1Char('/') + kind + QStringLiteral(".log");
     const Flagged run = runPack(path, ruleIndex(rule.toStdString()));
     QVERIFY2(run.events > 0, qPrintable(path + QStringLiteral(" holds no events")));
     if (kind == QStringLiteral("miss")) {
-        QVERIFY2(run.flagged.empty(), qPrintable(QStringLiteral("flagged: ") + joined(run.flagged)));
+        QVERIFY2(
+            run.flagged.empty(), qPrintable(QStringLiteral("flagged: ") + joined(run.flagged)));
         return;
     }
     QVERIFY2(!run.hits.empty(), "hit.log names no hit- request");
     QVERIFY2(run.flagged == run.hits,
-        qPrintable(QStringLiteral("flagged: ") + joined(run.flagged) + QStringLiteral("\nexpected: ")
-            + joined(run.hits)));
+        qPrintable(QStringLiteral("flagged: ") + joined(run.flagged)
+            + QStringLiteral("\nexpected: ") + joined(run.hits)));
 }
 
 void TestDetectionRules::falcoTraceFilesTriggerTheirRules_data()
@@ -182,7 +183,8 @@ void TestDetectionRules::falcoTraceFilesTriggerTheirRules_data()
     row("create_configmap_sensitive_values.json", "configmap-secret-values", true);
     row("create_configmap_no_sensitive_values.json", "configmap-secret-values", false);
     row("create_kube_system_secret.json", "kube-system-credentials-created", true);
-    row("create_serviceaccount_kube_system_namespace.json", "kube-system-credentials-created", true);
+    row("create_serviceaccount_kube_system_namespace.json", "kube-system-credentials-created",
+        true);
     row("create_serviceaccount.json", "kube-system-credentials-created", false);
     row("create_nginx_pod_privileged.json", "host-access-pod-by-controller", true);
     row("create_nginx_pod_privileged_2nd_container.json", "host-access-pod-by-controller", true);

@@ -11,4 +11,23 @@ class TestRuleReader : public QObject
 
 private Q_SLOTS:
     void builtInPackReadsWithoutDiagnostics();
+    void builtInTextIsTheCompiledYaml();
+    void readsEveryFieldOfANewRule();
+    void readsTheStateBlocks();
+    void reportsLocatedDiagnostics_data();
+    void reportsLocatedDiagnostics();
+    void mapsMatchErrorsIntoTheYaml_data();
+    void mapsMatchErrorsIntoTheYaml();
+    void leavesOutBadEntriesAndAppliesTheRest();
+    void overridesOnlyTheFieldsGiven();
+    void disablesAndAddsRules();
+    void settingsReplaceDefaultsAndApplyBeforeMacros();
+    void reportsBadSettingsItemsAndKeepsTheOthers();
+    void expandsMacros_data();
+    void expandsMacros();
+    void survivesHostileText_data();
+    void survivesHostileText();
+    void readsFilesAndReportsUnreadableOnes();
+    void readmeExampleReadsCleanly();
+    void userRulesFileIsInTheConfigFolder();
 };
