@@ -125,20 +125,22 @@ void TestCliDetect::usageErrorsExitTwo_data()
 {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("message");
+    const QString log = QStringLiteral("@");
     QTest::newRow("no path") << QStringList{} << "no PATH given";
     QTest::newRow("bad severity") << QStringList{QStringLiteral("--min-severity"),
-        QStringLiteral("urgent")} << "unknown severity 'urgent' for --min-severity";
+        QStringLiteral("urgent"), log}
+                                  << "unknown severity 'urgent' for --min-severity";
     QTest::newRow("missing value")
-        << QStringList{QStringLiteral("--rules")} << "--rules needs a value";
+        << QStringList{log, QStringLiteral("--rules")} << "--rules needs a value";
     QTest::newRow("unknown option")
-        << QStringList{QStringLiteral("--fast")} << "unknown option '--fast'";
+        << QStringList{QStringLiteral("--fast"), log} << "unknown option '--fast'";
     QTest::newRow("unreadable rules file")
-        << QStringList{QStringLiteral("--rules"), QStringLiteral("/nonexistent/rules.yaml")}
+        << QStringList{QStringLiteral("--rules"), QStringLiteral("/nonexistent/rules.yaml"), log}
         << "cannot read rules file /nonexistent/rules.yaml: no such file";
     QTest::newRow("rules file is a folder") << QStringList{QStringLiteral("--rules"),
-        QStringLiteral("/")} << "cannot read rules file /: a directory, not a file";
+        QStringLiteral("/"), log} << "cannot read rules file /: a directory, not a file";
     QTest::newRow("unreadable policy")
-        << QStringList{QStringLiteral("--policy"), QStringLiteral("/nonexistent/policy.yaml")}
+        << QStringList{QStringLiteral("--policy"), QStringLiteral("/nonexistent/policy.yaml"), log}
         << "cannot read this audit policy";
 }
 
@@ -146,10 +148,10 @@ void TestCliDetect::usageErrorsExitTwo()
 {
     QFETCH(QStringList, args);
     QFETCH(QString, message);
+    // A log with findings first (the error must still win); "@" in `args` is where it goes.
     QStringList all{Detect};
-    all += args;
-    if (!args.isEmpty())
-        all.push_back(m_incident); // a log with findings: the error must still win
+    for (const QString& a : args)
+        all.push_back(a == QStringLiteral("@") ? m_incident : a);
     const Run run = runCli(all, m_dir.filePath(QStringLiteral("config")));
     QCOMPARE(run.exitCode, 2);
     QVERIFY2(run.err.contains(message.toUtf8()), run.err.constData());
