@@ -69,13 +69,6 @@ FindingsDocks::FindingsDocks(const WindowParts& parts, DetailPane* detail, Timel
     connect(investigation, &Investigation::findingsChanged, this, &FindingsDocks::showFindings);
     connect(investigation, &Investigation::rulesChanged, this, &FindingsDocks::showRules);
     connect(investigation, &Investigation::coverageChanged, m_view, &FindingsView::setCoverage);
-    connect(investigation, &Investigation::loadStarted, this, [this] {
-        m_raisedForLoad = false;
-        if (!m_dock->isVisible()) { // from the welcome page: beside the timeline, behind it
-            m_dock->show();
-            m_bottomNeighbour->raise();
-        }
-    });
     connect(investigation, &Investigation::snapshotChanged, this, [this](const EventStorePtr& s) {
         if (!s)
             m_dock->hide(); // closed: the welcome page gets the room
@@ -130,6 +123,12 @@ void FindingsDocks::loadRulesFile(const QString& path)
     }
 }
 
+void FindingsDocks::showBehindNeighbour()
+{
+    m_dock->show();
+    m_bottomNeighbour->raise();
+}
+
 void FindingsDocks::showDock(bool rulesTab)
 {
     if (!m_dock->isVisible())
@@ -175,11 +174,6 @@ void FindingsDocks::showFindings(const DetectionResultPtr& result)
                 : tr("%1 findings").arg(locale.toString(qulonglong(result->findings.size()))))
                                             : QString());
     updateStatusButton();
-    // Serious findings in a new log: bring them forward once, as the place to start.
-    if (result && !m_raisedForLoad && m_view->findingsModel()->seriousCount() > 0) {
-        m_raisedForLoad = true;
-        showDock();
-    }
     Q_EMIT findingsShown();
 }
 

@@ -42,6 +42,9 @@ public:
     /// Applies a rules file over the built-in rules (and the user's own rules file); its
     /// problems are listed in the Rules tab and counted in the status bar.
     void loadRulesFile(const QString& path);
+    /// Shows the Findings dock as a tab behind the timeline (when a load starts from the welcome
+    /// page: the timeline's ticks mark the findings, the status bar counts them).
+    void showBehindNeighbour();
     /// Shows and raises the Findings dock (the Findings tab, or the Rules tab).
     void showDock(bool rulesTab = false);
 
@@ -65,7 +68,6 @@ private:
     QDockWidget* m_bottomNeighbour;
     QToolButton* m_statusButton;
     QProgressBar* m_progress;
-    bool m_raisedForLoad = false; // the dock came forward for this load's serious findings
 };
 
 } // namespace auditscope
