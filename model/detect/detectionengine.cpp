@@ -93,8 +93,9 @@ DetectionResult detect(const EventStorePtr& store, std::shared_ptr<const RuleSet
         [&](double share) { report(0.8 * share); });
     if (!matches)
         return finish(true);
-    RuleStates states(*store, set);
-    IntegrityChecks checks(store);
+    RequestStarts starts(*store);
+    RuleStates states(*store, set, starts);
+    IntegrityChecks checks(store, starts);
     for (std::uint32_t i = 0; i < set.rules.size(); ++i) {
         const DetectionRule& rule = set.rules[i];
         if (!rule.enabled)

@@ -43,13 +43,34 @@ struct RuleMatches
 std::optional<std::vector<RuleMatches>> matchRules(const EventStore& store, const RuleSet& rules,
     const std::stop_token& stop, unsigned threads, const std::function<void(double)>& progress);
 
+/// Which rows start a request: the first event of each auditID in the store (events without
+/// one each start their own). Computed on first use, one pass over the store.
+class RequestStarts final
+{
+public:
+    explicit RequestStarts(const EventStore& store)
+        : m_store(store)
+    { }
+    bool operator()(std::uint32_t row)
+    {
+        if (m_bits.empty())
+            compute();
+        return (m_bits[row >> 6] >> (row & 63)) & 1;
+    }
+
+private:
+    void compute();
+    const EventStore& m_store;
+    std::vector<std::uint64_t> m_bits;
+};
+
 /// Turns query rules' matches into findings, by kind (event, threshold, first seen, sequence)
 /// and maintenance-window setting. Keeps what rules share: which rows start a request, and
 /// scratch space. One per detection run; single thread.
 class RuleStates final
 {
 public:
-    RuleStates(const EventStore& store, const RuleSet& rules);
+    RuleStates(const EventStore& store, const RuleSet& rules, RequestStarts& starts);
 
     /// Appends the findings of rule `ruleIndex` (a query rule) to `out`.
     void run(std::uint32_t ruleIndex, const RuleMatches& matches, std::vector<Finding>& out);
@@ -58,8 +79,6 @@ private:
     /// The first matching row of each request (auditID), ascending; requests inside a
     /// maintenance window are left out when the rule says so.
     RowSet requestsOf(const DetectionRule& rule, const RowSet& rows);
-    /// Whether `row` is the first event of its request in the store (computed on first use).
-    bool startsRequest(std::uint32_t row);
 
     void eventFindings(std::uint32_t ruleIndex, const RowSet& requests, std::vector<Finding>& out);
     void thresholdFindings(
@@ -72,17 +91,31 @@ private:
     const EventStore& m_store;
     const RuleSet& m_rules;
     MaintenanceSchedule m_maintenance;
+    RequestStarts& m_startsRequest;
     std::vector<std::uint64_t> m_seenIds; ///< per auditID, a bit; all clear between uses
-    std::vector<std::uint64_t> m_requestStarts; ///< per row, a bit; empty until first needed
 };
 
-/// Per source file: its span, events and usual gap between consecutive events.
+/// One minute of a source's writing (by stageTimestamp, the order a log is written in).
+struct MinuteOfLog
+{
+    std::uint32_t events = 0;
+    std::int64_t firstNs = 0, lastNs = 0; ///< earliest and latest stage time in the minute
+    std::uint32_t firstRow = 0, lastRow = 0; ///< their events
+};
+
+/// Per source file: its span, events and usual gap between consecutive events, and its
+/// events per minute. Times are stage times: when the server wrote the event.
 struct SourceStats
 {
     std::uint64_t events = 0;
-    std::uint32_t firstRow = 0, lastRow = 0;
-    std::int64_t firstNs = 0, lastNs = 0;
-    std::int64_t medianGapNs = 0; ///< within 1/8 (a log-scale histogram), rounded up
+    std::uint32_t firstRow = 0, lastRow = 0; ///< the first and last event written
+    std::int64_t firstNs = 0, lastNs = 0; ///< their stage times
+    /// Between requests received in a row, within 1/8 (a log-scale histogram), rounded up.
+    std::int64_t medianGapNs = 0;
+    std::int64_t firstMinute = 0; ///< minutes[0] is this minute since the epoch
+    std::uint32_t medianPerMinute = 0; ///< events written in a whole minute
+    /// From the first written minute to the last; empty when that would be absurdly long.
+    std::vector<MinuteOfLog> minutes;
 };
 
 /// The checks on the evidence itself (RuleKind::Integrity), over the whole store. Keeps what
@@ -90,7 +123,7 @@ struct SourceStats
 class IntegrityChecks final
 {
 public:
-    explicit IntegrityChecks(EventStorePtr store);
+    IntegrityChecks(EventStorePtr store, RequestStarts& starts);
 
     /// Appends the findings of integrity rule `ruleIndex` to `out`; false when stopped.
     bool run(const DetectionRule& rule, std::uint32_t ruleIndex, const std::stop_token& stop,
@@ -98,6 +131,10 @@ public:
 
 private:
     const std::vector<SourceStats>& sourceStats();
+    /// Whether the log goes on at `timeNs`: some source wrote at its usual rate (half its
+    /// median minute or more) in a minute at or before it, and in one at or after it.
+    bool logGoesOn(std::int64_t timeNs);
+    void findBusySpan();
     void silence(const DetectionRule& rule, std::uint32_t ruleIndex, std::vector<Finding>& out);
     void rateDrop(const DetectionRule& rule, std::uint32_t ruleIndex, std::vector<Finding>& out);
     bool clockSkew(std::uint32_t ruleIndex, const std::stop_token& stop, std::vector<Finding>& out);
@@ -105,8 +142,10 @@ private:
     void rotationGap(const DetectionRule& rule, std::uint32_t ruleIndex, std::vector<Finding>& out);
 
     EventStorePtr m_store;
+    RequestStarts& m_startsRequest;
     std::vector<SourceStats> m_sources; ///< empty until first needed
     bool m_haveSources = false;
+    std::int64_t m_firstBusyNs = 0, m_lastBusyNs = 0; ///< of any source; see logGoesOn()
 };
 
 /// Durations as findings' details show them: a window exactly ("60 s", "5 m", "36 h"), a

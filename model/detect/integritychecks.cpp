@@ -5,6 +5,7 @@
 #include "detect/enginesteps.h"
 
 #include "chain/chainintegrity.h"
+#include "common/timestamp.h"
 
 #include <algorithm>
 #include <bit>
@@ -26,8 +27,16 @@ constexpr int BusyMinutesBefore = 10;
 constexpr int LowMinutes = 5;
 /// Clock skew: stage times out of order by more than this (forwarding takes far less).
 constexpr std::int64_t SkewToleranceNs = SecondNs;
-/// Level drop: events at the higher level before, and at the lower one after, per kind.
-constexpr std::uint32_t MinLevelEvents = 3;
+/// Level drop: requests at the higher level before, and at lower ones after, per kind.
+constexpr std::uint32_t MinLevelRequests = 5;
+
+/// A source written over more minutes than this (a bogus timestamp) gets no per-minute checks.
+constexpr std::int64_t MaxMinutes = 1 << 20;
+
+std::int64_t floorDiv(std::int64_t a, std::int64_t b)
+{
+    return a / b - (a % b < 0 ? 1 : 0);
+}
 
 // Gaps on a log scale, 8 buckets per power of two: bucket 0 holds gaps of 0 ns.
 constexpr int GapBuckets = 1 + 64 * 8;
@@ -114,17 +123,41 @@ struct LevelKeyHash
         return static_cast<std::size_t>(h ^ (h >> 32));
     }
 };
+// One kind's levels in time order: a run at its first level, then a run below it, and never
+// up again. Any rise (a mix of levels, as policies by user or by name give) rules it out.
 struct LevelState
 {
-    Level highest = Level::Unknown;
-    std::uint32_t highEvents = 0, lowEvents = 0; ///< low: since the last event at `highest`
+    Level first = Level::Unknown, last = Level::Unknown;
+    bool rose = false;
+    std::uint32_t highRequests = 0, lowRequests = 0;
     std::uint32_t lastHighRow = 0, firstLowRow = 0;
+
+    void add(Level level, std::uint32_t row)
+    {
+        if (first == Level::Unknown) {
+            first = level;
+        } else if (level > last) {
+            rose = true;
+        }
+        if (level == first && lowRequests == 0) {
+            ++highRequests;
+            lastHighRow = row;
+        } else if (level < first && lowRequests++ == 0) {
+            firstLowRow = row;
+        }
+        last = level;
+    }
+    bool dropped() const
+    {
+        return !rose && highRequests >= MinLevelRequests && lowRequests >= MinLevelRequests;
+    }
 };
 
 } // namespace
 
-IntegrityChecks::IntegrityChecks(EventStorePtr store)
+IntegrityChecks::IntegrityChecks(EventStorePtr store, RequestStarts& starts)
     : m_store(std::move(store))
+    , m_startsRequest(starts)
 { }
 
 bool IntegrityChecks::run(const DetectionRule& rule, std::uint32_t ruleIndex,
@@ -160,26 +193,38 @@ const std::vector<SourceStats>& IntegrityChecks::sourceStats()
     m_haveSources = true;
     const EventStore& s = *m_store;
     m_sources.assign(s.sources.size(), {});
+    // Pass 1: each source's span in stage time, and its gaps (in the store's order, by receive
+    // time, which for the median is as good as the order of writing).
     std::vector<std::uint32_t> histogram(s.sources.size() * GapBuckets, 0);
+    std::vector<std::int64_t> previous(s.sources.size(), NoTimeNs);
+    std::vector<std::uint64_t> requests(s.sources.size(), 0);
     for (std::uint32_t row = 0; row < s.size(); ++row) {
+        if (s.timeNs[row] == NoTimeNs)
+            continue;
         const std::uint32_t src = s.source[row].value;
         SourceStats& st = m_sources[src];
-        const std::int64_t t = s.timeNs[row];
-        if (st.events == 0) {
+        const std::int64_t written = s.stageTimeNs(row);
+        if (st.events == 0 || written < st.firstNs) {
+            st.firstNs = written;
             st.firstRow = row;
-            st.firstNs = t;
-        } else {
-            ++histogram[src * GapBuckets + gapBucket(t - st.lastNs)];
         }
-        st.lastRow = row;
-        st.lastNs = t;
+        if (st.events == 0 || written >= st.lastNs) {
+            st.lastNs = written;
+            st.lastRow = row;
+        }
+        if (m_startsRequest(row)) {
+            if (previous[src] != NoTimeNs)
+                ++histogram[src * GapBuckets + gapBucket(s.timeNs[row] - previous[src])];
+            previous[src] = s.timeNs[row];
+            ++requests[src];
+        }
         ++st.events;
     }
     for (std::size_t src = 0; src < m_sources.size(); ++src) {
         SourceStats& st = m_sources[src];
         if (st.events < 2)
             continue;
-        const std::uint64_t half = st.events / 2; // of events - 1 gaps, the middle one
+        const std::uint64_t half = (requests[src] + 1) / 2; // of requests - 1 gaps, the middle
         std::uint64_t seen = 0;
         for (int b = 0; b < GapBuckets; ++b) {
             seen += histogram[src * GapBuckets + b];
@@ -188,41 +233,96 @@ const std::vector<SourceStats>& IntegrityChecks::sourceStats()
                 break;
             }
         }
+        st.firstMinute = floorDiv(st.firstNs, MinuteNs);
+        const std::int64_t minutes = floorDiv(st.lastNs, MinuteNs) - st.firstMinute + 1;
+        if (minutes <= MaxMinutes)
+            st.minutes.resize(static_cast<std::size_t>(minutes));
     }
+    // Pass 2: events per minute of writing, with the first and last written in each.
+    for (std::uint32_t row = 0; row < s.size(); ++row) {
+        if (s.timeNs[row] == NoTimeNs)
+            continue;
+        SourceStats& st = m_sources[s.source[row].value];
+        if (st.minutes.empty())
+            continue;
+        const std::int64_t written = s.stageTimeNs(row);
+        MinuteOfLog& m =
+            st.minutes[static_cast<std::size_t>(floorDiv(written, MinuteNs) - st.firstMinute)];
+        if (m.events == 0 || written < m.firstNs) {
+            m.firstNs = written;
+            m.firstRow = row;
+        }
+        if (m.events == 0 || written >= m.lastNs) {
+            m.lastNs = written;
+            m.lastRow = row;
+        }
+        ++m.events;
+    }
+    findBusySpan();
     return m_sources;
 }
 
-// A gap between consecutive events of one source far longer than its usual gap.
+// The span in which the log goes on: from the first minute in which some source wrote at its
+// usual rate to the last one. Outside it (a log's first and last stragglers, such as watches
+// that end after everything else) there are no holes or drops to speak of.
+void IntegrityChecks::findBusySpan()
+{
+    m_firstBusyNs = std::numeric_limits<std::int64_t>::max();
+    m_lastBusyNs = std::numeric_limits<std::int64_t>::min();
+    for (SourceStats& st : m_sources) {
+        if (st.minutes.size() < 3)
+            continue;
+        std::vector<std::uint32_t> whole;
+        for (std::size_t m = 1; m + 1 < st.minutes.size(); ++m)
+            whole.push_back(st.minutes[m].events);
+        std::nth_element(whole.begin(), whole.begin() + whole.size() / 2, whole.end());
+        st.medianPerMinute = whole[whole.size() / 2];
+        for (std::size_t m = 0; m < st.minutes.size(); ++m) {
+            if (st.minutes[m].events * 2 < st.medianPerMinute || st.minutes[m].events == 0)
+                continue;
+            const std::int64_t start = (st.firstMinute + static_cast<std::int64_t>(m)) * MinuteNs;
+            m_firstBusyNs = std::min(m_firstBusyNs, start);
+            m_lastBusyNs = std::max(m_lastBusyNs, start + MinuteNs);
+        }
+    }
+}
+
+bool IntegrityChecks::logGoesOn(std::int64_t timeNs)
+{
+    sourceStats();
+    return timeNs >= m_firstBusyNs && timeNs <= m_lastBusyNs;
+}
+
+// A stretch in which a source wrote nothing, far longer than its usual gap. Gaps of a minute or
+// more always lie between two minutes that hold events, so the minutes find them exactly.
 void IntegrityChecks::silence(
     const DetectionRule& rule, std::uint32_t ruleIndex, std::vector<Finding>& out)
 {
     const EventStore& s = *m_store;
     const std::vector<SourceStats>& stats = sourceStats();
-    std::vector<std::int64_t> limit(stats.size(), std::numeric_limits<std::int64_t>::max());
     for (std::size_t src = 0; src < stats.size(); ++src) {
-        if (stats[src].events >= MinEventsForGaps)
-            limit[src] = std::max(scaled(factorOf(rule), stats[src].medianGapNs), MinHoleNs);
-    }
-    std::vector<std::uint32_t> previous(stats.size(), UINT32_MAX);
-    for (std::uint32_t row = 0; row < s.size(); ++row) {
-        const std::uint32_t src = s.source[row].value;
-        const std::uint32_t before = previous[src];
-        previous[src] = row;
-        if (before == UINT32_MAX)
+        const SourceStats& st = stats[src];
+        if (st.events < MinEventsForGaps)
             continue;
-        const std::int64_t gap = s.timeNs[row] - s.timeNs[before];
-        if (gap <= limit[src])
-            continue;
-        out.push_back(
-            integrityFinding(s, ruleIndex, {EventId{before}, EventId{row}}, s.sources[src].path,
-                "no events for " + formatSpan(gap) + " (usual gap "
-                    + formatSpan(stats[src].medianGapNs) + ")"));
+        const std::int64_t limit = std::max(scaled(factorOf(rule), st.medianGapNs), MinHoleNs);
+        const MinuteOfLog* before = nullptr;
+        for (const MinuteOfLog& m : st.minutes) {
+            if (m.events == 0)
+                continue;
+            if (before && m.firstNs - before->lastNs > limit && logGoesOn(before->lastNs)
+                && logGoesOn(m.firstNs))
+                out.push_back(integrityFinding(s, ruleIndex,
+                    {EventId{before->lastRow}, EventId{m.firstRow}}, s.sources[src].path,
+                    "no events written for " + formatSpan(m.firstNs - before->lastNs)
+                        + " (usual gap " + formatSpan(st.medianGapNs) + ")"));
+            before = &m;
+        }
     }
 }
 
-// Per source, events per whole minute; a finding where the rate falls from its usual level
-// (10 busy minutes in a row) to under 1/factor of it, at once, for at least 5 minutes in which
-// the source still logs (a stretch with no events at all is a silence).
+// Per source, events written per whole minute; a finding where the rate falls from its usual
+// level (10 busy minutes in a row) to under 1/factor of it, at once, for at least 5 minutes in
+// which the source still writes (a stretch with no events at all is a silence).
 void IntegrityChecks::rateDrop(
     const DetectionRule& rule, std::uint32_t ruleIndex, std::vector<Finding>& out)
 {
@@ -230,44 +330,43 @@ void IntegrityChecks::rateDrop(
     const std::vector<SourceStats>& stats = sourceStats();
     const double factor = factorOf(rule);
     for (std::size_t src = 0; src < stats.size(); ++src) {
-        const SourceStats& st = stats[src];
-        const std::int64_t firstMinute = st.firstNs / MinuteNs;
-        const std::int64_t minutes = st.lastNs / MinuteNs - firstMinute + 1;
-        if (st.events < 100 || minutes < BusyMinutesBefore + LowMinutes + 2 || minutes > (1 << 20))
+        const std::vector<MinuteOfLog>& minutes = stats[src].minutes;
+        if (stats[src].events < 100 || minutes.size() < BusyMinutesBefore + LowMinutes + 2)
             continue;
-        std::vector<std::uint32_t> count(static_cast<std::size_t>(minutes), 0);
-        std::vector<std::uint32_t> firstRow(count.size(), 0), lastRow(count.size(), 0);
-        for (std::uint32_t row = st.firstRow; row <= st.lastRow; ++row) {
-            if (s.source[row].value != src)
-                continue;
-            const auto m = static_cast<std::size_t>(s.timeNs[row] / MinuteNs - firstMinute);
-            if (count[m]++ == 0)
-                firstRow[m] = row;
-            lastRow[m] = row;
-        }
-        // The first and last minutes are partial: left out of the median and of the scan.
-        std::vector<std::uint32_t> whole(count.begin() + 1, count.end() - 1);
-        std::nth_element(whole.begin(), whole.begin() + whole.size() / 2, whole.end());
-        const double median = whole[whole.size() / 2];
+        const double median = stats[src].medianPerMinute; // of whole minutes
         if (median < factor) // too quiet for a fall to 1/factor to mean anything
             continue;
+        const auto low = [&](std::size_t m) { return double(minutes[m].events) * factor < median; };
+        // Busy minutes in a row, the last of them at `lastBusy`; one minute in between (the
+        // one in which the rate fell) may separate them from the low ones.
         int busy = 0;
-        for (std::size_t m = 1; m + 1 < count.size(); ++m) {
-            const bool low = double(count[m]) * factor < median;
-            if (!low || busy < BusyMinutesBefore) {
-                busy = double(count[m]) * 2 >= median ? busy + 1 : 0;
+        std::size_t lastBusy = 0;
+        for (std::size_t m = 1; m + 1 < minutes.size(); ++m) {
+            if (double(minutes[m].events) * 2 >= median) {
+                busy = lastBusy + 1 == m ? busy + 1 : 1;
+                lastBusy = m;
                 continue;
             }
+            if (!low(m) || busy < BusyMinutesBefore || m - lastBusy > 2)
+                continue;
             std::size_t end = m;
             std::uint64_t events = 0;
-            for (; end + 1 < count.size() && double(count[end]) * factor < median; ++end)
-                events += count[end];
+            std::uint32_t lastInside = 0;
+            for (; end + 1 < minutes.size() && low(end); ++end) {
+                events += minutes[end].events;
+                if (minutes[end].events > 0)
+                    lastInside = minutes[end].lastRow;
+            }
             const std::size_t length = end - m;
             busy = 0;
-            if (length >= static_cast<std::size_t>(LowMinutes) && events > 0) {
-                const std::uint32_t after = count[end] > 0 ? firstRow[end] : lastRow[m];
+            lastBusy = 0;
+            const std::int64_t endNs =
+                (stats[src].firstMinute + static_cast<std::int64_t>(end)) * MinuteNs;
+            if (length >= static_cast<std::size_t>(LowMinutes) && events > 0 && logGoesOn(endNs)) {
+                const std::uint32_t after =
+                    minutes[end].events > 0 ? minutes[end].firstRow : lastInside;
                 out.push_back(integrityFinding(s, ruleIndex,
-                    {EventId{lastRow[m - 1]}, EventId{after}}, s.sources[src].path,
+                    {EventId{minutes[m - 1].lastRow}, EventId{after}}, s.sources[src].path,
                     formatCount(events) + " events in " + std::to_string(length)
                         + " m, against a usual " + formatCount(std::uint64_t(median))
                         + " a minute"));
@@ -342,40 +441,35 @@ bool IntegrityChecks::clockSkew(
 }
 
 // The same kind of request (verb, resource, namespace, user on one source) logged at a lower
-// level than before, and never at the higher one again: the policy was changed. Reported once
-// per verb and resource, at the first lower event.
+// level from some request on, after a run at a higher one: the policy was changed. Reported
+// once per verb and resource, at the first lower request.
 void IntegrityChecks::levelDrop(std::uint32_t ruleIndex, std::vector<Finding>& out)
 {
     const EventStore& s = *m_store;
-    // Only kinds logged above Metadata somewhere can drop; most rows skip the table.
-    const std::uint32_t noResource = s.pools.resources.size();
-    std::vector<std::uint8_t> resourceLoggedHigh(noResource + 1, 0);
+    // Only verb+resource pairs logged above Metadata somewhere can drop: the others skip the
+    // table (most reads).
+    const std::uint32_t noResource = s.pools.resources.size(), noVerb = s.pools.verbs.size();
+    const auto pairOf = [&](std::uint32_t row) {
+        const std::uint32_t verb = s.verb[row] ? s.verb[row].value : noVerb;
+        const std::uint32_t resource = s.resource[row] ? s.resource[row].value : noResource;
+        return std::size_t(verb) * (noResource + 1) + resource;
+    };
+    std::vector<std::uint8_t> loggedHigh(std::size_t(noVerb + 1) * (noResource + 1), 0);
+    for (std::uint32_t row = 0; row < s.size(); ++row) {
+        if (s.level[row] > Level::Metadata)
+            loggedHigh[pairOf(row)] = 1;
+    }
     std::unordered_map<LevelKey, LevelState, LevelKeyHash> kinds;
     for (std::uint32_t row = 0; row < s.size(); ++row) {
-        const Level level = s.level[row];
-        if (level <= Level::None)
+        if (s.level[row] <= Level::None || !loggedHigh[pairOf(row)] || !m_startsRequest(row))
             continue;
-        const std::uint32_t resource = s.resource[row] ? s.resource[row].value : noResource;
-        if (level > Level::Metadata)
-            resourceLoggedHigh[resource] = 1;
-        else if (!resourceLoggedHigh[resource])
-            continue;
-        const LevelKey key{s.source[row].value, s.verb[row].value, resource,
+        const LevelKey key{s.source[row].value, s.verb[row].value, s.resource[row].value,
             s.subresource[row].value, s.namespaceId[row].value, s.user[row].value};
-        LevelState& k = kinds[key];
-        if (level > k.highest) {
-            k = LevelState{level, 1, 0, row, 0};
-        } else if (level == k.highest) {
-            ++k.highEvents;
-            k.lowEvents = 0;
-            k.lastHighRow = row;
-        } else if (k.lowEvents++ == 0) {
-            k.firstLowRow = row;
-        }
+        kinds[key].add(s.level[row], row);
     }
     std::map<std::pair<std::uint32_t, std::uint32_t>, const LevelState*> firstDrop;
     for (const auto& [key, k] : kinds) {
-        if (k.highEvents < MinLevelEvents || k.lowEvents < MinLevelEvents)
+        if (!k.dropped())
             continue;
         const LevelState*& first = firstDrop[{key.verb, key.resource}];
         if (!first || k.firstLowRow < first->firstLowRow)
@@ -383,13 +477,13 @@ void IntegrityChecks::levelDrop(std::uint32_t ruleIndex, std::vector<Finding>& o
     }
     for (const auto& [kind, k] : firstDrop) {
         const std::uint32_t row = k->firstLowRow;
-        std::string what = std::string(s.pools.verbs.view(kind.first));
-        if (kind.second != noResource)
+        std::string what = kind.first < noVerb ? std::string(s.pools.verbs.view(kind.first)) : "";
+        if (kind.second < noResource)
             what += ' ' + std::string(s.pools.resources.view(kind.second));
         out.push_back(integrityFinding(s, ruleIndex, {EventId{k->lastHighRow}, EventId{row}},
             s.sourceOf(EventId{row}).path,
             what + " logged at " + std::string(levelName(s.level[row])) + " from here on, at "
-                + std::string(levelName(k->highest)) + " before"));
+                + std::string(levelName(k->first)) + " before"));
     }
 }
 
@@ -427,8 +521,8 @@ void IntegrityChecks::rotationGap(
         out.push_back(integrityFinding(s, ruleIndex,
             {EventId{stats[x].lastRow}, EventId{stats[next].firstRow}},
             s.sources[x].path + " → " + s.sources[next].path,
-            "no file covers " + formatSpan(gap) + " between them (usual gap " + formatSpan(usual)
-                + ")"));
+            "nothing written for " + formatSpan(gap) + " between them (usual gap "
+                + formatSpan(usual) + ")"));
     }
 }
 

@@ -207,6 +207,46 @@ bool matchBodies(const std::vector<Slot*>& slots, const RowSet& rows, unsigned t
     return true;
 }
 
+// Runs each slot's relaxed query (on indexes and columns only) on `threads` threads taking
+// slots in turn: its candidates, or its matches when the query reads no bodies, in which case
+// no RowMatcher is made. False when stopped.
+bool relaxAll(const EventStore& store, const RuleSet& rules, std::vector<Slot>& slots,
+    unsigned threads, const std::stop_token& stop, const std::function<void(double)>& progress)
+{
+    std::atomic<std::size_t> next{0}, done{0};
+    std::atomic<bool> stopped{false};
+    auto work = [&](bool reports) {
+        for (std::size_t s = next++; s < slots.size() && !stopped; s = next++) {
+            Slot& slot = slots[s];
+            const DetectionRule& r = rules.rules[slot.rule];
+            const Query& query = slot.then ? r.thenQuery : r.matchQuery;
+            const RelaxedQuery relaxed = relaxQuery(query);
+            if (relaxed.kind == RelaxedQuery::Kind::Query) {
+                QueryResult result = runQuery(store, relaxed.query, stop);
+                if (result.cancelled) {
+                    stopped = true;
+                    return;
+                }
+                slot.candidates = std::move(result.rows);
+            } else {
+                slot.allRows = relaxed.kind == RelaxedQuery::Kind::All;
+            }
+            if (!relaxed.exact && (slot.allRows || !slot.candidates.empty()))
+                slot.matcher = std::make_unique<RowMatcher>(store, query, QueryOptions{}, true);
+            ++done;
+            if (reports && progress)
+                progress(0.2 * double(done) / double(slots.size()));
+        }
+    };
+    {
+        std::vector<std::jthread> workers;
+        for (unsigned t = 1; t < std::min<std::size_t>(threads, slots.size()); ++t)
+            workers.emplace_back(work, false);
+        work(true);
+    }
+    return !stopped && !stop.stop_requested();
+}
+
 // Whether rule `r` runs a query (integrity rules and switched-off rules do not).
 bool runsQuery(const DetectionRule& r)
 {
@@ -239,37 +279,21 @@ std::optional<std::vector<RuleMatches>> matchRules(const EventStore& store, cons
     auto resultOf = [&](const Slot& slot) -> RowSet& {
         return slot.then ? matches[slot.rule].then : matches[slot.rule].match;
     };
-    // Step a: the relaxed queries on indexes and columns.
+    // Step a: the relaxed queries on indexes and columns, several at a time.
+    if (!relaxAll(store, rules, slots, threads, stop, progress))
+        return std::nullopt;
     std::vector<Slot*> bodySlots;
-    QueryOptions options;
-    options.threads = threads;
-    for (std::size_t s = 0; s < slots.size(); ++s) {
-        Slot& slot = slots[s];
-        const DetectionRule& r = rules.rules[slot.rule];
-        const Query& query = slot.then ? r.thenQuery : r.matchQuery;
-        RelaxedQuery relaxed = relaxQuery(query);
-        if (relaxed.kind == RelaxedQuery::Kind::Query) {
-            QueryResult result = runQuery(store, relaxed.query, stop, options);
-            if (result.cancelled)
-                return std::nullopt;
-            slot.candidates = std::move(result.rows);
-        } else {
-            slot.allRows = relaxed.kind == RelaxedQuery::Kind::All;
-        }
-        if (!relaxed.exact && (slot.allRows || !slot.candidates.empty())) {
-            slot.matcher = std::make_unique<RowMatcher>(store, query, options);
+    for (Slot& slot : slots) {
+        if (slot.matcher) {
             bodySlots.push_back(&slot);
         } else if (slot.allRows) {
             RowSet& all = resultOf(slot);
+            all.reserve(rows);
             for (std::uint32_t row = 0; row < rows; ++row)
                 all.push_back(EventId{row});
         } else {
             resultOf(slot) = std::move(slot.candidates);
         }
-        if (progress)
-            progress(0.2 * double(s + 1) / double(slots.size()));
-        if (stop.stop_requested())
-            return std::nullopt;
     }
     if (bodySlots.empty())
         return matches;

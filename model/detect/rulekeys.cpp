@@ -134,6 +134,14 @@ RuleKey RuleKeyReader::keyOf(std::uint32_t row) const
     return key;
 }
 
+bool RuleKeyReader::complete(const RuleKey& key) const
+{
+    for (std::size_t i = 0; i < m_fields.size(); ++i)
+        if (key.ids[i] == UINT32_MAX)
+            return false;
+    return true;
+}
+
 std::string RuleKeyReader::text(const RuleKey& key) const
 {
     std::string out;

@@ -45,6 +45,8 @@ public:
     RuleKeyReader(const EventStore& store, const std::vector<QueryField>& by);
 
     RuleKey keyOf(std::uint32_t row) const;
+    /// Whether the event had every field of the key (a failed login has no user).
+    bool complete(const RuleKey& key) const;
     /// "alice", or the fields joined with " @ ": "alice @ 10.0.0.1"; "(none)" for a field the
     /// event does not have.
     std::string text(const RuleKey& key) const;

@@ -22,8 +22,9 @@ std::string_view builtinRulesText();
 RuleSet applyRulesText(const RuleSet& base, std::string_view text, const std::string& file);
 /// applyRulesText() on a file's contents; an unreadable file is one diagnostic.
 RuleSet applyRulesFile(const RuleSet& base, const std::string& path);
-/// The user's own rules file in the config folder (QStandardPaths AppConfigLocation
-/// /rules.yaml), whether or not it exists.
+/// The user's own rules file in the config folder, whether or not it exists: QStandardPaths
+/// GenericConfigLocation + "/AuditScope/rules.yaml" (the GUI's AppConfigLocation, spelled out so
+/// that the CLI, which sets no application name, reads the same file).
 std::string userRulesPath();
 
 /// Expands the settings macros in a match: `$production` (namespace globs), `$private`

@@ -8,6 +8,7 @@
 #include "detect/rulekeys.h"
 
 #include <algorithm>
+#include <limits>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -22,12 +23,16 @@ struct KeyGroups
     std::vector<std::vector<std::uint32_t>> rows;
 };
 
+// Requests whose key lacks a field (no user: a failed login) have no principal to keep state
+// for, and are left out.
 KeyGroups groupByKey(const RuleKeyReader& reader, const RowSet& requests)
 {
     KeyGroups groups;
     std::unordered_map<RuleKey, std::uint32_t, RuleKeyHash> indexOf;
     for (EventId e : requests) {
         const RuleKey key = reader.keyOf(e.value);
+        if (!reader.complete(key))
+            continue;
         const auto [it, added] =
             indexOf.try_emplace(key, static_cast<std::uint32_t>(groups.keys.size()));
         if (added) {
@@ -76,16 +81,24 @@ Finding makeFinding(const EventStore& s, std::uint32_t rule, std::vector<EventId
     return f;
 }
 
-// One key's activity in time order, for first-seen rules: when it began, how many requests
-// it made and which values of `newValueOf` it used, each counted from the next instant on (so
-// that the stages of one request, and requests in the same nanosecond, are not "before" it).
+// A value of `newValueOf` that a key's matching requests carry, and when the key first used it.
+struct WatchedValue
+{
+    std::uint32_t value = 0;
+    std::int64_t firstUseNs = std::numeric_limits<std::int64_t>::max();
+    bool reported = false;
+    bool operator<(std::uint32_t v) const { return value < v; }
+};
+
+// One key's activity in time order, for first-seen rules: when it began, how many requests it
+// made (each counted from the next instant on, so that the stages of one request and requests
+// in the same nanosecond are not "before" it), and when it first used each watched value.
 struct KeyActivity
 {
     std::int64_t firstNs = -1;
     std::uint64_t requests = 0, pendingRequests = 0;
     std::int64_t pendingTimeNs = std::numeric_limits<std::int64_t>::min();
-    std::unordered_set<std::uint32_t> usedValues;
-    std::vector<std::uint32_t> pendingValues;
+    std::vector<WatchedValue> watched; ///< sorted by value
     std::size_t nextMatch = 0; ///< into the key's matched requests
 
     void advanceTo(std::int64_t timeNs)
@@ -95,8 +108,11 @@ struct KeyActivity
         pendingTimeNs = timeNs;
         requests += pendingRequests;
         pendingRequests = 0;
-        usedValues.insert(pendingValues.begin(), pendingValues.end());
-        pendingValues.clear();
+    }
+    WatchedValue* find(std::uint32_t value)
+    {
+        const auto it = std::lower_bound(watched.begin(), watched.end(), value);
+        return it != watched.end() && it->value == value ? &*it : nullptr;
     }
 };
 
@@ -150,10 +166,11 @@ std::string formatCount(std::uint64_t n)
     return digits;
 }
 
-RuleStates::RuleStates(const EventStore& store, const RuleSet& rules)
+RuleStates::RuleStates(const EventStore& store, const RuleSet& rules, RequestStarts& starts)
     : m_store(store)
     , m_rules(rules)
     , m_maintenance(rules.settings.maintenanceWindows)
+    , m_startsRequest(starts)
     , m_seenIds((store.pools.auditIds.size() + 63) / 64, 0)
 { }
 
@@ -198,25 +215,22 @@ RowSet RuleStates::requestsOf(const DetectionRule& rule, const RowSet& rows)
     return out;
 }
 
-bool RuleStates::startsRequest(std::uint32_t row)
+void RequestStarts::compute()
 {
-    if (m_requestStarts.empty()) {
-        const std::size_t rows = m_store.size();
-        m_requestStarts.assign((rows + 63) / 64 + 1, 0);
-        std::vector<std::uint64_t> seen((m_store.pools.auditIds.size() + 63) / 64, 0);
-        for (std::size_t r = 0; r < rows; ++r) {
-            const AuditIdId id = m_store.auditId[r];
-            if (id) {
-                std::uint64_t& word = seen[id.value >> 6];
-                const std::uint64_t bit = 1ULL << (id.value & 63);
-                if (word & bit)
-                    continue;
-                word |= bit;
-            }
-            m_requestStarts[r >> 6] |= 1ULL << (r & 63);
+    const std::size_t rows = m_store.size();
+    m_bits.assign(rows / 64 + 1, 0);
+    std::vector<std::uint64_t> seen((m_store.pools.auditIds.size() + 63) / 64, 0);
+    for (std::size_t r = 0; r < rows; ++r) {
+        const AuditIdId id = m_store.auditId[r];
+        if (id) {
+            std::uint64_t& word = seen[id.value >> 6];
+            const std::uint64_t bit = 1ULL << (id.value & 63);
+            if (word & bit)
+                continue;
+            word |= bit;
         }
+        m_bits[r >> 6] |= 1ULL << (r & 63);
     }
-    return (m_requestStarts[row >> 6] >> (row & 63)) & 1;
 }
 
 void RuleStates::eventFindings(
@@ -281,51 +295,67 @@ void RuleStates::thresholdFindings(
     }
 }
 
+// Per key, its activity (every request, matching or not) in time order through a posting
+// list; a matching request is a finding when it is the key's first one (or, with newValueOf,
+// the first use of that value by the key) and the key's activity before it makes a baseline.
 void RuleStates::firstSeenFindings(
     std::uint32_t ruleIndex, const RowSet& requests, std::vector<Finding>& out)
 {
     const DetectionRule& rule = m_rules.rules[ruleIndex];
     const RuleKeyReader keys(m_store, rule.by);
     KeyGroups groups = groupByKey(keys, requests);
-    if (!rule.newValueOf) {
-        for (auto& rows : groups.rows)
-            rows.resize(1); // only a key's first matching request can be a first occurrence
-    }
     std::vector<KeyActivity> activity(groups.keys.size());
     const auto valueOf = [&](std::uint32_t row) {
         return rule.newValueOf ? columnIdOf(m_store, *rule.newValueOf, row) : 0;
     };
+    for (std::size_t g = 0; g < groups.keys.size(); ++g) {
+        if (!rule.newValueOf) {
+            groups.rows[g].resize(1); // only a key's first matching request can be a finding
+            continue;
+        }
+        for (std::uint32_t row : groups.rows[g])
+            activity[g].watched.push_back(WatchedValue{valueOf(row)});
+        std::vector<WatchedValue>& w = activity[g].watched;
+        std::sort(
+            w.begin(), w.end(), [](const auto& a, const auto& b) { return a.value < b.value; });
+        w.erase(std::unique(w.begin(), w.end(),
+                    [](const auto& a, const auto& b) { return a.value == b.value; }),
+            w.end());
+    }
+    const std::uint64_t minRequests =
+        static_cast<std::uint64_t>(std::max(rule.baselineRequests, 0));
     const auto visit = [&](std::size_t g, std::uint32_t row) {
         KeyActivity& a = activity[g];
-        const std::vector<std::uint32_t>& matched = groups.rows[g];
         const std::int64_t t = m_store.timeNs[row];
         a.advanceTo(t);
         if (a.firstNs < 0)
             a.firstNs = t;
+        WatchedValue* value = rule.newValueOf ? a.find(valueOf(row)) : nullptr;
+        if (value && value->firstUseNs > t)
+            value->firstUseNs = t;
+        const std::vector<std::uint32_t>& matched = groups.rows[g];
         if (a.nextMatch < matched.size() && matched[a.nextMatch] == row) {
             ++a.nextMatch;
-            const std::uint32_t value = valueOf(row);
-            const bool fresh =
-                !rule.newValueOf || (value != UINT32_MAX && !a.usedValues.contains(value));
+            // With newValueOf: a value first used at this very instant, not reported yet.
+            const bool fresh = !rule.newValueOf
+                || (value && value->value != UINT32_MAX && value->firstUseNs == t
+                    && !value->reported);
             const std::int64_t baselineNs = t - a.firstNs;
-            if (fresh && baselineNs >= rule.baselineNs
-                && a.requests >= static_cast<std::uint64_t>(std::max(rule.baselineRequests, 0))) {
-                std::string what = rule.newValueOf
+            if (fresh && baselineNs >= rule.baselineNs && a.requests >= minRequests) {
+                const std::string what = rule.newValueOf
                     ? "first " + std::string(queryFieldName(*rule.newValueOf)) + ' '
-                        + columnText(m_store, *rule.newValueOf, value)
+                        + columnText(m_store, *rule.newValueOf, value->value)
                     : std::string("first time");
                 out.push_back(
                     makeFinding(m_store, ruleIndex, {EventId{row}}, keys.text(groups.keys[g]),
                         what + " in " + formatSpan(baselineNs) + " of activity ("
                             + formatCount(a.requests) + " requests)"));
+                if (value)
+                    value->reported = true;
             }
-            if (rule.newValueOf)
-                a.usedValues.insert(value);
         }
-        if (startsRequest(row))
+        if (m_startsRequest(row))
             ++a.pendingRequests;
-        if (rule.newValueOf)
-            a.pendingValues.push_back(valueOf(row));
     };
     // Each key's activity through a posting list; keys without one in one scan of the store.
     std::unordered_map<RuleKey, std::uint32_t, RuleKeyHash> scanned;
@@ -341,7 +371,8 @@ void RuleStates::firstSeenFindings(
     if (scanned.empty())
         return;
     for (std::uint32_t row = 0; row < m_store.size(); ++row) {
-        if (const auto it = scanned.find(keys.keyOf(row)); it != scanned.end())
+        if (const auto it = scanned.find(keys.keyOf(row));
+            it != scanned.end() && row <= groups.rows[it->second].back())
             visit(it->second, row);
     }
 }

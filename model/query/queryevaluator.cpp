@@ -160,10 +160,23 @@ int QueryEvaluator::cost(std::uint32_t index)
     return m_terms.prepare(index).indexable ? 1 : 2;
 }
 
-// Events an indexed term yields (for ordering an `and`); m_rows when unknown.
+// Events an indexed term yields (for ordering an `and`); m_rows when unknown. An `or` of
+// indexed terms yields at most the sum of theirs, an `and` at most the fewest of its parts'.
 std::int64_t QueryEvaluator::estimate(std::uint32_t index)
 {
     const QueryNode& n = node(index);
+    if (n.kind == Kind::Or && allIndexed(index)) {
+        std::int64_t sum = 0;
+        for (std::uint32_t c : n.children)
+            sum = std::min<std::int64_t>(sum + estimate(c), m_rows);
+        return sum;
+    }
+    if (n.kind == Kind::And) {
+        std::int64_t fewest = m_rows;
+        for (std::uint32_t c : n.children)
+            fewest = std::min(fewest, estimate(c));
+        return fewest;
+    }
     if (n.kind != Kind::Match || !m_terms.prepare(index).indexable)
         return m_rows;
     PreparedTerm& p = m_terms.prepare(index);

@@ -23,7 +23,13 @@ namespace auditscope {
 class RowMatcher final
 {
 public:
-    RowMatcher(const EventStore& store, const Query& query, const QueryOptions& options = {});
+    /// `bodyFlags`: a JSON-path term under requestObject, responseObject, objectRef or
+    /// responseStatus is false at once for an event whose flags say it lacks that member (the
+    /// loader's exact-case key), without reading the event. Exact but for events that spell
+    /// the member in another case, which the query engine would match: the detection engine's
+    /// shortcut, off for queries.
+    RowMatcher(const EventStore& store, const Query& query, const QueryOptions& options = {},
+        bool bodyFlags = false);
     RowMatcher(const RowMatcher&) = delete;
     RowMatcher& operator=(const RowMatcher&) = delete;
 
@@ -44,6 +50,7 @@ private:
     CancelFlag m_cancel{std::stop_token{}};
     TermPreparer m_terms;
     std::vector<const PreparedTerm*> m_prepared; ///< per node; null for all but Match nodes
+    std::vector<std::uint8_t> m_requiredFlags; ///< per node: EventFlag bits a Json term needs
     bool m_readsRaw = false;
 };
 

@@ -519,11 +519,16 @@ void TestDetectionEngine::silenceFindsAHoleInASource()
     std::vector<Ev> events;
     activity(events, "alice", 100, 0, 100 * Sec, "a"); // one a second
     activity(events, "alice", 20, 100 * Sec + 10 * Min, 20 * Sec, "b"); // after 10 min of nothing
+    // A watch received in the hole but written after it (its earlier events were lost with
+    // the rest): the log is read in the order it was written, so the hole stays whole.
+    Ev watch("watch", 100 * Sec + 5 * Min, "alice", "watch");
+    watch.stageAfter = 5 * Min + 5 * Sec;
+    events.push_back(watch);
     const DetectionResult r =
         run(storeOf(events), {integrityRule("silence", IntegrityCheck::Silence)});
     QCOMPARE(summary(r), QStringList{QStringLiteral("audit.log: a99 b0")});
     QCOMPARE(toQString(r.findings.front().detail),
-        QStringLiteral("no events for 10 m (usual gap 1.0 s)"));
+        QStringLiteral("no events written for 10 m (usual gap 1.0 s)"));
 }
 
 void TestDetectionEngine::silenceQuietOnSteadySparseLog()
@@ -566,6 +571,11 @@ void TestDetectionEngine::rateDropFindsASuddenLastingFall()
     QCOMPARE(summary(r), QStringList{QStringLiteral("audit.log: m14-59 m23-0")});
     QCOMPARE(toQString(r.findings.front().detail),
         QStringLiteral("16 events in 8 m, against a usual 60 a minute"));
+    // The minute in which the rate fell may lie between the busy and the low ones.
+    rates.insert(rates.begin() + 15, 20);
+    const DetectionResult falling =
+        run(storeOf(ratedLog(rates)), {integrityRule("rate-drop", IntegrityCheck::RateDrop)});
+    QCOMPARE(summary(falling), QStringList{QStringLiteral("audit.log: m15-19 m24-0")});
 }
 
 void TestDetectionEngine::rateDropQuietOnAOneMinuteDip()
@@ -574,9 +584,14 @@ void TestDetectionEngine::rateDropQuietOnAOneMinuteDip()
     rates.push_back(2); // one slow minute
     rates.insert(rates.end(), 10, 60);
     rates.insert(rates.end(), {30, 20, 10, 5, 4, 3, 3, 3, 3, 3}); // a gradual ramp down
-    const DetectionResult r =
-        run(storeOf(ratedLog(rates)), {integrityRule("rate-drop", IntegrityCheck::RateDrop)});
-    QCOMPARE(summary(r), QStringList{});
+    rates.insert(rates.end(), 10, 60);
+    const std::vector<DetectionRule> rules{integrityRule("rate-drop", IntegrityCheck::RateDrop)};
+    QCOMPARE(summary(run(storeOf(ratedLog(rates)), rules)), QStringList{});
+    // A fall that lasts to the end is where the log ends (the last requests trickling in),
+    // not a drop while the log goes on.
+    std::vector<int> tail(15, 60);
+    tail.insert(tail.end(), 8, 2);
+    QCOMPARE(summary(run(storeOf(ratedLog(tail)), rules)), QStringList{});
 }
 
 void TestDetectionEngine::clockSkewAcrossServers()
@@ -624,13 +639,23 @@ void TestDetectionEngine::levelDropWhenThePolicyChanges()
     };
     const std::vector<DetectionRule> rules{integrityRule("level-drop", IntegrityCheck::LevelDrop)};
     const std::string rr = "RequestResponse", md = "Metadata";
-    const DetectionResult dropped = run(storeOf(creates({rr, rr, rr, md, md, md})), rules);
-    QCOMPARE(summary(dropped), QStringList{QStringLiteral("audit.log: r2 r3")});
+    const std::vector<std::string> five(5, rr), fiveLower(5, md);
+    std::vector<std::string> changed = five;
+    changed.insert(changed.end(), fiveLower.begin(), fiveLower.end());
+    const DetectionResult dropped = run(storeOf(creates(changed)), rules);
+    QCOMPARE(summary(dropped), QStringList{QStringLiteral("audit.log: r4 r5")});
     QCOMPARE(toQString(dropped.findings.front().detail),
         QStringLiteral("create pods logged at Metadata from here on, at RequestResponse before"));
-    // Mixed levels (a policy by user or namespace) and a drop that comes back: nothing.
-    QCOMPARE(summary(run(storeOf(creates({rr, md, rr, md, rr, md, md})), rules)), QStringList{});
-    QCOMPARE(summary(run(storeOf(creates({rr, rr, rr, md, md, md, rr})), rules)), QStringList{});
+    // One request short on either side: not yet a change.
+    QCOMPARE(
+        summary(run(storeOf(creates({rr, rr, rr, rr, md, md, md, md, md})), rules)), QStringList{});
+    QCOMPARE(
+        summary(run(storeOf(creates({rr, rr, rr, rr, rr, md, md, md, md})), rules)), QStringList{});
+    // Mixed levels (a policy by user or by name) and a drop that comes back: nothing.
+    QCOMPARE(summary(run(storeOf(creates({md, rr, rr, rr, rr, rr, md, md, md, md, md})), rules)),
+        QStringList{});
+    changed.push_back(rr);
+    QCOMPARE(summary(run(storeOf(creates(changed)), rules)), QStringList{});
 }
 
 void TestDetectionEngine::rotationGapBetweenFiles()
@@ -655,7 +680,7 @@ void TestDetectionEngine::rotationGapBetweenFiles()
     const DetectionResult gap = run(storeOf(twoFiles(30 * Min)), rules);
     QCOMPARE(summary(gap), QStringList{QStringLiteral("audit.log → audit-2.log: a119 b0")});
     QCOMPARE(toQString(gap.findings.front().detail),
-        QStringLiteral("no file covers 28 m between them (usual gap 1.0 s)"));
+        QStringLiteral("nothing written for 28 m between them (usual gap 1.0 s)"));
     QCOMPARE(summary(run(storeOf(twoFiles(2 * Min + Sec)), rules)), QStringList{});
 }
 
