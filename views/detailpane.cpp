@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "detailpane.h"
 
+#include "flaggedby.h"
 #include "itemmodels/jsontreemodel.h"
 #include "jsonhighlighter.h"
 #include "query/query.h"
@@ -18,8 +19,11 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QPlainTextEdit>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QTextBlock>
+#include <QTextBrowser>
+#include <QTextDocument>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -114,6 +118,8 @@ DetailPane::DetailPane(QWidget* parent)
     : QWidget(parent)
     , m_model(new JsonTreeModel(this))
     , m_header(new QLabel(this))
+    , m_flags(new QTextBrowser(this))
+    , m_splitter(new QSplitter(Qt::Vertical, this))
     , m_tree(new QTreeView(this))
     , m_text(new QPlainTextEdit(this))
     , m_highlighter(new JsonHighlighter(m_text->document()))
@@ -131,8 +137,13 @@ DetailPane::DetailPane(QWidget* parent)
     layout->addWidget(m_header);
     setFocusProxy(m_tree); // Go > Event Details lands on the field tree
 
-    auto* splitter = new QSplitter(Qt::Vertical, this);
+    QSplitter* splitter = m_splitter;
     layout->addWidget(splitter, 1);
+    // Flagged by: above the event, so what the rules say is read before the JSON.
+    m_flags->setOpenLinks(false);
+    m_flags->setFrameShape(QFrame::StyledPanel);
+    m_flags->setVisible(false);
+    splitter->addWidget(m_flags);
 
     m_tree->setModel(m_model);
     m_tree->setUniformRowHeights(true);
@@ -170,8 +181,9 @@ DetailPane::DetailPane(QWidget* parent)
     m_text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_text->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
     splitter->addWidget(m_text);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
+    splitter->setStretchFactor(0, 2);
+    splitter->setStretchFactor(1, 3);
+    splitter->setStretchFactor(2, 2);
 
     m_highlighter->setPalette(m_text->palette());
     updateActions();
@@ -210,7 +222,48 @@ void DetailPane::setEvent(const EventStorePtr& store, EventId id)
         }
     }
     m_lastPath = keepPath;
+    updateFlags();
     updateActions();
+}
+
+void DetailPane::setFindings(const DetectionResultPtr& result)
+{
+    m_findings = result;
+    updateFlags();
+}
+
+void DetailPane::updateFlags()
+{
+    const QString text = m_findings && m_store && m_findings->store == m_store
+        ? flaggedByHtml(*m_findings, m_event)
+        : QString();
+    m_flags->setHtml(text);
+    m_flags->setVisible(!text.isEmpty());
+    if (!text.isEmpty()) {
+        m_flags->verticalScrollBar()->setValue(0); // a new event reads from its first rule
+        fitFlags();
+    }
+}
+
+void DetailPane::fitFlags()
+{
+    QList<int> sizes = m_splitter->sizes();
+    int total = 0;
+    for (const int size : sizes)
+        total += size;
+    if (sizes.size() != 3 || total <= 0)
+        return; // not laid out yet
+    QTextDocument* document = m_flags->document();
+    document->setTextWidth(m_flags->viewport()->width());
+    const int wanted = int(document->size().height()) + 2 * m_flags->frameWidth() + 4;
+    const int flags = std::min(wanted, total * 45 / 100);
+    const int rest = total - flags;
+    m_splitter->setSizes({flags, rest * 3 / 5, rest - rest * 3 / 5});
+}
+
+QString DetailPane::flaggedByText() const
+{
+    return m_flags->isVisibleTo(this) ? m_flags->toPlainText() : QString();
 }
 
 void DetailPane::clear()
@@ -222,6 +275,7 @@ void DetailPane::clear()
     m_header->setToolTip(QString());
     m_model->setJson({});
     m_text->clear();
+    updateFlags();
     updateActions();
 }
 

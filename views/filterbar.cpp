@@ -2,6 +2,7 @@
 #include "filterbar.h"
 
 #include "query/completerbuilder.h"
+#include "query/findingterms.h"
 #include "query/policyterms.h"
 #include "query/query.h"
 #include "query/querycompleter.h"
@@ -88,6 +89,7 @@ FilterBar::FilterBar(QWidget* parent)
         [this](const std::shared_ptr<QueryCompleter>& completer) {
             m_completer = completer;
             m_completer->setPolicyContext(m_policy);
+            m_completer->setFindingContext(m_findings);
             Q_EMIT completionReady();
         });
     auto* layout = new QHBoxLayout(this);
@@ -196,6 +198,17 @@ void FilterBar::setPolicyContext(const PolicyQueryContextPtr& context)
     if (m_completer)
         m_completer->setPolicyContext(context);
     revalidatePolicyTerms();
+}
+
+void FilterBar::setFindingContext(const FindingQueryContextPtr& context)
+{
+    m_findings = context;
+    if (m_completer)
+        m_completer->setFindingContext(context);
+    // What finding: and severity select, or whether they can run, changed.
+    const QByteArray utf8 = m_edit->text().toUtf8();
+    if (readsFindings(std::string_view(utf8.constData(), static_cast<std::size_t>(utf8.size()))))
+        validate();
 }
 
 void FilterBar::setCounts(qint64 shown, qint64 total)
@@ -365,6 +378,7 @@ ParseResult FilterBar::parseChecked(const QString& text, const QByteArray& utf8)
     // What the query runner would refuse, say now: a policy term with no policy to read.
     QueryOptions options;
     options.policy = m_policy;
+    options.findings = m_findings;
     const std::string_view view(utf8.constData(), static_cast<std::size_t>(utf8.size()));
     if (std::optional<QueryError> error = checkQueryContext(*parsed.query, view, *m_store, options))
         return ParseResult{std::nullopt, std::move(*error)};

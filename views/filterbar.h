@@ -2,6 +2,7 @@
 #pragma once
 
 #include "policy/policyquerycontext.h"
+#include "query/findingquerycontext.h"
 #include "query/query.h"
 #include "store/eventstore.h"
 
@@ -66,6 +67,9 @@ public Q_SLOTS:
     /// The active policy's outcome, so that rule:, policylevel: and emitted: complete with
     /// counts (null: no active policy). Kept across setStore() (applied when it covers it).
     void setPolicyContext(const auditscope::PolicyQueryContextPtr& context);
+    /// The detection rules' findings per event, so that finding: and severity validate (and
+    /// complete) against them (null: none computed yet). Kept across setStore().
+    void setFindingContext(const auditscope::FindingQueryContextPtr& context);
     /// Sets the text without applying it.
     void setFilterText(const QString& text);
     /// Sets the text and applies it when it is valid (or empty).
@@ -126,6 +130,7 @@ private:
     std::size_t m_replaceOffset = 0, m_replaceLength = 0; // UTF-16, of the last completions
     std::shared_ptr<QueryCompleter> m_completer;
     PolicyQueryContextPtr m_policy;
+    FindingQueryContextPtr m_findings;
     EventStorePtr m_store; // what the filter runs on (null: no log open)
     CompleterBuilder* m_builder; // counts a new store's values off the GUI thread
 };

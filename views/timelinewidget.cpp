@@ -20,6 +20,7 @@ namespace {
 constexpr std::int64_t MinSpanNs = 10'000'000; // 10 ms: narrower than any useful bucket
 constexpr int BucketPixels = 6;
 constexpr int LaneLabelWidth = 150;
+constexpr int MarkStripHeight = 9; // the ticks' strip above the plot, when there are marks
 
 QColor hueFor(TimelineStack stack, std::string_view name, std::size_t index)
 {
@@ -150,12 +151,34 @@ void TimelineWidget::setSelectedRange(std::optional<TimeRange> range)
     update();
 }
 
+void TimelineWidget::setMarks(std::vector<TimelineMark> marks, const QString& legend)
+{
+    std::stable_sort(marks.begin(), marks.end(),
+        [](const TimelineMark& a, const TimelineMark& b) { return a.timeNs < b.timeNs; });
+    m_marks = std::move(marks);
+    m_markLegend = legend;
+    update();
+}
+
+std::vector<const TimelineMark*> TimelineWidget::marksNear(int x, int pixels) const
+{
+    std::vector<const TimelineMark*> near;
+    if (m_marks.empty() || m_view.empty())
+        return near;
+    const std::int64_t from = timeAt(x - pixels), to = timeAt(x + pixels);
+    auto it = std::lower_bound(m_marks.begin(), m_marks.end(), from,
+        [](const TimelineMark& m, std::int64_t t) { return m.timeNs < t; });
+    for (; it != m_marks.end() && it->timeNs <= to; ++it)
+        near.push_back(&*it);
+    return near;
+}
+
 QRect TimelineWidget::plotRect() const
 {
     const QFontMetrics metrics = fontMetrics();
     const int left =
         (swimlanes() ? LaneLabelWidth : metrics.horizontalAdvance(QStringLiteral("000000"))) + 8;
-    const int top = metrics.height() + 4;
+    const int top = metrics.height() + 4 + (m_marks.empty() ? 0 : MarkStripHeight);
     const int bottom = metrics.height() + 8;
     return rect().adjusted(left, top, -8, -bottom);
 }
@@ -207,6 +230,7 @@ void TimelineWidget::paintEvent(QPaintEvent*)
     else
         paintBars(painter, plot);
     paintAxes(painter, plot);
+    paintMarks(painter, plot);
 
     QColor shade = palette().color(QPalette::Highlight);
     shade.setAlpha(60);
@@ -280,6 +304,58 @@ void TimelineWidget::paintLanes(QPainter& painter, const QRect& plot) const
     }
 }
 
+void TimelineWidget::paintMarks(QPainter& painter, const QRect& plot) const
+{
+    if (m_marks.empty())
+        return;
+    // One tick per pixel column: the highest-ranked mark in it.
+    const int columns = std::max(1, plot.width() + 1);
+    std::vector<const TimelineMark*> top(static_cast<std::size_t>(columns), nullptr);
+    auto it = std::lower_bound(m_marks.begin(), m_marks.end(), m_view.fromNs,
+        [](const TimelineMark& m, std::int64_t t) { return m.timeNs < t; });
+    for (; it != m_marks.end() && it->timeNs <= m_view.toNs; ++it) {
+        const int column = std::clamp(int(xOf(it->timeNs)) - plot.left(), 0, columns - 1);
+        const TimelineMark*& slot = top[static_cast<std::size_t>(column)];
+        if (!slot || it->rank > slot->rank)
+            slot = &*it;
+    }
+    const int stripTop = plot.top() - MarkStripHeight;
+    painter.fillRect(QRect(plot.left(), stripTop, plot.width(), MarkStripHeight - 1),
+        palette().color(QPalette::AlternateBase));
+    // Taller ticks for higher ranks: the few serious ones stand out of many minor ones.
+    int highest = 0;
+    for (const TimelineMark& m : m_marks)
+        highest = std::max(highest, m.rank);
+    for (int column = 0; column < columns; ++column) {
+        const TimelineMark* mark = top[static_cast<std::size_t>(column)];
+        if (!mark)
+            continue;
+        const int height = std::max(3, (MarkStripHeight - 1) * (mark->rank + 2) / (highest + 2));
+        painter.fillRect(
+            QRect(plot.left() + column - 1, stripTop + MarkStripHeight - 1 - height, 3, height),
+            mark->color);
+    }
+}
+
+int TimelineWidget::paintMarkLegend(QPainter& painter, const QRect& plot) const
+{
+    if (m_marks.empty() || m_markLegend.isEmpty())
+        return 0;
+    const QFontMetrics metrics = fontMetrics();
+    const int textWidth = metrics.horizontalAdvance(m_markLegend);
+    const int right = plot.right();
+    const int height = plot.top() - MarkStripHeight;
+    // The tick in the colour of the highest-ranked mark: what the strip shows at its worst.
+    const auto worst = std::max_element(m_marks.begin(), m_marks.end(),
+        [](const TimelineMark& a, const TimelineMark& b) { return a.rank < b.rank; });
+    painter.fillRect(
+        QRect(right - textWidth - 9, height / 2 - 3, 3, MarkStripHeight - 1), worst->color);
+    painter.setPen(palette().color(QPalette::Text));
+    painter.drawText(QRect(right - textWidth, 0, textWidth, height),
+        Qt::AlignRight | Qt::AlignVCenter, m_markLegend);
+    return textWidth + 16;
+}
+
 void TimelineWidget::paintAxes(QPainter& painter, const QRect& plot) const
 {
     const QFontMetrics metrics = fontMetrics();
@@ -319,9 +395,12 @@ void TimelineWidget::paintAxes(QPainter& painter, const QRect& plot) const
         tr("%1 events · per %2 · %3")
             .arg(locale.toString(qulonglong(m_timeline.total)),
                 QString::fromStdString(formatBucketWidth(m_timeline.bucketNs)), spanText(m_view));
-    painter.drawText(QRect(plot.left(), 0, plot.width(), plot.top()),
+    const int legendWidth = paintMarkLegend(painter, plot);
+    const int captionHeight = plot.top() - (m_marks.empty() ? 0 : MarkStripHeight);
+    painter.setPen(text);
+    painter.drawText(QRect(plot.left(), 0, plot.width() - legendWidth, captionHeight),
         Qt::AlignLeft | Qt::AlignVCenter,
-        metrics.elidedText(caption, Qt::ElideRight, plot.width()));
+        metrics.elidedText(caption, Qt::ElideRight, plot.width() - legendWidth));
     if (!swimlanes()) {
         const QString peak = locale.toString(qulonglong(m_timeline.maxBucketTotal()));
         painter.drawText(
@@ -455,6 +534,25 @@ void TimelineWidget::leaveEvent(QEvent* event)
 
 void TimelineWidget::showBucketTip(const QPoint& position)
 {
+    const QRect plot = plotRect();
+    if (!m_marks.empty() && position.y() < plot.top()
+        && position.y() >= plot.top() - MarkStripHeight && position.x() >= plot.left()) {
+        const std::vector<const TimelineMark*> near = marksNear(position.x());
+        if (near.empty()) {
+            QToolTip::hideText();
+            return;
+        }
+        QString text;
+        for (std::size_t i = 0; i < near.size() && i < 8; ++i)
+            text +=
+                QStringLiteral("%1<span style='color:%2'>■</span> %3 · %4")
+                    .arg(i > 0 ? QStringLiteral("<br>") : QString(), near[i]->color.name(),
+                        timeText(near[i]->timeNs, "HH:mm:ss.zzz"), near[i]->text.toHtmlEscaped());
+        if (near.size() > 8)
+            text += tr("<br>… and %1 more").arg(near.size() - 8);
+        QToolTip::showText(mapToGlobal(position), text, this);
+        return;
+    }
     if (!plotRect().contains(position) || m_timeline.bucketCount == 0) {
         QToolTip::hideText();
         return;

@@ -3,11 +3,24 @@
 
 #include "analysis/timeline.h"
 
+#include <QColor>
+#include <QString>
 #include <QWidget>
 
 #include <optional>
+#include <vector>
 
 namespace auditscope {
+
+/// Something to mark on the timeline at one instant (a finding): a tick along the top in its
+/// colour; where ticks share a pixel, the highest rank is drawn.
+struct TimelineMark
+{
+    std::int64_t timeNs = 0;
+    int rank = 0; ///< e.g. the severity: higher wins a shared pixel
+    QColor color;
+    QString text; ///< for the tooltip, e.g. "High: Privileged container created"
+};
 
 /// A histogram of events over time, painted from a Timeline (bucket counts computed in model/
 /// on a worker, never one item per event): stacked bars, or one lane per principal
@@ -41,6 +54,12 @@ public:
     void setCurrentTime(std::optional<std::int64_t> timeNs);
     /// A time range to shade, e.g. the one the filter's `time` terms select.
     void setSelectedRange(std::optional<TimeRange> range);
+    /// Ticks along the top (any order; empty: none, and no strip for them). `legend` names
+    /// them in the caption line, e.g. "12 findings".
+    void setMarks(std::vector<TimelineMark> marks, const QString& legend);
+    const std::vector<TimelineMark>& marks() const { return m_marks; }
+    /// The marks within `pixels` of widget x coordinate `x`, in time order.
+    std::vector<const TimelineMark*> marksNear(int x, int pixels = 2) const;
 
     /// The time under widget x coordinate `x` (clamped to the plot).
     std::int64_t timeAt(int x) const;
@@ -77,12 +96,17 @@ private:
     void paintAxes(QPainter& painter, const QRect& plot) const;
     void paintBars(QPainter& painter, const QRect& plot) const;
     void paintLanes(QPainter& painter, const QRect& plot) const;
+    void paintMarks(QPainter& painter, const QRect& plot) const;
+    /// The caption line's right end: a tick and the legend; returns the width it took.
+    int paintMarkLegend(QPainter& painter, const QRect& plot) const;
 
     Timeline m_timeline;
     TimeRange m_full;
     TimeRange m_view;
     std::optional<std::int64_t> m_current;
     std::optional<TimeRange> m_selected;
+    std::vector<TimelineMark> m_marks; // by time
+    QString m_markLegend;
 
     enum class Drag { None, Select, Pan } m_drag = Drag::None;
     int m_dragStartX = 0;

@@ -6,6 +6,8 @@
 #include "detailpane.h"
 #include "eventtableview.h"
 #include "filterbar.h"
+#include "findingsdocks.h"
+#include "findingsview.h"
 #include "investigation/investigation.h"
 #include "investigation/loadcontroller.h"
 #include "itemmodels/eventtablemodel.h"
@@ -73,11 +75,15 @@ MainWindow::MainWindow(QWidget* parent)
     m_analysisDocks = new AnalysisDocks(parts);
     m_policyDocks = new PolicyDocks(parts, m_analysisDocks->timelineDock());
     m_chainDocks = new ChainDocks(parts, m_analysisDocks->timelineDock());
+    m_findingsDocks = new FindingsDocks(
+        parts, m_detail, timelineView()->histogram(), m_analysisDocks->timelineDock());
     connect(m_analysisDocks, &AnalysisDocks::analysisShown, this, &MainWindow::analysisFinished);
     connect(m_policyDocks, &PolicyDocks::resultShown, this, &MainWindow::policyResultShown);
     connect(m_chainDocks, &ChainDocks::chainShown, this, &MainWindow::chainShown);
     connect(m_chainDocks, &ChainDocks::historyShown, this, &MainWindow::historyShown);
     connect(m_chainDocks, &ChainDocks::eventActivated, this, &MainWindow::selectEvent);
+    connect(m_findingsDocks, &FindingsDocks::eventActivated, this, &MainWindow::selectEvent);
+    connect(m_findingsDocks, &FindingsDocks::findingsShown, this, &MainWindow::findingsShown);
     createActions();
     connectInvestigation();
     connectTable();
@@ -202,6 +208,7 @@ void MainWindow::restoreLayout()
     m_detailDock->hide();
     m_reportDock->hide();
     m_analysisDocks->hideDocks();
+    m_findingsDocks->dock()->hide();
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)
@@ -257,9 +264,11 @@ void MainWindow::newPolicyFromTemplate(const QString& id)
 void MainWindow::selectEvent(EventId id)
 {
     const int row = eventModel()->rowOf(id);
-    if (row >= 0)
+    if (row >= 0) {
         goToRow(row);
-    else
+        // Picked elsewhere (a chain, a finding): in the middle, with what came before and after.
+        m_table->scrollTo(m_table->currentIndex(), QAbstractItemView::PositionAtCenter);
+    } else
         m_status->setText(
             tr("That event is not among the shown events: clear the filter to see it"));
 }
@@ -324,6 +333,14 @@ QDockWidget* MainWindow::chainDock() const
 QDockWidget* MainWindow::historyDock() const
 {
     return m_chainDocks->historyDock();
+}
+FindingsView* MainWindow::findingsView() const
+{
+    return m_findingsDocks->view();
+}
+QDockWidget* MainWindow::findingsDock() const
+{
+    return m_findingsDocks->dock();
 }
 
 } // namespace auditscope

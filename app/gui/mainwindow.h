@@ -24,6 +24,8 @@ class DetailPane;
 class EventTableModel;
 class EventTableView;
 class FilterBar;
+class FindingsDocks;
+class FindingsView;
 class Investigation;
 class LoadController;
 class LoadSummaryView;
@@ -41,7 +43,7 @@ struct Summary;
 /// The AuditScope window: builds the widgets, menus and docks and connects them to the
 /// investigation (model/investigation), which holds the state and runs every job. The filter
 /// bar, the event table (selection kept by event id), the event pane, the load report and the
-/// status bar are here; the analysis, policy and chain docks are groups of their own.
+/// status bar are here; the analysis, policy, chain and findings docks are groups of their own.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -77,6 +79,9 @@ public:
     ObjectHistoryView* historyView() const;
     QDockWidget* chainDock() const;
     QDockWidget* historyDock() const;
+    FindingsDocks* findingsDocks() const { return m_findingsDocks; }
+    FindingsView* findingsView() const;
+    QDockWidget* findingsDock() const;
 
 public Q_SLOTS:
     /// Replaces the investigation with these files, folders or globs.
@@ -106,6 +111,8 @@ Q_SIGNALS:
     /// The request chain / object history dock shows a new result.
     void chainShown();
     void historyShown();
+    /// The Findings dock, event pane, timeline and status bar show a new detection result.
+    void findingsShown();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -158,6 +165,7 @@ private:
     AnalysisDocks* m_analysisDocks;
     PolicyDocks* m_policyDocks;
     ChainDocks* m_chainDocks;
+    FindingsDocks* m_findingsDocks;
     QMenu* m_recentMenu = nullptr;
     QAction* m_reloadAction = nullptr;
     QAction* m_closeAction = nullptr;

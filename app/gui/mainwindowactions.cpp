@@ -7,6 +7,7 @@
 #include "detailpane.h"
 #include "eventtableview.h"
 #include "filterbar.h"
+#include "findingsdocks.h"
 #include "itemmodels/columnfilter.h"
 #include "itemmodels/eventtablemodel.h"
 #include "policydocks.h"
@@ -35,6 +36,7 @@ void MainWindow::createActions()
     createHelpMenu();
     createTableMenu();
     m_policyDocks->createMenus(file);
+    m_findingsDocks->createMenus(file);
     // Quit last in File, after the entries the other menus do not add.
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
@@ -88,6 +90,7 @@ void MainWindow::createViewMenu()
     view->addAction(resourcesDock()->toggleViewAction());
     view->addAction(chainDock()->toggleViewAction());
     view->addAction(historyDock()->toggleViewAction());
+    view->addAction(findingsDock()->toggleViewAction());
     QAction* clearViews = view->addAction(
         tr("&Clear View Filters"), this, [this] { m_analysisDocks->clearViewFilters(); });
     clearViews->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Backspace));

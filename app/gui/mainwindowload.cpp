@@ -6,6 +6,7 @@
 #include "analysisdocks.h"
 #include "detailpane.h"
 #include "filterbar.h"
+#include "findingsdocks.h"
 #include "investigation/investigation.h"
 #include "investigation/loadcontroller.h"
 #include "loadsummaryview.h"
@@ -77,6 +78,7 @@ void MainWindow::startLoad(const QStringList& paths)
     if (showsWelcome()) { // the docks were hidden on the welcome page
         m_detailDock->show();
         m_analysisDocks->showDocks();
+        m_findingsDocks->showBehindNeighbour();
         resizeDocks({m_detailDock, usersDock()}, {width() / 3, width() / 5}, Qt::Horizontal);
         resizeDocks({timelineDock()}, {height() / 5}, Qt::Vertical);
     }

@@ -3,13 +3,19 @@
 
 #include "analysis/analysisrunner.h"
 #include "chain/chainintegrity.h"
+#include "detect/detectionrunner.h"
+#include "detect/rulecoverage.h"
+#include "detect/rulereader.h"
 #include "investigation/loadcontroller.h"
 #include "itemmodels/eventtablemodel.h"
 #include "itemmodels/rowsort.h"
 #include "policy/policyevaluationrunner.h"
+#include "query/findingterms.h"
 #include "query/policyterms.h"
 #include "query/queryrunner.h"
 
+#include <QFile>
+#include <QFileInfo>
 #include <QStringList>
 
 namespace auditscope {
@@ -31,12 +37,15 @@ Investigation::Investigation(QObject* parent)
     , m_query(new QueryRunner(this))
     , m_analysis(new AnalysisRunner(this))
     , m_policy(new PolicyEvaluationRunner(this))
+    , m_detection(new DetectionRunner(this))
     , m_rows(std::make_shared<const std::optional<RowSet>>())
 {
     qRegisterMetaType<EventStorePtr>();
     qRegisterMetaType<PolicyEvaluationResultPtr>();
     qRegisterMetaType<Chain>();
     qRegisterMetaType<ObjectHistory>();
+    qRegisterMetaType<std::shared_ptr<const RuleSet>>();
+    qRegisterMetaType<RuleSetCoveragePtr>();
     connect(m_loader, &LoadController::loadStarted, this, &Investigation::loadStarted);
     connect(m_loader, &LoadController::partialSnapshot, this, &Investigation::useSnapshot);
     connect(m_loader, &LoadController::loadFinished, this,
@@ -62,6 +71,13 @@ Investigation::Investigation(QObject* parent)
     connect(&m_sortJobs, &JobRunner::jobFailed, this, reportAs(QStringLiteral("Sort failed: ")));
     connect(&m_chainJobs, &JobRunner::jobFailed, this,
         reportAs(QStringLiteral("Chain or history failed: ")));
+    connect(m_detection, &DetectionRunner::detectionFinished, this, &Investigation::showFindings);
+    connect(m_detection, &DetectionRunner::detectionFailed, this,
+        reportAs(QStringLiteral("Detection failed: ")));
+    connect(&m_coverageJobs, &JobRunner::jobFailed, this,
+        reportAs(QStringLiteral("Rule coverage failed: ")));
+    if (QFileInfo::exists(QString::fromStdString(userRulesPath())))
+        setRulesFile({}); // the user's own rules over the built-in pack
 }
 
 Investigation::~Investigation() = default;
@@ -103,6 +119,7 @@ void Investigation::useSnapshot(const EventStorePtr& store)
     m_sortColumn.reset();
     m_model->setSnapshot(store); // every event in time order until the filter's rows arrive
     updatePolicyStore();
+    updateDetectionStore();
     Q_EMIT snapshotChanged(store);
     if (store && !m_filter.trimmed().isEmpty())
         m_query->run(store, m_filter); // the filter holds across reloads
@@ -269,8 +286,13 @@ void Investigation::showPolicyResult(const PolicyEvaluationResultPtr& result)
         return; // computed on a snapshot that has been replaced; the new one is on its way
     if (result && !m_policyActive)
         return; // the policy was closed while it was evaluated
+    const bool sameDecodedPolicy = result && m_policyResult
+        && result->load.decoded == m_policyResult->load.decoded
+        && result->text == m_policyResult->text;
     m_policyResult = result;
     m_policyContext = result ? result->queryContext() : nullptr;
+    if (!sameDecodedPolicy)
+        updateCoverage(); // a new snapshot alone leaves the coverage as it was
     const PolicyQueryContextPtr& context = m_policyContext;
     m_model->setPolicyContext(context);
     m_query->setPolicyContext(context);
@@ -280,6 +302,86 @@ void Investigation::showPolicyResult(const PolicyEvaluationResultPtr& result)
         && (m_sortColumn == EventColumn::Rule || m_sortColumn == EventColumn::PolicyLevel))
         startSort(); // a new order
     Q_EMIT policyResultChanged(result);
+}
+
+void Investigation::updateDetectionStore()
+{
+    const EventStorePtr& store = snapshot();
+    // A partial snapshot gets no findings: the old ones are dropped, the whole log is awaited.
+    EventStorePtr target = store && store->indexed ? store : nullptr;
+    if (target == m_detectionStore)
+        return;
+    m_detectionStore = std::move(target);
+    m_detection->setStore(m_detectionStore); // null: cancels, and reports no findings
+}
+
+void Investigation::showFindings(const DetectionResultPtr& result)
+{
+    if (result && result->store != snapshot())
+        return; // computed on a snapshot that has been replaced
+    if (!result && !m_findings)
+        return;
+    m_findings = result;
+    m_query->setFindingContext(findingContext());
+    if (snapshot() && readsFindings(m_filter.toStdString()))
+        m_query->run(snapshot(), m_filter); // finding:X means something new
+    Q_EMIT findingsChanged(m_findings);
+}
+
+FindingQueryContextPtr Investigation::findingContext() const
+{
+    return m_findings ? m_findings->context : nullptr;
+}
+
+const std::shared_ptr<const RuleSet>& Investigation::rules() const
+{
+    return m_detection->rules();
+}
+
+void Investigation::setRules(std::shared_ptr<const RuleSet> rules)
+{
+    if (!rules)
+        rules = std::make_shared<const RuleSet>(builtinRules());
+    m_detection->setRules(rules); // runs again over the current snapshot
+    updateCoverage();
+    Q_EMIT rulesChanged(m_detection->rules());
+}
+
+void Investigation::setRulesFile(const QString& path)
+{
+    // Rules files are a few kB: read on this thread, so the diagnostics come with the call.
+    RuleSet rules = builtinRules();
+    const std::string own = userRulesPath();
+    if (QFileInfo::exists(QString::fromStdString(own)))
+        rules = applyRulesFile(rules, own);
+    if (!path.isEmpty())
+        rules = applyRulesFile(rules, QFile::encodeName(path).toStdString());
+    m_rulesFile = path;
+    setRules(std::make_shared<const RuleSet>(std::move(rules)));
+}
+
+void Investigation::updateCoverage()
+{
+    const PolicyEvaluationResultPtr policy = m_policyActive ? m_policyResult : nullptr;
+    if (!policy || !policy->load.decoded) {
+        m_coverageJobs.cancel();
+        if (m_coverage) {
+            m_coverage.reset();
+            Q_EMIT coverageChanged(m_coverage);
+        }
+        return;
+    }
+    m_coverageJobs.start(
+        [policy, rules = m_detection->rules()](JobContext&) {
+            auto coverage = std::make_shared<RuleSetCoverage>();
+            coverage->rules = rules;
+            coverage->coverage = coverageAgainst(*rules, policy->load.policy);
+            return RuleSetCoveragePtr(std::move(coverage));
+        },
+        [this](RuleSetCoveragePtr coverage) {
+            m_coverage = std::move(coverage);
+            Q_EMIT coverageChanged(m_coverage);
+        });
 }
 
 void Investigation::followRequest(EventId id)

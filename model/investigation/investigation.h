@@ -3,6 +3,8 @@
 
 #include "chain/chain.h"
 #include "chain/objecthistory.h"
+#include "detect/finding.h"
+#include "itemmodels/detectionrulesmodel.h"
 #include "itemmodels/eventcolumns.h"
 #include "jobs/jobrunner.h"
 #include "policy/policyeditorevaluation.h"
@@ -20,6 +22,7 @@
 namespace auditscope {
 
 class AnalysisRunner;
+class DetectionRunner;
 class EventTableModel;
 class LoadController;
 class PolicyEvaluationRunner;
@@ -30,8 +33,9 @@ struct Summary;
 /// The state of one investigation and the jobs that compute it: its sources and their current
 /// snapshot, the event table (the current filter's rows in the current sort), the composed
 /// filter (what the user typed plus one term per analysis view), the active policy's result and
-/// its comparison, and the runners of loading, filtering, sorting, analysis, policy evaluation
-/// and chain building. Widgets observe it through its signals and the models it owns; it knows
+/// its comparison, the detection rules' findings and their coverage by the active policy, and
+/// the runners of loading, filtering, sorting, analysis, policy evaluation, detection and chain
+/// building. Widgets observe it through its signals and the models it owns; it knows
 /// nothing of them. Lives on the GUI thread.
 class Investigation final : public QObject
 {
@@ -45,6 +49,7 @@ public:
     QueryRunner* queryRunner() const { return m_query; }
     AnalysisRunner* analysisRunner() const { return m_analysis; }
     PolicyEvaluationRunner* policyRunner() const { return m_policy; }
+    DetectionRunner* detectionRunner() const { return m_detection; }
     /// The events shown: the current filter's rows of the current snapshot, in the current sort.
     EventTableModel* eventModel() const { return m_model; }
 
@@ -94,6 +99,25 @@ public:
     /// The active policy's outcome per event for the shown snapshot, or null.
     const PolicyQueryContextPtr& policyContext() const { return m_policyContext; }
 
+    // Findings: the detection rules run over each complete snapshot (after a load, after
+    // sources are added; never over the partial snapshots shown while loading).
+    /// The findings for the shown snapshot (null: none yet, or detection is running).
+    const DetectionResultPtr& findings() const { return m_findings; }
+    /// Which rules flagged each event, for the finding: and severity terms (null: no findings).
+    FindingQueryContextPtr findingContext() const;
+    /// The rules in force: the built-in pack, the user's own rules file, a file chosen.
+    const std::shared_ptr<const RuleSet>& rules() const;
+    /// Uses `rules` from now on: detection runs again, and so does the coverage.
+    void setRules(std::shared_ptr<const RuleSet> rules);
+    /// The built-in pack, then the user's rules file (userRulesPath(), when it exists), then
+    /// `path` (empty: none), through applyRulesFile(); then setRules(). A bad entry is left out
+    /// (see rules()->diagnostics) and the others still run.
+    void setRulesFile(const QString& path);
+    /// The file given to setRulesFile() (empty: none).
+    const QString& rulesFile() const { return m_rulesFile; }
+    /// The active policy's coverage of the rules (null: no policy, or it does not decode).
+    const RuleSetCoveragePtr& coverage() const { return m_coverage; }
+
     // Request chains and object histories.
     void followRequest(EventId id);
     /// False (and nothing starts) when the event names no object.
@@ -121,6 +145,12 @@ Q_SIGNALS:
     void sortFinished();
     /// A new result of the active policy (null: none): every consumer takes it from here.
     void policyResultChanged(const auditscope::PolicyEvaluationResultPtr& result);
+    /// A new detection result for the shown snapshot, or null (a new snapshot, or closed).
+    void findingsChanged(const auditscope::DetectionResultPtr& result);
+    /// setRules() or setRulesFile() changed the rules in force.
+    void rulesChanged(const std::shared_ptr<const auditscope::RuleSet>& rules);
+    /// The active policy's coverage of the rules changed (null: no policy to judge).
+    void coverageChanged(const auditscope::RuleSetCoveragePtr& coverage);
     void chainReady(const auditscope::EventStorePtr& store, const auditscope::Chain& chain);
     void historyReady(
         const auditscope::EventStorePtr& store, const auditscope::ObjectHistory& history);
@@ -133,6 +163,9 @@ private:
     void startSort();
     void updatePolicyStore();
     void showPolicyResult(const PolicyEvaluationResultPtr& result);
+    void updateDetectionStore();
+    void showFindings(const DetectionResultPtr& result);
+    void updateCoverage();
 
     QStringList m_paths;
     EventTableModel* m_model;
@@ -140,6 +173,7 @@ private:
     QueryRunner* m_query;
     AnalysisRunner* m_analysis;
     PolicyEvaluationRunner* m_policy;
+    DetectionRunner* m_detection;
     bool m_policyActive = false;
     PolicyEvaluationResultPtr m_policyResult;
     PolicyQueryContextPtr m_policyContext; // made once per result, shared by every consumer
@@ -151,6 +185,11 @@ private:
     EventStorePtr m_rowsStore; // the snapshot m_rows belongs to
     std::optional<EventColumn> m_sortColumn;
     bool m_sortDescending = false;
+    EventStorePtr m_detectionStore; // the snapshot detection runs (or ran) on
+    DetectionResultPtr m_findings;
+    QString m_rulesFile;
+    RuleSetCoveragePtr m_coverage;
+    JobRunner m_coverageJobs; // coverage of the rules by the active policy
     JobRunner m_chainJobs; // chain and history builds
     JobRunner m_sortJobs; // last members: their jobs are joined before anything else goes
 };

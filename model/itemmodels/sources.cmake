@@ -11,4 +11,6 @@ target_sources(auditscope_model PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/rowsort.cpp
     ${CMAKE_CURRENT_LIST_DIR}/usersmodel.cpp
     ${CMAKE_CURRENT_LIST_DIR}/resourcesmodel.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/findingsmodel.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/detectionrulesmodel.cpp
 )

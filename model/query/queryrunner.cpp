@@ -61,6 +61,7 @@ void QueryRunner::run(const EventStorePtr& store, const QString& text)
     ParseResult parsed = parseFilterText(text, utf8);
     QueryOptions options;
     options.policy = m_policy;
+    options.findings = m_findings;
     if (parsed.ok() && store) {
         if (std::optional<QueryError> e = checkQueryContext(*parsed.query, view, *store, options))
             parsed = ParseResult{std::nullopt, std::move(*e)};
@@ -139,6 +140,11 @@ FilterOutcome runFilter(const EventStorePtr& store, const QString& text, std::st
 void QueryRunner::setPolicyContext(const PolicyQueryContextPtr& context)
 {
     m_policy = context;
+}
+
+void QueryRunner::setFindingContext(const FindingQueryContextPtr& context)
+{
+    m_findings = context;
 }
 
 void QueryRunner::cancel()

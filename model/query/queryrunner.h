@@ -37,6 +37,9 @@ public Q_SLOTS:
     /// The active policy's outcome per event, read by rule:, policylevel: and emitted: (null:
     /// no active policy; those terms are then reported invalid). Used from the next run() on.
     void setPolicyContext(const auditscope::PolicyQueryContextPtr& context);
+    /// The detection rules' findings per event, read by finding: and severity (null: none
+    /// computed yet; those terms are then reported invalid). Used from the next run() on.
+    void setFindingContext(const auditscope::FindingQueryContextPtr& context);
 
 Q_SIGNALS:
     void queryStarted(const QString& text);
@@ -52,6 +55,7 @@ Q_SIGNALS:
 
 private:
     PolicyQueryContextPtr m_policy;
+    FindingQueryContextPtr m_findings;
     JobRunner m_jobs; // last member: its jobs are joined before anything else goes
 };
 
