@@ -427,7 +427,8 @@ void TestDetectionEngine::sequenceWithinTheWindowBySameKey()
         events.push_back(binding ? Ev{id, at, user, "create", "clusterrolebindings"}
                                  : Ev{id, at, user, "patch", "deployments"});
     };
-    step("a-bind", "alice", true, 0); // inside the window
+    step("a-bind", "alice", true, 0); // inside the window, with the earliest first step
+    step("a-bind2", "alice", true, Min);
     step("a-patch", "alice", false, 4 * Min);
     step("c-bind", "carol", true, 0); // exactly at the window's end
     step("c-patch", "carol", false, 5 * Min);
@@ -739,6 +740,10 @@ void TestDetectionEngine::stopBeforeStartGivesCancelledAndNoFindings()
     QVERIFY(r.findings.empty());
     // The same without the stop finds them.
     QCOMPARE(detect(storeOf(events), set).findings.size(), std::size_t(20));
+    // No store, no rules: nothing, and no crash.
+    QVERIFY(detect(nullptr, set).findings.empty());
+    const DetectionResult none = detect(storeOf(events), nullptr);
+    QVERIFY(none.findings.empty() && none.context && !none.cancelled);
 }
 
 void TestDetectionEngine::sameFindingsOnOneAndTwoThreads()
