@@ -357,6 +357,9 @@ void TestDetectionEngine::thresholdCountsDistinctValues()
     read("e2", "eve", "a", Sec);
     read("e3", "eve", "b", 2 * Sec);
     read("e4", "eve", "c", 5 * Min); // the window's far edge, inclusive
+    Ev list("e0", -Sec, "eve", "list", "secrets"); // no name: not a value to count
+    list.name.clear();
+    events.push_back(list);
     read("f1", "frank", "a", 0); // four reads, two names
     read("f2", "frank", "a", Sec);
     read("f3", "frank", "a", 2 * Sec);
