@@ -16,11 +16,10 @@ constexpr std::array<std::string_view, FindingSeverityCount> SeverityNames = {
 
 bool equalsIgnoringCase(std::string_view a, std::string_view b)
 {
-    return a.size() == b.size()
-        && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x))
-                   == std::tolower(static_cast<unsigned char>(y));
-           });
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+        return std::tolower(static_cast<unsigned char>(x))
+            == std::tolower(static_cast<unsigned char>(y));
+    });
 }
 
 } // namespace
@@ -60,10 +59,8 @@ std::uint64_t DetectionResult::countAtLeast(FindingSeverity severity) const
 {
     if (!rules)
         return 0;
-    return static_cast<std::uint64_t>(
-        std::count_if(findings.begin(), findings.end(), [&](const Finding& f) {
-            return rules->rules[f.rule].severity >= severity;
-        }));
+    return static_cast<std::uint64_t>(std::count_if(findings.begin(), findings.end(),
+        [&](const Finding& f) { return rules->rules[f.rule].severity >= severity; }));
 }
 
 } // namespace auditscope

@@ -11,28 +11,26 @@ namespace auditscope::policy_detail {
 namespace {
 
 /// Remembers where the last document started; ignores everything else.
-class DocumentStarts final : public YAML::EventHandler {
+class DocumentStarts final : public YAML::EventHandler
+{
 public:
     YAML::Mark lastStart = YAML::Mark::null_mark();
 
     void OnDocumentStart(const YAML::Mark& mark) override { lastStart = mark; }
-    void OnDocumentEnd() override {}
-    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
-        const std::string&) override
-    {
-    }
-    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-        YAML::EmitterStyle::value) override
-    {
-    }
-    void OnSequenceEnd() override {}
-    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-        YAML::EmitterStyle::value) override
-    {
-    }
-    void OnMapEnd() override {}
+    void OnDocumentEnd() override { }
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override { }
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override { }
+    void OnScalar(
+        const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override
+    { }
+    void OnSequenceStart(
+        const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override
+    { }
+    void OnSequenceEnd() override { }
+    void OnMapStart(
+        const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override
+    { }
+    void OnMapEnd() override { }
 };
 
 } // namespace
