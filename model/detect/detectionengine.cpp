@@ -3,6 +3,7 @@
 // integrity checks (integritychecks.cpp), then the findings in order and per event.
 #include "detect/detectionengine.h"
 
+#include "chain/chainintegrity.h"
 #include "detect/enginesteps.h"
 
 #include <algorithm>
@@ -59,6 +60,20 @@ FindingQueryContextPtr contextFor(
     return context;
 }
 
+// Whether an enabled rule's match or then has a `chain:` term.
+bool readsChains(const RuleSet& rules)
+{
+    for (const DetectionRule& r : rules.rules) {
+        if (!r.enabled)
+            continue;
+        for (const Query* q : {&r.matchQuery, &r.thenQuery})
+            for (const QueryNode& n : q->nodes)
+                if (n.kind == QueryNode::Kind::Match && n.field == QueryField::Chain)
+                    return true;
+    }
+    return false;
+}
+
 } // namespace
 
 DetectionResult detect(const EventStorePtr& store, std::shared_ptr<const RuleSet> rules,
@@ -72,7 +87,7 @@ DetectionResult detect(const EventStorePtr& store, std::shared_ptr<const RuleSet
         result.cancelled = cancelled;
         if (cancelled)
             result.findings.clear();
-        else
+        else if (store)
             result.context = contextFor(store, *result.rules, result.findings);
         result.elapsedMs =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
@@ -84,6 +99,8 @@ DetectionResult detect(const EventStorePtr& store, std::shared_ptr<const RuleSet
     if (stop.stop_requested())
         return finish(true);
     const RuleSet& set = *result.rules;
+    if (readsChains(set) && !chainIntegrityFor(store, stop))
+        return finish(true); // computed once here, not once per query that reads it
     const auto report = [&](double share) {
         if (options.progress)
             options.progress(std::clamp(share, 0.0, 1.0));

@@ -252,8 +252,11 @@ void RuleStates::thresholdFindings(
     const RuleKeyReader keys(m_store, rule.by);
     const KeyGroups groups = groupByKey(keys, requests);
     const std::size_t count = static_cast<std::size_t>(std::max(rule.count, 1));
+    const std::int64_t window = std::max<std::int64_t>(rule.windowNs, 0);
+    // Distinct: the value of a request, UINT32_MAX when it has none (a list has no name),
+    // which is not a value to count.
     const auto valueOf = [&](std::uint32_t row) {
-        return columnIdOf(m_store, *rule.distinct, row);
+        return rule.distinct ? columnIdOf(m_store, *rule.distinct, row) : UINT32_MAX;
     };
     std::unordered_map<std::uint32_t, int> inWindow; // distinct: value → requests in the window
     for (std::size_t g = 0; g < groups.keys.size(); ++g) {
@@ -262,30 +265,31 @@ void RuleStates::thresholdFindings(
         inWindow.clear();
         std::size_t left = 0;
         for (std::size_t i = 0; i < rows.size(); ++i) {
-            for (; timeOf(i) - timeOf(left) > rule.windowNs; ++left) {
-                if (rule.distinct && --inWindow[valueOf(rows[left])] == 0)
-                    inWindow.erase(valueOf(rows[left]));
+            for (; timeOf(i) - timeOf(left) > window; ++left) {
+                const std::uint32_t v = valueOf(rows[left]);
+                if (v != UINT32_MAX && --inWindow[v] == 0)
+                    inWindow.erase(v);
             }
-            if (rule.distinct)
-                ++inWindow[valueOf(rows[i])];
+            if (const std::uint32_t v = valueOf(rows[i]); v != UINT32_MAX)
+                ++inWindow[v];
             const std::size_t reached = rule.distinct ? inWindow.size() : i - left + 1;
             if (reached < count)
                 continue;
             std::size_t end = i;
-            while (end + 1 < rows.size() && timeOf(end + 1) - timeOf(left) <= rule.windowNs)
+            while (end + 1 < rows.size() && timeOf(end + 1) - timeOf(left) <= window)
                 ++end;
             std::vector<EventId> events;
             std::unordered_set<std::uint32_t> values;
             for (std::size_t k = left; k <= end; ++k) {
                 events.push_back(EventId{rows[k]});
-                if (rule.distinct)
+                if (valueOf(rows[k]) != UINT32_MAX)
                     values.insert(valueOf(rows[k]));
             }
             const std::string detail = rule.distinct
                 ? std::to_string(values.size()) + " different "
                     + std::string(queryFieldName(*rule.distinct)) + " values within "
-                    + formatWindow(rule.windowNs)
-                : formatCount(events.size()) + " requests within " + formatWindow(rule.windowNs);
+                    + formatWindow(window)
+                : formatCount(events.size()) + " requests within " + formatWindow(window);
             out.push_back(makeFinding(
                 m_store, ruleIndex, std::move(events), keys.text(groups.keys[g]), detail));
             inWindow.clear();

@@ -357,6 +357,9 @@ void TestDetectionEngine::thresholdCountsDistinctValues()
     read("e2", "eve", "a", Sec);
     read("e3", "eve", "b", 2 * Sec);
     read("e4", "eve", "c", 5 * Min); // the window's far edge, inclusive
+    Ev list("e0", -Sec, "eve", "list", "secrets"); // no name: not a value to count
+    list.name.clear();
+    events.push_back(list);
     read("f1", "frank", "a", 0); // four reads, two names
     read("f2", "frank", "a", Sec);
     read("f3", "frank", "a", 2 * Sec);
@@ -427,7 +430,8 @@ void TestDetectionEngine::sequenceWithinTheWindowBySameKey()
         events.push_back(binding ? Ev{id, at, user, "create", "clusterrolebindings"}
                                  : Ev{id, at, user, "patch", "deployments"});
     };
-    step("a-bind", "alice", true, 0); // inside the window
+    step("a-bind", "alice", true, 0); // inside the window, with the earliest first step
+    step("a-bind2", "alice", true, Min);
     step("a-patch", "alice", false, 4 * Min);
     step("c-bind", "carol", true, 0); // exactly at the window's end
     step("c-patch", "carol", false, 5 * Min);
@@ -739,6 +743,10 @@ void TestDetectionEngine::stopBeforeStartGivesCancelledAndNoFindings()
     QVERIFY(r.findings.empty());
     // The same without the stop finds them.
     QCOMPARE(detect(storeOf(events), set).findings.size(), std::size_t(20));
+    // No store, no rules: nothing, and no crash.
+    QVERIFY(detect(nullptr, set).findings.empty());
+    const DetectionResult none = detect(storeOf(events), nullptr);
+    QVERIFY(none.findings.empty() && none.context && !none.cancelled);
 }
 
 void TestDetectionEngine::sameFindingsOnOneAndTwoThreads()
