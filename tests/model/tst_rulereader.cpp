@@ -340,13 +340,14 @@ void TestRuleReader::overridesOnlyTheFieldsGiven()
     const RuleSet set = read("rules:\n"
                              "- id: secrets-read-burst\n"
                              "  severity: high\n"
-                             "  threshold: {count: 5}\n",
+                             "  threshold: {count: 8}\n",
         base);
     QVERIFY2(set.diagnostics.empty(), qPrintable(allDiagnostics(set)));
     QCOMPARE(set.rules.size(), base.rules.size());
     const DetectionRule* after = set.find("secrets-read-burst");
     QCOMPARE(after->severity, FindingSeverity::High);
-    QCOMPARE(after->count, 5);
+    QCOMPARE(before->count, 5);
+    QCOMPARE(after->count, 8);
     QCOMPARE(after->windowNs, before->windowNs);
     QCOMPARE(after->distinct, before->distinct);
     QCOMPARE(after->by, before->by);
@@ -566,7 +567,7 @@ void TestRuleReader::readmeExampleReadsCleanly()
     const std::string example = readme.mid(begin + 8, end - begin - 8).toStdString();
     const RuleSet set = read(example, builtinRules());
     QVERIFY2(set.diagnostics.empty(), qPrintable(allDiagnostics(set)));
-    QCOMPARE(set.find("secrets-read-burst")->count, 5);
+    QCOMPARE(set.find("secrets-read-burst")->count, 8);
     QVERIFY(!set.find("port-forward")->enabled);
     QCOMPARE(set.rules.size(), builtinRules().rules.size() + 2);
     QCOMPARE(set.settings.productionNamespaces.size(), std::size_t(3));
