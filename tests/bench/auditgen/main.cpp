@@ -33,8 +33,8 @@ void usage(FILE* f)
 {
     std::fputs(
         "usage: auditgen (--size N[K|M|G] | --events N) [--seed S] [--start 2025-03-14T09:00:00Z]\n"
-        "                [--servers K] [--rate R] [--anomalies] [--no-stories] [--omit-stages LIST]\n"
-        "                --out PATH|-\n"
+        "                [--servers K] [--rate R] [--anomalies] [--no-stories]\n"
+        "                [--omit-stages LIST] --out PATH|-\n"
         "  --size     stop after about this many bytes (K/M/G/T are powers of 1024)\n"
         "  --events   stop after exactly this many events\n"
         "  --seed     PRNG seed (default 1); the same seed gives byte-identical output\n"
