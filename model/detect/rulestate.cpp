@@ -402,8 +402,12 @@ void RuleStates::sequenceFindings(
             [&](std::uint32_t row, std::int64_t t) { return m_store.timeNs[row] < t; });
         if (a == earlier.end() || m_store.timeNs[*a] >= tb)
             continue;
-        const std::string resource = columnText(
+        std::string resource = columnText(
             m_store, QueryField::Resource, columnIdOf(m_store, QueryField::Resource, b.value));
+        const std::string subresource = columnText(m_store, QueryField::Subresource,
+            columnIdOf(m_store, QueryField::Subresource, b.value));
+        if (!resource.empty() && !subresource.empty())
+            resource += '/' + subresource;
         const std::string verb =
             columnText(m_store, QueryField::Verb, columnIdOf(m_store, QueryField::Verb, b.value));
         out.push_back(makeFinding(m_store, ruleIndex, {EventId{*a}, b}, keys.text(key),
