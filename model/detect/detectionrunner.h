@@ -14,7 +14,7 @@ namespace auditscope {
 
 /// Runs the detection rules for the GUI as a job on each new complete snapshot (after a load,
 /// after sources are added) and when the rules change; a newer run supersedes the running one.
-/// Reports progress and the result on its own thread. Lives on the GUI thread.
+/// Reports progress and the result on the thread it lives on (the GUI thread).
 class DetectionRunner final : public QObject
 {
     Q_OBJECT

@@ -24,7 +24,7 @@ struct Finding
     std::vector<EventId> events;
     std::string principal; ///< the key's value (user, or "user @ ip"); "" when not keyed
     std::int64_t firstNs = 0, lastNs = 0; ///< requestReceivedTimestamp of first and last event
-    /// What made it a finding beyond the match, in a few words: "12 denied requests in 60 s",
+    /// What made it a finding beyond the match, in a few words: "12 requests within 60 s",
     /// "first time in 36 h of activity (4,120 requests)", "then deployments patch after 2 m".
     std::string detail;
 };
@@ -40,7 +40,7 @@ struct DetectionResult
     FindingQueryContextPtr context;
     bool cancelled = false;
     double elapsedMs = 0;
-    /// Findings per severity (index = FindingSeverity).
+    /// How many findings have at least this severity.
     std::uint64_t countAtLeast(FindingSeverity severity) const;
 };
 using DetectionResultPtr = std::shared_ptr<const DetectionResult>;

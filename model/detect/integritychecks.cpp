@@ -11,6 +11,7 @@
 #include <bit>
 #include <map>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace auditscope {
 
@@ -32,6 +33,8 @@ constexpr std::uint32_t MinLevelRequests = 5;
 
 /// A source written over more minutes than this (a bogus timestamp) gets no per-minute checks.
 constexpr std::int64_t MaxMinutes = 1 << 20;
+/// The same for all sources together (32 B a minute: at most 128 MiB).
+constexpr std::int64_t MaxMinutesAllSources = 4 << 20;
 
 std::int64_t floorDiv(std::int64_t a, std::int64_t b)
 {
@@ -220,6 +223,7 @@ const std::vector<SourceStats>& IntegrityChecks::sourceStats()
         }
         ++st.events;
     }
+    std::int64_t minutesLeft = MaxMinutesAllSources;
     for (std::size_t src = 0; src < m_sources.size(); ++src) {
         SourceStats& st = m_sources[src];
         if (st.events < 2)
@@ -235,8 +239,12 @@ const std::vector<SourceStats>& IntegrityChecks::sourceStats()
         }
         st.firstMinute = floorDiv(st.firstNs, MinuteNs);
         const std::int64_t minutes = floorDiv(st.lastNs, MinuteNs) - st.firstMinute + 1;
-        if (minutes <= MaxMinutes)
+        // One budget for all sources: a thousand rotated files with a bogus early time each
+        // must not ask for a thousand times the memory.
+        if (minutes <= MaxMinutes && minutes <= minutesLeft) {
             st.minutes.resize(static_cast<std::size_t>(minutes));
+            minutesLeft -= minutes;
+        }
     }
     // Pass 2: events per minute of writing, with the first and last written in each.
     for (std::uint32_t row = 0; row < s.size(); ++row) {
@@ -379,6 +387,8 @@ void IntegrityChecks::rateDrop(
 // Requests logged by several servers (forwarded to an aggregated API server) whose stage times
 // contradict the stage order across servers: a server's clock is off. One finding per pair of
 // servers, at its first such request.
+constexpr std::size_t MaxSkewGroup = 32;
+
 bool IntegrityChecks::clockSkew(
     std::uint32_t ruleIndex, const std::stop_token& stop, std::vector<Finding>& out)
 {
@@ -389,7 +399,7 @@ bool IntegrityChecks::clockSkew(
     std::vector<std::pair<std::uint32_t, std::uint32_t>> rows; // (auditID, row)
     for (std::uint32_t row = 0; row < s.size(); ++row) {
         const AuditIdId id = s.auditId[row];
-        if (id && (chains->flagsOf(id) & ChainMultiServer))
+        if (id && (chains->flagsOf(id) & ChainMultiServer) && s.timeNs[row] != NoTimeNs)
             rows.emplace_back(id.value, row);
     }
     std::sort(rows.begin(), rows.end());
@@ -402,6 +412,12 @@ bool IntegrityChecks::clockSkew(
     for (std::size_t begin = 0, end = 0; begin < rows.size(); begin = end) {
         while (end < rows.size() && rows[end].first == rows[begin].first)
             ++end;
+        // One request has a few stages on a few servers; a bigger group is a reused auditID
+        // (chain:reused), whose stages say nothing about clocks, and pairing it is quadratic.
+        if (end - begin > MaxSkewGroup)
+            continue;
+        if (stop.stop_requested())
+            return false;
         std::map<std::pair<std::uint32_t, std::uint32_t>, bool> counted;
         for (std::size_t i = begin; i < end; ++i)
             for (std::size_t j = begin; j < end; ++j) {
@@ -450,18 +466,20 @@ void IntegrityChecks::levelDrop(std::uint32_t ruleIndex, std::vector<Finding>& o
     // table (most reads).
     const std::uint32_t noResource = s.pools.resources.size(), noVerb = s.pools.verbs.size();
     const auto pairOf = [&](std::uint32_t row) {
-        const std::uint32_t verb = s.verb[row] ? s.verb[row].value : noVerb;
-        const std::uint32_t resource = s.resource[row] ? s.resource[row].value : noResource;
-        return std::size_t(verb) * (noResource + 1) + resource;
+        const std::uint64_t verb = s.verb[row] ? s.verb[row].value : noVerb;
+        const std::uint64_t resource = s.resource[row] ? s.resource[row].value : noResource;
+        return verb << 32 | resource;
     };
-    std::vector<std::uint8_t> loggedHigh(std::size_t(noVerb + 1) * (noResource + 1), 0);
+    // A set, not a table of verbs × resources: both are free strings in a hostile log.
+    std::unordered_set<std::uint64_t> loggedHighSet;
     for (std::uint32_t row = 0; row < s.size(); ++row) {
         if (s.level[row] > Level::Metadata)
-            loggedHigh[pairOf(row)] = 1;
+            loggedHighSet.insert(pairOf(row));
     }
+    const auto loggedHigh = [&](std::uint64_t pair) { return loggedHighSet.count(pair) != 0; };
     std::unordered_map<LevelKey, LevelState, LevelKeyHash> kinds;
     for (std::uint32_t row = 0; row < s.size(); ++row) {
-        if (s.level[row] <= Level::None || !loggedHigh[pairOf(row)] || !m_startsRequest(row))
+        if (s.level[row] <= Level::None || !loggedHigh(pairOf(row)) || !m_startsRequest(row))
             continue;
         const LevelKey key{s.source[row].value, s.verb[row].value, s.resource[row].value,
             s.subresource[row].value, s.namespaceId[row].value, s.user[row].value};

@@ -283,14 +283,19 @@ std::vector<RequestShape> shapesOf(const Query& q, std::uint32_t index)
                     if (std::optional<RequestShape> both = merged(left, right))
                         addUnique(next, *both);
             product = std::move(next);
+            if (product.size() >= MaxShapes) // a user's rule crossing long or-lists:
+                return {RequestShape{}}; // judged as "any request" rather than in part
         }
         return product; // empty: the parts contradict each other, the rule matches nothing
     }
     case QueryNode::Kind::Or: {
         std::vector<RequestShape> out;
-        for (const std::uint32_t child : n.children)
+        for (const std::uint32_t child : n.children) {
             for (const RequestShape& s : shapesOf(q, child))
                 addUnique(out, s);
+            if (out.size() >= MaxShapes)
+                return {RequestShape{}};
+        }
         return out;
     }
     case QueryNode::Kind::Not:

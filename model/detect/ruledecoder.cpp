@@ -4,6 +4,7 @@
 #include "detect/rulefields.h"
 #include "policy/yamlscalar.h"
 #include "query/cidr.h"
+#include "query/policyterms.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -825,6 +826,11 @@ std::string compileRule(
         if (!parsed.ok()) {
             offset = unexpandedOffset(parsed.error.offset, spans);
             return parsed.error.message;
+        }
+        if (const QueryNode* policyTerm = firstPolicyTerm(*parsed.query)) {
+            offset = unexpandedOffset(policyTerm->offset, spans);
+            return "a rule cannot use rule:, policylevel:, emitted: or policychange: (they read "
+                   "the policy editor's result, which detection does not have)";
         }
         query = std::move(*parsed.query);
         return {};

@@ -3,6 +3,7 @@
 // (one row per auditID), then findings by the rule's kind: every request (event rules), bursts
 // per key (threshold), a first occurrence after a baseline of the key's own activity (first
 // seen), or one request followed by another (sequence).
+#include "common/timestamp.h"
 #include "detect/enginesteps.h"
 
 #include "detect/rulekeys.h"
@@ -15,6 +16,16 @@
 namespace auditscope {
 
 namespace {
+
+/// a - b, clamped to the int64 range: times near the ends of the range (a log from a hostile
+/// cluster can say year 1678 or 2262) and windows of up to 106,751 days must not overflow.
+std::int64_t saturatingSub(std::int64_t a, std::int64_t b)
+{
+    std::int64_t out = 0;
+    if (__builtin_sub_overflow(a, b, &out))
+        return b < 0 ? INT64_MAX : INT64_MIN;
+    return out;
+}
 
 // Requests grouped by key, each group ascending.
 struct KeyGroups
@@ -206,6 +217,9 @@ RowSet RuleStates::requestsOf(const DetectionRule& rule, const RowSet& rows)
             word |= bit;
             touched.push_back(id.value);
         }
+        // An event without a time has no place in a window or a baseline.
+        if (m_store.timeNs[e.value] == NoTimeNs)
+            continue;
         if (rule.outsideMaintenance && m_maintenance.contains(m_store.timeNs[e.value]))
             continue;
         out.push_back(e);
@@ -265,7 +279,7 @@ void RuleStates::thresholdFindings(
         inWindow.clear();
         std::size_t left = 0;
         for (std::size_t i = 0; i < rows.size(); ++i) {
-            for (; timeOf(i) - timeOf(left) > window; ++left) {
+            for (; saturatingSub(timeOf(i), timeOf(left)) > window; ++left) {
                 const std::uint32_t v = valueOf(rows[left]);
                 if (v != UINT32_MAX && --inWindow[v] == 0)
                     inWindow.erase(v);
@@ -276,7 +290,7 @@ void RuleStates::thresholdFindings(
             if (reached < count)
                 continue;
             std::size_t end = i;
-            while (end + 1 < rows.size() && timeOf(end + 1) - timeOf(left) <= window)
+            while (end + 1 < rows.size() && saturatingSub(timeOf(end + 1), timeOf(left)) <= window)
                 ++end;
             std::vector<EventId> events;
             std::unordered_set<std::uint32_t> values;
@@ -331,6 +345,8 @@ void RuleStates::firstSeenFindings(
     const auto visit = [&](std::size_t g, std::uint32_t row) {
         KeyActivity& a = activity[g];
         const std::int64_t t = m_store.timeNs[row];
+        if (t == NoTimeNs)
+            return; // sorted last; not activity at any moment
         a.advanceTo(t);
         if (a.firstNs < 0)
             a.firstNs = t;
@@ -344,7 +360,7 @@ void RuleStates::firstSeenFindings(
             const bool fresh = !rule.newValueOf
                 || (value && value->value != UINT32_MAX && value->firstUseNs == t
                     && !value->reported);
-            const std::int64_t baselineNs = t - a.firstNs;
+            const std::int64_t baselineNs = saturatingSub(t, a.firstNs);
             if (fresh && baselineNs >= rule.baselineNs && a.requests >= minRequests) {
                 const std::string what = rule.newValueOf
                     ? "first " + std::string(queryFieldName(*rule.newValueOf)) + ' '
@@ -398,8 +414,9 @@ void RuleStates::sequenceFindings(
             continue;
         const std::vector<std::uint32_t>& earlier = groups.rows[it->second];
         const std::int64_t tb = m_store.timeNs[b.value];
-        const auto a = std::lower_bound(earlier.begin(), earlier.end(), tb - rule.windowNs,
-            [&](std::uint32_t row, std::int64_t t) { return m_store.timeNs[row] < t; });
+        const auto a =
+            std::lower_bound(earlier.begin(), earlier.end(), saturatingSub(tb, rule.windowNs),
+                [&](std::uint32_t row, std::int64_t t) { return m_store.timeNs[row] < t; });
         if (a == earlier.end() || m_store.timeNs[*a] >= tb)
             continue;
         std::string resource = columnText(

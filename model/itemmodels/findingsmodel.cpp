@@ -6,6 +6,7 @@
 #include "query/querytext.h"
 
 #include <QFileInfo>
+#include <QSet>
 #include <QStringList>
 
 #include <algorithm>
@@ -342,25 +343,35 @@ QVariant FindingsModel::findingData(std::uint32_t index, int column, int role) c
     }
 }
 
+constexpr qsizetype MaxFilterAuditIds = 500;
+
 // The finding's requests by auditID (each request once, in event order); a finding whose events
 // carry no auditID (an integrity finding over a stretch of the log) is its time span.
 QString FindingsModel::findingFilter(const Finding& f) const
 {
     const EventStore& store = *m_result->store;
+    const QString timeSpan =
+        QStringLiteral("time >= \"%1\" and time <= \"%2\"")
+            .arg(toQString(formatQueryTime(f.firstNs)), toQString(formatQueryTime(f.lastNs)));
+    // A burst of thousands of requests is its rule within its time span, not a query of
+    // thousands of auditIDs.
+    if (f.events.size() > MaxFilterAuditIds) {
+        const QString rule = toQString(quoteQueryValue(m_result->rules->rules[f.rule].id));
+        return QStringLiteral("finding:%1 and %2").arg(rule, timeSpan);
+    }
     QStringList ids;
+    QSet<std::uint32_t> seen;
     for (const EventId id : f.events) {
         if (id.value >= store.size())
             continue;
         const AuditIdId auditId = store.auditId[id.value];
-        if (!auditId)
+        if (!auditId || seen.contains(auditId.value))
             continue;
-        const QString text = toQString(quoteQueryValue(store.pools.auditIds.text(auditId.value)));
-        if (!ids.contains(text))
-            ids << text;
+        seen.insert(auditId.value);
+        ids << toQString(quoteQueryValue(store.pools.auditIds.text(auditId.value)));
     }
     if (ids.isEmpty())
-        return QStringLiteral("time >= \"%1\" and time <= \"%2\"")
-            .arg(toQString(formatQueryTime(f.firstNs)), toQString(formatQueryTime(f.lastNs)));
+        return timeSpan;
     if (ids.size() == 1)
         return QString(QStringLiteral("auditid:") + ids.front());
     return QStringLiteral("auditid:(%1)").arg(ids.join(QStringLiteral(" or ")));

@@ -224,6 +224,9 @@ void TestRuleReader::reportsLocatedDiagnostics_data()
     row("severity term",
         "rules:\n- id: x\n  title: X\n  severity: low\n  match: 'Severity >= high'\n", 5, 11, true,
         "a rule cannot use finding: or severity", false);
+    row("policy term",
+        "rules:\n- id: x\n  title: X\n  severity: low\n  match: 'verb:get and emitted:false'\n", 5,
+        24, true, "a rule cannot use rule:, policylevel:, emitted: or policychange:", false);
     row("integrity with match",
         "rules:\n- id: x\n  title: X\n  severity: low\n  match: verb:get\n  integrity: {check: "
         "silence}\n",
