@@ -327,6 +327,32 @@ void TestDetectionEngine::thresholdCountsWithinTheWindowInclusive()
     QCOMPARE(r.findings.front().lastNs - r.findings.front().firstNs, 60 * Sec);
 }
 
+void TestDetectionEngine::eventsWithoutATimeKeepNoState()
+{
+    // Six denied requests without any timestamp (a hostile or broken log): stored at NoTimeNs,
+    // they are not "six within 60 s", and one alone is no first occurrence after a baseline.
+    std::string text;
+    for (int i = 0; i < 6; ++i) {
+        Ev e{"u" + std::to_string(i), i * Sec, "mallory", "get", "secrets"};
+        e.code = 403;
+        std::string line = lineOf(e);
+        line.erase(line.find(R"(,"requestReceivedTimestamp")"));
+        text += line + "}\n";
+    }
+    for (int i = 0; i < 3; ++i) // and a timed history for the first-seen rule
+        text += lineOf(Ev{"t" + std::to_string(i), i * Hour, "mallory", "list", "pods"}) + "\n";
+    const EventStorePtr store = loadAuditBuffers({{"audit.log", text}}).store;
+    QCOMPARE(store->size(), std::size_t(9));
+    QCOMPARE(store->timeNs.back(), NoTimeNs);
+    DetectionRule burst = ruleOf("denied-burst", "code:403", RuleKind::Threshold);
+    burst.count = 5;
+    burst.windowNs = 60 * Sec;
+    DetectionRule first = ruleOf("first-secret", "resource:secrets", RuleKind::FirstSeen);
+    first.baselineNs = Hour;
+    const DetectionResult r = run(store, {burst, first});
+    QVERIFY2(r.findings.empty(), qPrintable(summary(r).join(QLatin1Char('|'))));
+}
+
 void TestDetectionEngine::thresholdOneFindingPerBurst()
 {
     std::vector<Ev> events;

@@ -16,6 +16,7 @@ private Q_SLOTS:
     void eventRuleReadsAJsonPathInTheSecondContainer();
     void oneFindingPerRequestAtItsFirstMatchingStage();
     void thresholdCountsWithinTheWindowInclusive();
+    void eventsWithoutATimeKeepNoState();
     void thresholdOneFindingPerBurst();
     void thresholdCountsDistinctValues();
     void firstSeenNeedsTheBaseline();
