@@ -162,14 +162,42 @@ void TermPreparer::prepareGroup(PreparedTerm& p, const QueryNode& n)
 
 void TermPreparer::prepareCode(PreparedTerm& p, const QueryNode& n)
 {
-    p.matches.assign(65536, 0);
+    constexpr std::int64_t MaxCode = 65535;
+    p.matches.assign(MaxCode + 1, 0);
+    // The codes that match, as one range [lo, hi] for a number or a comparison, or by glob:
+    // detection rules prepare dozens of `code:*` and `code:401` terms per run, so the common
+    // shapes must not try all 65,535 codes.
+    std::int64_t lo = 1, hi = MaxCode;
+    const bool glob = n.wildcard && n.op == CompareOp::Match;
+    if (!glob) {
+        switch (n.op) {
+        case CompareOp::Match:
+            lo = hi = n.number;
+            break;
+        case CompareOp::Lt:
+            hi = n.number == INT64_MIN ? 0 : n.number - 1;
+            break;
+        case CompareOp::Le:
+            hi = n.number;
+            break;
+        case CompareOp::Gt:
+            lo = n.number == INT64_MAX ? MaxCode + 1 : n.number + 1;
+            break;
+        case CompareOp::Ge:
+            lo = n.number;
+            break;
+        }
+        lo = std::max<std::int64_t>(lo, 1);
+        hi = std::min<std::int64_t>(hi, MaxCode);
+    }
+    const bool everyCode = glob && n.value.find_first_not_of('*') == std::string::npos;
     bool aboveIndex = false;
-    for (std::uint32_t code = 1; code < 65536; ++code) {
-        if (!numberedValueMatches(n, code, [code] { return std::to_string(code); }))
+    for (std::int64_t code = lo; code <= hi; ++code) {
+        if (glob && !everyCode && !globMatch(n.value, std::to_string(code)))
             continue;
-        p.matches[code] = 1;
+        p.matches[static_cast<std::size_t>(code)] = 1;
         if (code < 1000)
-            p.keys.push_back(code);
+            p.keys.push_back(static_cast<std::uint32_t>(code));
         else
             aboveIndex = true;
     }
