@@ -17,6 +17,10 @@
 
 namespace auditscope {
 
+/// A finding of rule `rule` over `events` (ascending, not empty), its times from theirs.
+Finding makeFinding(const EventStore& s, std::uint32_t rule, std::vector<EventId> events,
+    std::string principal, std::string detail);
+
 /// A query with its Json and Text terms made always true where they could only add rows (under
 /// an even number of `not`s) and always false where they could only remove them: it matches
 /// every row the query matches, and runs on indexes and columns alone. Constant-folded, so an

@@ -84,14 +84,7 @@ Finding integrityFinding(const EventStore& s, std::uint32_t rule, std::vector<Ev
 {
     std::sort(events.begin(), events.end());
     events.erase(std::unique(events.begin(), events.end()), events.end());
-    Finding f;
-    f.rule = rule;
-    f.events = std::move(events);
-    f.principal = std::move(principal);
-    f.firstNs = s.timeNs[f.events.front().value];
-    f.lastNs = s.timeNs[f.events.back().value];
-    f.detail = std::move(detail);
-    return f;
+    return makeFinding(s, rule, std::move(events), std::move(principal), std::move(detail));
 }
 
 int stageRank(Stage stage)

@@ -23,24 +23,6 @@ bool isWordChar(char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || isDigit(c) || c == '_';
 }
 
-std::size_t editDistance(std::string_view a, std::string_view b)
-{
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j)
-        row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1,
-                diagonal + (asciiLower(a[i - 1]) != asciiLower(b[j - 1]))});
-            diagonal = up;
-        }
-    }
-    return row[b.size()];
-}
-
 /// Minutes since midnight of "HH:MM" (00:00 .. 24:00), or -1.
 int parseClock(std::string_view s)
 {
@@ -246,7 +228,7 @@ std::string didYouMean(std::string_view word, const std::vector<std::string_view
     std::string_view best;
     std::size_t bestDistance = SIZE_MAX;
     for (std::string_view c : candidates) {
-        const std::size_t d = editDistance(word, c);
+        const std::size_t d = asciiEditDistance(word, c);
         if (d < bestDistance) {
             bestDistance = d;
             best = c;

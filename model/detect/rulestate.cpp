@@ -79,19 +79,6 @@ std::string describeRequest(const EventStore& s, std::uint32_t row)
     return out;
 }
 
-Finding makeFinding(const EventStore& s, std::uint32_t rule, std::vector<EventId> events,
-    std::string principal, std::string detail)
-{
-    Finding f;
-    f.rule = rule;
-    f.events = std::move(events);
-    f.principal = std::move(principal);
-    f.firstNs = s.timeNs[f.events.front().value];
-    f.lastNs = s.timeNs[f.events.back().value];
-    f.detail = std::move(detail);
-    return f;
-}
-
 // A value of `newValueOf` that a key's matching requests carry, and when the key first used it.
 struct WatchedValue
 {
@@ -128,6 +115,19 @@ struct KeyActivity
 };
 
 } // namespace
+
+Finding makeFinding(const EventStore& s, std::uint32_t rule, std::vector<EventId> events,
+    std::string principal, std::string detail)
+{
+    Finding f;
+    f.rule = rule;
+    f.events = std::move(events);
+    f.principal = std::move(principal);
+    f.firstNs = s.timeNs[f.events.front().value];
+    f.lastNs = s.timeNs[f.events.back().value];
+    f.detail = std::move(detail);
+    return f;
+}
 
 std::string formatWindow(std::int64_t ns)
 {

@@ -17,23 +17,6 @@ constexpr std::array<std::string_view, 20> EventKeys{"kind", "apiVersion", "leve
     "sourceIPs", "userAgent", "objectRef", "responseStatus", "requestObject", "responseObject",
     "requestReceivedTimestamp", "stageTimestamp", "annotations", "metadata"};
 
-std::size_t editDistance(std::string_view a, std::string_view b)
-{
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j)
-        row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
-            diagonal = up;
-        }
-    }
-    return row[b.size()];
-}
-
 // The fields with a name of their own: aliases, column paths, `uri` and `reason`.
 bool resolveNamed(const std::string& key, ResolvedField& out)
 {
@@ -68,7 +51,7 @@ std::string unknownFieldMessage(const std::string& key, std::string_view fieldTe
     std::string best;
     std::size_t bestDistance = SIZE_MAX;
     auto consider = [&](std::string_view candidate) {
-        const std::size_t d = editDistance(key, asciiLowered(candidate));
+        const std::size_t d = asciiEditDistance(key, candidate);
         if (d < bestDistance) {
             bestDistance = d;
             best = std::string(candidate);

@@ -3,9 +3,11 @@
 // engine: ASCII case folding, the characters that separate and form words, and columns.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace auditscope {
 
@@ -32,6 +34,25 @@ inline bool asciiIEquals(std::string_view a, std::string_view b)
         if (asciiLower(a[i]) != asciiLower(b[i]))
             return false;
     return true;
+}
+
+/// Levenshtein distance, ASCII letters compared without case: for "did you mean" messages.
+inline std::size_t asciiEditDistance(std::string_view a, std::string_view b)
+{
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1,
+                diagonal + (asciiLower(a[i - 1]) != asciiLower(b[j - 1]))});
+            diagonal = up;
+        }
+    }
+    return row[b.size()];
 }
 
 inline bool isQuerySpace(char c)
