@@ -25,7 +25,7 @@ ctest --preset asan
 
 echo "== fuzz targets, 10 s each (tests/fuzz/README.md) =="
 failed=()
-for target in lineparser gzip sniffer policy query; do
+for target in lineparser gzip sniffer policy query rules; do
     # A fixed seed, so that a failure here replays with the same command; longer runs with fresh
     # seeds are for tests/fuzz/run.sh by hand (tests/fuzz/README.md).
     bash tests/fuzz/run.sh "$target" 10 -seed=1 || failed+=("$target")

@@ -192,14 +192,21 @@ void TermPreparer::prepareCode(PreparedTerm& p, const QueryNode& n)
     }
     const bool everyCode = glob && n.value.find_first_not_of('*') == std::string::npos;
     bool aboveIndex = false;
-    for (std::int64_t code = lo; code <= hi; ++code) {
-        if (glob && !everyCode && !globMatch(n.value, std::to_string(code)))
-            continue;
-        p.matches[static_cast<std::size_t>(code)] = 1;
-        if (code < 1000)
+    if (glob && !everyCode) {
+        for (std::int64_t code = lo; code <= hi; ++code) {
+            if (!globMatch(n.value, std::to_string(code)))
+                continue;
+            p.matches[static_cast<std::size_t>(code)] = 1;
+            if (code < 1000)
+                p.keys.push_back(static_cast<std::uint32_t>(code));
+            else
+                aboveIndex = true;
+        }
+    } else if (lo <= hi) {
+        std::fill(p.matches.begin() + lo, p.matches.begin() + hi + 1, std::uint8_t{1});
+        for (std::int64_t code = lo; code <= std::min<std::int64_t>(hi, 999); ++code)
             p.keys.push_back(static_cast<std::uint32_t>(code));
-        else
-            aboveIndex = true;
+        aboveIndex = hi >= 1000;
     }
     // Codes from 1000 on are not indexed: use the index only if none occur.
     p.indexable = p.indexable && (!aboveIndex || !hasUnindexedCodes());

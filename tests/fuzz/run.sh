@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Runs fuzz target TARGET (lineparser, gzip, sniffer, policy, query) for SECONDS, from its
+# Runs fuzz target TARGET (lineparser, gzip, sniffer, policy, query, rules) for SECONDS, from its
 # seeds (seeds.sh) and the corpus of earlier runs, with its dictionary and limits; fails when
 # it finds a crash, a hang or a memory blow-up, and says where the input went. More arguments go
 # to libFuzzer (e.g. -fork=2 -ignore_crashes=1 to go on after a crash).
@@ -32,6 +32,7 @@ lineparser) options=(-max_len=16384 -dict="$here/dicts/json.dict") ;;
 gzip) options=(-max_len=16384) ;;
 sniffer) options=(-max_len=70000 -dict="$here/dicts/sniffer.dict") ;;
 policy) options=(-max_len=8192 -dict="$here/dicts/policy.dict") ;;
+rules) options=(-max_len=8192 -dict="$here/dicts/rules.dict") ;;
 query) options=(-max_len=16384 -dict="$here/dicts/query.dict") ;;
 *)
     echo "run.sh: unknown target '$target'" >&2

@@ -64,6 +64,15 @@ policy)
     cp "$data"/policies/*.yaml "$out/"
     printf '{"apiVersion":"audit.k8s.io/v1","kind":"Policy","rules":[{"level":"Metadata","resources":[{"group":"","resources":["pods/*"]}]}]}\n' > "$out/json-policy.json"
     ;;
+rules)
+    # The built-in pack, the README's example of a user's file, and a few small shapes.
+    cp "$here/../../model/detect/builtinrules.yaml" "$out/builtin.yaml"
+    sed -n '/^### Your own rules/,/^```$/p' "$here/../../README.md" | sed -n '/^```yaml$/,/^```$/p' \
+        | sed '1d;$d' > "$out/readme-example.yaml"
+    printf 'rules:\n- id: port-forward\n  disabled: true\n' > "$out/disable"
+    printf 'settings:\n  productionNamespaces: [live]\nrules:\n- id: x\n  title: X\n  severity: high\n  match: ns:$production and verb:delete\n  threshold: {count: 2, window: 5m, by: [user, ip], distinct: name}\n' > "$out/threshold"
+    printf 'rules:\n- id: s\n  title: S\n  severity: low\n  match: verb:create\n  sequence: {then: subresource:exec, window: 30m}\n' > "$out/sequence"
+    ;;
 query)
     n=0
     while IFS= read -r line; do
