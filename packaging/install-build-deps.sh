@@ -8,7 +8,7 @@ packages=(
     cmake ninja-build g++ pkg-config         # toolchain
     clang libclang-rt-14-dev llvm           # ASan/UBSan build and libFuzzer; llvm-symbolizer
     qt6-base-dev qt6-base-dev-tools         # Qt 6.4: Core, Gui, Widgets, Test (+ offscreen QPA)
-    libsimdjson-dev libyaml-cpp-dev zlib1g-dev
+    libsimdjson-dev libyaml-cpp-dev zlib1g-dev libisal-dev
     clang-format                            # the style check in the test suite
     gzip                                    # tests build .gz fixtures with it
     fonts-dejavu-core                       # a font for offscreen GUI tests and screenshots

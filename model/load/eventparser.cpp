@@ -23,11 +23,10 @@ bool hasTrailingContent(od::document& doc)
     return doc.current_location().get(at) == simdjson::SUCCESS;
 }
 
-// A mapped file can change while it is read (owned buffers, from gzip or stdin, cannot):
-// heapBytes() is 0 only for a mapping.
+// A mapped file can change while it is read (decompressed data and stdin cannot).
 bool mayChangeWhileRead(const SourceBuffer& buffer)
 {
-    return buffer.heapBytes() == 0;
+    return buffer.mayChangeWhileRead();
 }
 
 bool knownStage(std::string_view text)

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "loader.h"
 
+#include "load/chunkfeed.h"
 #include "load/diagnosticsummary.h"
 #include "load/eventparser.h"
 #include "load/pathexpander.h"
+#include "source/formatsniffer.h"
 #include "source/sourcebuffer.h"
 #include "source/sourceunwrap.h"
 #include "store/storebuilder.h"
@@ -13,7 +15,10 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <thread>
+
+#include <sys/stat.h>
 
 namespace auditscope {
 
@@ -50,13 +55,6 @@ void unwrap(OpenedSource& source)
         source.error = source.error.empty() ? std::move(unwrapped.error)
                                             : unwrapped.error + " (" + source.error + ")";
 }
-
-struct Chunk
-{
-    std::uint16_t source;
-    std::size_t begin, end;
-    bool wholeDocument;
-};
 
 double secondsSince(Clock::time_point start)
 {
@@ -132,6 +130,16 @@ void reportDuplicates(const EventStore& store, LoadReport& report)
     }
 }
 
+// How a source's bytes reach the parser.
+enum class Delivery {
+    Undecided, ///< a gzip file whose first bytes are not decompressed yet
+    Streamed, ///< JSON lines: chunks are published while the file decompresses
+    Whole, ///< everything else: judged and chunked once complete (transcoding, a document)
+};
+
+// Decompressed bytes a gzip source must have before it is judged streamable.
+constexpr std::size_t DecideBytes = std::size_t(1) << 20;
+
 class LoadJob
 {
 public:
@@ -143,21 +151,28 @@ public:
         , m_start(start)
         , m_threads(
               options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency()))
+        , m_feed(m_sources.size(), options.preludeBytes, bool(options.onPartialSnapshot))
+        , m_delivery(m_sources.size(), Delivery::Undecided)
+        , m_published(m_sources.size(), 0)
+        , m_expectedBytes(m_sources.size(), 0)
     { }
 
     LoadResult run();
 
 private:
-    void makeChunks();
-    void parseChunk(EventParser& parser, std::uint32_t chunk, std::uint64_t& events);
-    std::uint32_t parsePrelude(Segment& prelude, std::size_t& preludeBytes);
-    void reserveForRest(std::vector<Segment>& segments, const Segment& prelude,
-        std::size_t preludeBytes, std::uint32_t next) const;
-    void parseRestInParallel(std::vector<Segment>& segments, std::uint32_t next);
-    void setLineBases(std::uint32_t chunks);
-    void countSkippedLinesAndSetBases();
+    void work(Segment& segment);
+    void openSource(std::uint16_t index);
+    void onDecompressed(std::uint16_t index, std::size_t bytes);
+    void publishLines(std::uint16_t index, std::size_t upTo, bool last);
+    void publishWhole(std::uint16_t index);
+    std::uint32_t parseChunk(EventParser& parser, std::uint32_t index, const Chunk& chunk);
+    void showPrelude(LoadReport& report);
+    void runWorkers(std::vector<Segment>& segments, LoadReport& report);
+    std::vector<std::uint64_t> lineBasesCountingSkipped() const;
+    void estimateBytes();
     void refuseSourcesWithoutEvents(const std::vector<Segment*>& segments);
-    void reportDiagnostics(const std::vector<Segment*>& segments, LoadReport& report) const;
+    void reportDiagnostics(const std::vector<Segment*>& segments,
+        const std::vector<std::uint64_t>& lineBases, LoadReport& report) const;
     void reportSources(const std::vector<SourceCounts>& counts, LoadReport& report) const;
     std::vector<SourceInfo> sourceInfos() const;
     void publishProgress(bool force);
@@ -168,61 +183,269 @@ private:
     Clock::time_point m_start;
     unsigned m_threads;
 
-    std::vector<Chunk> m_chunks;
-    std::vector<std::uint32_t> m_chunkLines; // lines in each chunk (set when parsed)
-    std::vector<std::uint8_t> m_chunkDone;
-    std::vector<std::uint64_t> m_chunkLineBase; // lines before the chunk in its source
-    std::uint64_t m_bytesTotal = 0;
+    ChunkFeed m_feed;
+    mutable std::mutex m_sourcesMutex; // a source's buffer is set while others read the list
+    std::vector<Delivery> m_delivery; // per source; touched by its opening thread only
+    std::vector<std::size_t> m_published; // per source: bytes covered by published chunks
+    std::vector<std::uint64_t> m_expectedBytes; // per source: guess until it is open
+    std::mutex m_preludeMutex;
+    std::vector<std::unique_ptr<Segment>> m_preludeSegments; // one per prelude chunk
+    std::atomic<std::size_t> m_reservePerWorker{0}; // events, known once the prelude is parsed
+    std::atomic<std::int64_t> m_openEndNs{0}; // when the last source was completely open
+    std::atomic<std::uint64_t> m_bytesTotal{0};
     std::atomic<std::uint64_t> m_bytesDone{0};
     std::atomic<std::uint64_t> m_events{0};
     std::atomic<std::uint64_t> m_badLines{0};
     Clock::time_point m_lastProgress{};
 };
 
-void LoadJob::makeChunks()
+// Until a file is open, its size on disk (gzip: times a typical ratio for audit JSON) stands
+// in for its decompressed size in progress reports.
+void LoadJob::estimateBytes()
 {
+    std::uint64_t total = 0;
     for (std::size_t s = 0; s < m_sources.size(); ++s) {
-        auto& buffer = m_sources[s].buffer;
-        if (buffer && buffer->bytes().size() >= MaxSourceBytes) {
-            m_sources[s].error = "larger than 1 TiB after decompression; split it first";
-            buffer.reset();
+        const OpenedSource& source = m_sources[s];
+        if (source.buffer) {
+            m_expectedBytes[s] = source.buffer->bytes().size();
+        } else if (struct stat st{};
+                   source.error.empty() && ::stat(source.path.c_str(), &st) == 0) {
+            const bool gz = source.path.size() > 3 && source.path.ends_with(".gz");
+            m_expectedBytes[s] = std::uint64_t(st.st_size) * (gz ? 12 : 1);
         }
-        if (!buffer)
-            continue;
-        const std::string_view bytes = buffer->bytes();
-        m_bytesTotal += bytes.size();
-        const auto source = static_cast<std::uint16_t>(s);
-        if (looksLikeWholeDocument(bytes)) {
-            m_chunks.push_back(Chunk{source, 0, bytes.size(), true});
-            continue;
-        }
-        std::size_t pos = m_sources[s].dataStart;
-        while (pos < bytes.size()) {
-            std::size_t end = std::min(pos + m_options.chunkBytes, bytes.size());
-            if (end < bytes.size()) {
-                const std::size_t newline = bytes.find('\n', end - 1);
-                end = newline == std::string_view::npos ? bytes.size() : newline + 1;
-            }
-            m_chunks.push_back(Chunk{source, pos, end, false});
-            pos = end;
-        }
+        total += m_expectedBytes[s];
     }
-    m_chunkLines.assign(m_chunks.size(), 0);
-    m_chunkDone.assign(m_chunks.size(), 0);
+    m_bytesTotal = total;
 }
 
-void LoadJob::parseChunk(EventParser& parser, std::uint32_t index, std::uint64_t& events)
+// Whether decompressed bytes can be parsed as they come: JSON lines, as the first bytes say.
+bool streamable(std::string_view head)
 {
-    const Chunk& chunk = m_chunks[index];
+    return !head.empty() && head[0] != '\0'
+        && sniffSource(head.substr(0, SniffBytes)).format == SourceFormat::AuditJson
+        && !looksLikeWholeDocument(head);
+}
+
+void LoadJob::onDecompressed(std::uint16_t index, std::size_t bytes)
+{
+    if (m_delivery[index] == Delivery::Undecided && bytes >= DecideBytes) {
+        const std::string_view head = m_sources[index].buffer->bytes().substr(0, bytes);
+        m_delivery[index] = streamable(head) ? Delivery::Streamed : Delivery::Whole;
+    }
+    if (m_delivery[index] == Delivery::Streamed)
+        publishLines(index, bytes, false);
+}
+
+// Publishes chunks of about chunkBytes, each ending after a newline, from where the last one
+// ended up to `upTo`; the last call publishes the rest.
+void LoadJob::publishLines(std::uint16_t index, std::size_t upTo, bool last)
+{
+    const std::string_view bytes = m_sources[index].buffer->bytes().substr(0, upTo);
+    std::size_t pos = m_published[index];
+    while (pos < upTo) {
+        std::size_t end = upTo;
+        if (pos + m_options.chunkBytes < upTo) {
+            const std::size_t newline = bytes.find('\n', pos + m_options.chunkBytes - 1);
+            if (newline != std::string_view::npos)
+                end = newline + 1;
+            else if (!last)
+                break;
+        } else if (!last) {
+            break;
+        }
+        m_feed.publish(Chunk{index, pos, end, false, false});
+        pos = end;
+    }
+    m_published[index] = pos;
+}
+
+// A source judged once complete: one chunk for a document, line chunks otherwise.
+void LoadJob::publishWhole(std::uint16_t index)
+{
+    OpenedSource& source = m_sources[index];
+    if (source.buffer && source.buffer->bytes().size() >= MaxSourceBytes) {
+        source.error = "larger than 1 TiB after decompression; split it first";
+        const std::lock_guard lock(m_sourcesMutex);
+        source.buffer.reset();
+    }
+    if (!source.buffer)
+        return;
+    const std::string_view bytes = source.buffer->bytes();
+    if (looksLikeWholeDocument(bytes)) {
+        m_feed.publish(Chunk{index, 0, bytes.size(), true, false});
+        return;
+    }
+    m_published[index] = source.dataStart;
+    publishLines(index, bytes.size(), true);
+}
+
+void LoadJob::openSource(std::uint16_t index)
+{
+    OpenedSource& s = m_sources[index];
+    if (!s.buffer && s.error.empty()) {
+        SourceBuffer::Streaming streaming;
+        streaming.started = [&](const std::shared_ptr<SourceBuffer>& buffer) {
+            const std::lock_guard lock(m_sourcesMutex);
+            s.buffer = buffer;
+        };
+        streaming.progress = [&](std::size_t bytes) {
+            onDecompressed(index, bytes);
+            return !m_stop.stop_requested();
+        };
+        SourceBuffer::OpenResult opened = SourceBuffer::open(s.path, &streaming);
+        if (opened.buffer != s.buffer) {
+            const std::lock_guard lock(m_sourcesMutex);
+            s.buffer = std::move(opened.buffer);
+        }
+        s.error = std::move(opened.error);
+        if (!opened.note.empty())
+            s.notes.push_back(std::move(opened.note));
+        if (s.path == "-") {
+            s.path = "(standard input)";
+            s.standardInput = true;
+        }
+    }
+    if (m_delivery[index] == Delivery::Streamed) {
+        publishLines(index, s.buffer->bytes().size(), true);
+    } else {
+        std::shared_ptr<SourceBuffer> before = s.buffer;
+        std::vector<std::string> notes = std::move(s.notes);
+        {
+            const std::lock_guard lock(m_sourcesMutex);
+            unwrap(s);
+        }
+        s.notes.insert(s.notes.begin(), notes.begin(), notes.end());
+        publishWhole(index);
+    }
+    const std::uint64_t bytes = s.buffer ? s.buffer->bytes().size() : 0;
+    m_bytesTotal += bytes;
+    m_bytesTotal -= m_expectedBytes[index];
+    m_openEndNs =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - m_start).count();
+    m_feed.sourceComplete(index);
+}
+
+std::uint32_t LoadJob::parseChunk(EventParser& parser, std::uint32_t index, const Chunk& chunk)
+{
     const SourceBuffer& buffer = *m_sources[chunk.source].buffer;
+    std::uint32_t lines = 0;
     if (chunk.wholeDocument && parser.parseWholeDocument(buffer, chunk.source, index))
-        m_chunkLines[index] = countLines(buffer.bytes(), chunk.begin, chunk.end);
+        lines = countLines(buffer.bytes(), chunk.begin, chunk.end);
     else
-        m_chunkLines[index] =
-            parser.parseLines(buffer, chunk.source, index, chunk.begin, chunk.end);
-    m_chunkDone[index] = 1;
+        lines = parser.parseLines(buffer, chunk.source, index, chunk.begin, chunk.end);
     m_bytesDone += chunk.end - chunk.begin;
-    (void)events;
+    return lines;
+}
+
+// One worker: opens sources and parses chunks until none is left. Prelude chunks go to
+// segments of their own (the first snapshot is built from them), the others to `segment`.
+void LoadJob::work(Segment& segment)
+{
+    EventParser parser(segment, m_options.maxDiagnosticsPerSource);
+    bool reserved = false;
+    for (;;) {
+        const ChunkFeed::Work w = m_feed.take(m_stop);
+        if (w.kind == ChunkFeed::WorkKind::Finished)
+            return;
+        if (w.kind == ChunkFeed::WorkKind::Open) {
+            openSource(static_cast<std::uint16_t>(w.index));
+            continue;
+        }
+        if (w.chunk.prelude) {
+            auto own = std::make_unique<Segment>();
+            EventParser preludeParser(*own, m_options.maxDiagnosticsPerSource);
+            const std::uint32_t lines = parseChunk(preludeParser, w.index, w.chunk);
+            m_events += own->size();
+            m_badLines += own->badLineCount();
+            {
+                const std::lock_guard lock(m_preludeMutex);
+                m_preludeSegments.push_back(std::move(own));
+            }
+            m_feed.chunkParsed(w.index, lines);
+            continue;
+        }
+        if (!reserved && m_reservePerWorker > 0) {
+            segment.reserve(m_reservePerWorker);
+            reserved = true;
+        }
+        const std::size_t eventsBefore = segment.size();
+        const std::uint64_t badBefore = segment.badLineCount();
+        const std::uint32_t lines = parseChunk(parser, w.index, w.chunk);
+        m_events += segment.size() - eventsBefore;
+        m_badLines += segment.badLineCount() - badBefore;
+        m_feed.chunkParsed(w.index, lines);
+    }
+}
+
+// The first rows: a store of the prelude's segments, handed to onPartialSnapshot while the
+// rest loads. Also sizes the workers' columns from the prelude's bytes per event (+10%), so they
+// do not grow by doubling (each doubling copies and re-faults every column).
+void LoadJob::showPrelude(LoadReport& report)
+{
+    if (m_options.onPartialSnapshot && m_feed.moreThanPrelude() && !m_stop.stop_requested()) {
+        const std::vector<std::uint64_t> bases = m_feed.lineBases();
+        std::vector<const Segment*> parts;
+        std::size_t events = 0;
+        {
+            const std::lock_guard lock(m_preludeMutex);
+            for (auto& segment : m_preludeSegments) {
+                makeLinesAbsolute(*segment, bases);
+                parts.push_back(segment.get());
+                events += segment->size();
+            }
+        }
+        if (events > 0) {
+            const std::uint64_t preludeBytes = m_bytesDone;
+            const double bytesPerEvent = double(preludeBytes) / double(events);
+            const std::uint64_t total = m_bytesTotal;
+            if (total > preludeBytes)
+                m_reservePerWorker = static_cast<std::size_t>(
+                    double(total - preludeBytes) / bytesPerEvent * 1.1 / m_threads);
+        }
+        m_options.onPartialSnapshot(buildEventStore(parts, sourceInfos(), false, 1, nullptr));
+        report.firstSnapshotSeconds = secondsSince(m_start);
+    }
+    m_feed.preludeShown();
+}
+
+// The workers run until every source is open and every chunk parsed (or a stop); this thread
+// shows the first snapshot and publishes progress meanwhile.
+void LoadJob::runWorkers(std::vector<Segment>& segments, LoadReport& report)
+{
+    std::atomic<unsigned> running{m_threads};
+    std::vector<std::jthread> workers;
+    for (unsigned t = 0; t < m_threads; ++t) {
+        workers.emplace_back([&, t] {
+            work(segments[t]);
+            --running;
+        });
+    }
+    bool preludeShown = false;
+    while (running.load() > 0) {
+        if (!preludeShown && m_feed.preludeParsed()) {
+            showPrelude(report);
+            preludeShown = true;
+        }
+        m_feed.waitForChange(std::chrono::milliseconds(10));
+        publishProgress(false);
+    }
+} // joins the workers
+
+// Per chunk, the lines before it in its source. Chunks a stop left unparsed are counted here.
+std::vector<std::uint64_t> LoadJob::lineBasesCountingSkipped() const
+{
+    const std::vector<Chunk>& chunks = m_feed.chunks();
+    std::vector<std::uint64_t> bases(chunks.size(), 0);
+    std::vector<std::uint64_t> running(m_sources.size(), 0);
+    for (std::size_t c = 0; c < chunks.size(); ++c) {
+        const Chunk& chunk = chunks[c];
+        const std::uint64_t lines = m_feed.chunkDone()[c]
+            ? m_feed.chunkLines()[c]
+            : countLines(m_sources[chunk.source].buffer->bytes(), chunk.begin, chunk.end);
+        bases[c] = running[chunk.source];
+        running[chunk.source] += lines;
+    }
+    return bases;
 }
 
 void LoadJob::publishProgress(bool force)
@@ -242,94 +465,6 @@ void LoadJob::publishProgress(bool force)
     if (p.bytesDone > 0 && p.bytesTotal >= p.bytesDone)
         p.etaSeconds = p.elapsedSeconds / double(p.bytesDone) * double(p.bytesTotal - p.bytesDone);
     m_options.onProgress(p);
-}
-
-// Parses the first chunks on this thread, so the first rows can show at once: at least one
-// chunk, then until options.preludeBytes. Returns the index of the first chunk left.
-std::uint32_t LoadJob::parsePrelude(Segment& prelude, std::size_t& preludeBytes)
-{
-    EventParser preludeParser(prelude, m_options.maxDiagnosticsPerSource);
-    std::uint32_t next = 0;
-    std::uint64_t unused = 0;
-    while (next < m_chunks.size() && (next == 0 || preludeBytes < m_options.preludeBytes)
-        && !m_stop.stop_requested()) {
-        parseChunk(preludeParser, next, unused);
-        preludeBytes += m_chunks[next].end - m_chunks[next].begin;
-        ++next;
-    }
-    m_events = prelude.size();
-    m_badLines = prelude.badLineCount();
-    return next;
-}
-
-// Sizes each worker's columns from the prelude's bytes per event (+10%), so they do not grow
-// by doubling (each doubling copies and re-faults every column).
-void LoadJob::reserveForRest(std::vector<Segment>& segments, const Segment& prelude,
-    std::size_t preludeBytes, std::uint32_t next) const
-{
-    if (prelude.size() == 0 || next >= m_chunks.size())
-        return;
-    std::uint64_t remaining = 0;
-    for (std::uint32_t c = next; c < m_chunks.size(); ++c)
-        remaining += m_chunks[c].end - m_chunks[c].begin;
-    const double bytesPerEvent = double(preludeBytes) / double(prelude.size());
-    const auto estimate =
-        static_cast<std::size_t>(double(remaining) / bytesPerEvent * 1.1 / m_threads);
-    for (Segment& s : segments)
-        s.reserve(estimate);
-}
-
-// One worker per segment takes the chunks from `next` on, in order, until none is left or a
-// stop is requested; this thread publishes progress meanwhile.
-void LoadJob::parseRestInParallel(std::vector<Segment>& segments, std::uint32_t next)
-{
-    std::atomic<std::uint32_t> nextChunk{next};
-    std::atomic<unsigned> running{m_threads};
-    std::vector<std::jthread> workers;
-    for (unsigned t = 0; t < m_threads; ++t) {
-        workers.emplace_back([&, t] {
-            EventParser parser(segments[t], m_options.maxDiagnosticsPerSource);
-            std::uint64_t events = 0;
-            for (;;) {
-                if (m_stop.stop_requested())
-                    break;
-                const std::uint32_t c = nextChunk++;
-                if (c >= m_chunks.size())
-                    break;
-                const std::size_t eventsBefore = segments[t].size();
-                const std::uint64_t badBefore = segments[t].badLineCount();
-                parseChunk(parser, c, events);
-                m_events += segments[t].size() - eventsBefore;
-                m_badLines += segments[t].badLineCount() - badBefore;
-            }
-            --running;
-        });
-    }
-    while (running.load() > 0) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        publishProgress(false);
-    }
-} // joins the workers
-
-// Line bases of chunks [1, chunks), whose line counts are all known.
-void LoadJob::setLineBases(std::uint32_t chunks)
-{
-    for (std::uint32_t c = 1; c < chunks; ++c) {
-        if (m_chunks[c].source == m_chunks[c - 1].source)
-            m_chunkLineBase[c] = m_chunkLineBase[c - 1] + m_chunkLines[c - 1];
-    }
-}
-
-// Chunks skipped by a cancel still need their line counts for the ones after them.
-void LoadJob::countSkippedLinesAndSetBases()
-{
-    for (std::uint32_t c = 0; c < m_chunks.size(); ++c) {
-        const Chunk& chunk = m_chunks[c];
-        if (!m_chunkDone[c])
-            m_chunkLines[c] =
-                countLines(m_sources[chunk.source].buffer->bytes(), chunk.begin, chunk.end);
-    }
-    setLineBases(static_cast<std::uint32_t>(m_chunks.size()));
 }
 
 // A source that gave no event at all is not an audit log, whatever its first lines looked like
@@ -378,7 +513,8 @@ void LoadJob::refuseSourcesWithoutEvents(const std::vector<Segment*>& segments)
 // Moves the segments' diagnostics into the report (whose sources are sized): per source, in
 // line order, at most maxDiagnosticsPerSource each; the rest (and what the parsers dropped)
 // are counted.
-void LoadJob::reportDiagnostics(const std::vector<Segment*>& segments, LoadReport& report) const
+void LoadJob::reportDiagnostics(const std::vector<Segment*>& segments,
+    const std::vector<std::uint64_t>& lineBases, LoadReport& report) const
 {
     std::vector<Diagnostic> all;
     std::vector<std::uint64_t> lastReadableLine(m_sources.size(), UINT64_MAX);
@@ -420,7 +556,7 @@ void LoadJob::reportDiagnostics(const std::vector<Segment*>& segments, LoadRepor
                 + " problems with what was read past that point (it reads as NUL bytes) are not "
                   "listed";
     }
-    for (Diagnostic& d : foreignObjectWarnings(segments, m_chunkLineBase))
+    for (Diagnostic& d : foreignObjectWarnings(segments, lineBases))
         all.push_back(std::move(d));
     std::stable_sort(all.begin(), all.end(), [](const Diagnostic& a, const Diagnostic& b) {
         return a.source != b.source ? a.source < b.source : a.line < b.line;
@@ -489,6 +625,7 @@ void LoadJob::reportSources(const std::vector<SourceCounts>& counts, LoadReport&
 
 std::vector<SourceInfo> LoadJob::sourceInfos() const
 {
+    const std::lock_guard lock(m_sourcesMutex);
     std::vector<SourceInfo> infos;
     for (const auto& s : m_sources)
         infos.push_back(SourceInfo{s.path, s.buffer});
@@ -499,54 +636,49 @@ LoadResult LoadJob::run()
 {
     LoadResult result;
     LoadReport& report = result.report;
-    report.openSeconds = secondsSince(m_start);
-    makeChunks();
-    publishProgress(true);
-
-    Segment prelude;
-    std::size_t preludeBytes = 0;
-    const std::uint32_t next = parsePrelude(prelude, preludeBytes);
-    // Line bases for the prelude chunks (a prefix of every chunk, so all are known).
-    m_chunkLineBase.assign(m_chunks.size(), 0);
-    setLineBases(next);
-    makeLinesAbsolute(prelude, m_chunkLineBase);
-    if (m_options.onPartialSnapshot && next < m_chunks.size()) {
-        m_options.onPartialSnapshot(buildEventStore({&prelude}, sourceInfos(), false, 1, nullptr));
-        report.firstSnapshotSeconds = secondsSince(m_start);
-    }
+    estimateBytes();
     publishProgress(true);
 
     std::vector<Segment> segments(m_threads);
-    reserveForRest(segments, prelude, preludeBytes, next);
-    parseRestInParallel(segments, next);
+    runWorkers(segments, report);
     report.cancelled = m_stop.stop_requested()
-        && std::find(m_chunkDone.begin(), m_chunkDone.end(), 0) != m_chunkDone.end();
-    countSkippedLinesAndSetBases();
+        && (!m_feed.allSourcesComplete()
+            || std::find(m_feed.chunkDone().begin(), m_feed.chunkDone().end(), 0)
+                != m_feed.chunkDone().end());
+    // Opening overlaps parsing: `open` is until the last source was decompressed, `parse`
+    // what parsing took after that.
+    report.openSeconds = double(m_openEndNs.load()) / 1e9;
+    report.parseSeconds = std::max(0.0, secondsSince(m_start) - report.openSeconds);
+    const std::vector<std::uint64_t> lineBases = lineBasesCountingSkipped();
     for (Segment& s : segments)
-        makeLinesAbsolute(s, m_chunkLineBase);
+        makeLinesAbsolute(s, lineBases);
 
-    std::vector<Segment*> parts{&prelude};
+    std::vector<Segment*> parts;
+    for (auto& s : m_preludeSegments) {
+        if (report.firstSnapshotSeconds < 0) // not made absolute for a first snapshot yet
+            makeLinesAbsolute(*s, lineBases);
+        parts.push_back(s.get());
+    }
     for (Segment& s : segments)
         parts.push_back(&s);
     report.sources.resize(m_sources.size());
     refuseSourcesWithoutEvents(parts);
-    reportDiagnostics(parts, report);
+    reportDiagnostics(parts, lineBases, report);
     std::vector<SourceCounts> counts;
-    report.parseSeconds = secondsSince(m_start) - report.openSeconds;
+    const double beforeMerge = secondsSince(m_start);
     result.store = buildEventStore(std::vector<const Segment*>(parts.begin(), parts.end()),
         sourceInfos(), true, m_threads, &counts, &report.indexSeconds);
-    report.mergeSeconds =
-        secondsSince(m_start) - report.openSeconds - report.parseSeconds - report.indexSeconds;
+    report.mergeSeconds = secondsSince(m_start) - beforeMerge - report.indexSeconds;
     reportSources(counts, report);
     reportDuplicates(*result.store, report);
     m_events = result.store->size();
+    m_bytesDone = m_bytesTotal.load();
     publishProgress(true);
     report.seconds = secondsSince(m_start);
     return result;
 }
 
-std::vector<OpenedSource> openAll(
-    const std::vector<std::string>& paths, const std::stop_token& stop, unsigned threads)
+std::vector<OpenedSource> listSources(const std::vector<std::string>& paths)
 {
     std::vector<OpenedSource> sources;
     for (auto& entry : expandPaths(paths))
@@ -555,29 +687,6 @@ std::vector<OpenedSource> openAll(
         for (std::size_t i = MaxSources; i < sources.size(); ++i)
             sources[i].error = "too many files in one investigation (the limit is 65535)";
     }
-    // Decompression is the slow part of opening: open files in parallel.
-    std::atomic<std::size_t> next{0};
-    std::vector<std::jthread> workers;
-    for (unsigned t = 0; t < std::max(1u, threads); ++t) {
-        workers.emplace_back([&] {
-            for (std::size_t i = next++; i < sources.size(); i = next++) {
-                if (stop.stop_requested())
-                    return;
-                OpenedSource& s = sources[i];
-                if (!s.error.empty())
-                    continue;
-                auto opened = SourceBuffer::open(s.path);
-                s.buffer = std::move(opened.buffer);
-                s.error = std::move(opened.error);
-                unwrap(s);
-                if (s.path == "-") {
-                    s.path = "(standard input)";
-                    s.standardInput = true;
-                }
-            }
-        });
-    }
-    workers.clear(); // join before handing `sources` back
     return sources;
 }
 
@@ -586,10 +695,7 @@ std::vector<OpenedSource> openAll(
 LoadResult loadAuditLogs(
     const std::vector<std::string>& paths, std::stop_token stop, const LoadOptions& options)
 {
-    const auto start = Clock::now();
-    const unsigned threads =
-        options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-    LoadJob job(openAll(paths, stop, threads), stop, options, start);
+    LoadJob job(listSources(paths), stop, options, Clock::now());
     return job.run();
 }
 
@@ -600,7 +706,6 @@ LoadResult loadAuditBuffers(const std::vector<std::pair<std::string, std::string
     std::vector<OpenedSource> sources;
     for (const auto& [name, contents] : namedContents) {
         sources.push_back(OpenedSource{name, SourceBuffer::fromBytes(contents), {}, {}, 0, false});
-        unwrap(sources.back());
     }
     LoadJob job(std::move(sources), stop, options, start);
     return job.run();

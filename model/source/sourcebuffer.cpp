@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "sourcebuffer.h"
 
+#include "source/byteregion.h"
 #include "source/formatsniffer.h"
+#include "source/gzipinflate.h"
 #include "source/mappingguard.h"
 
 #include <algorithm>
@@ -13,7 +15,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 namespace auditscope {
 
@@ -35,8 +36,9 @@ std::size_t memoryLimitBytes()
     return pages > 0 && pageSize > 0 ? std::size_t(pages) * std::size_t(pageSize) : SIZE_MAX;
 }
 
-// A malloc'd buffer filled from the front, with Padding spare bytes at the end (zeroed by
-// finish()). Growth doubles and stops at the machine's memory, keeping what is there.
+// A malloc'd buffer filled from the front (a pipe read to its end), with Padding spare bytes
+// at the end (zeroed by finish()). Growth doubles and stops at the machine's memory, keeping
+// what is there.
 struct Inflated
 {
     char* data = nullptr;
@@ -78,91 +80,13 @@ bool notText(const Inflated& read)
     return format == SourceFormat::Binary || format == SourceFormat::Compressed;
 }
 
-// Decompresses every gzip member in [data, data+size) into a padded buffer. Returns the buffer
-// even on error, with what decompressed so far.
-
-Inflated inflateAll(const unsigned char* data, std::size_t size)
-{
-    Inflated out;
-    out.capacity = std::min(std::max<std::size_t>(size * 4, 1 << 16) + Padding, memoryLimitBytes());
-    if (!out.makeRoom("decompressing"))
-        return out;
-    z_stream zs{};
-    if (inflateInit2(&zs, 15 + 16) != Z_OK) { // 15 + 16: gzip wrapper
-        out.error = "zlib initialisation failed";
-        return out;
-    }
-    bool sniffed = false;
-    std::size_t fed = 0; // input bytes handed to zlib so far (avail_in is 32-bit: feed slices)
-    int members = 0;
-    for (;;) {
-        if (zs.avail_in == 0 && fed < size) {
-            const std::size_t slice = std::min<std::size_t>(size - fed, std::size_t(1) << 30);
-            zs.next_in = const_cast<unsigned char*>(data + fed);
-            zs.avail_in = static_cast<uInt>(slice);
-            fed += slice;
-        }
-        if (!out.makeRoom("decompressing"))
-            break;
-        const std::size_t room =
-            std::min<std::size_t>(out.capacity - Padding - out.size, std::size_t(1) << 30);
-        zs.next_out = reinterpret_cast<unsigned char*>(out.data + out.size);
-        zs.avail_out = static_cast<uInt>(room);
-        const int rc = inflate(&zs, Z_NO_FLUSH);
-        out.size += room - zs.avail_out;
-        if (!sniffed && out.size >= SniffBytes) {
-            // gzip of /dev/zero or of a binary inflates forever: its head is enough to refuse.
-            sniffed = true;
-            if (notText(out))
-                break;
-        }
-        if (rc == Z_OK)
-            continue;
-        const std::size_t consumed = fed - zs.avail_in;
-        if (rc == Z_BUF_ERROR && zs.avail_in == 0 && fed < size)
-            continue; // needs the next input slice
-        if (rc == Z_STREAM_END) {
-            ++members;
-            // Another member may follow (multi-member gzip, `cat a.gz b.gz`); trailing zero
-            // padding ends the stream quietly.
-            const unsigned char* rest = data + consumed;
-            const std::size_t restSize = size - consumed;
-            if (restSize == 0)
-                break;
-            if (restSize >= 2 && rest[0] == 0x1f && rest[1] == 0x8b) {
-                inflateReset(&zs);
-                zs.next_in = const_cast<unsigned char*>(rest);
-                zs.avail_in =
-                    static_cast<uInt>(std::min<std::size_t>(restSize, std::size_t(1) << 30));
-                fed = consumed + zs.avail_in;
-                continue;
-            }
-            if (std::all_of(rest, rest + restSize, [](unsigned char c) { return c == 0; }))
-                break;
-            out.error = "unexpected bytes after gzip member " + std::to_string(members)
-                + " at compressed offset " + std::to_string(consumed) + " (ignored)";
-            break;
-        }
-        if (rc == Z_BUF_ERROR) {
-            out.error = "truncated gzip stream: kept the " + std::to_string(out.size)
-                + " bytes that decompressed";
-        } else {
-            out.error = std::string("corrupt gzip data (") + (zs.msg ? zs.msg : "zlib error")
-                + ") near compressed offset " + std::to_string(consumed) + ": kept the "
-                + std::to_string(out.size) + " bytes that decompressed";
-        }
-        break;
-    }
-    inflateEnd(&zs);
-    out.finish();
-    return out;
-}
-
 } // namespace
 
 SourceBuffer::~SourceBuffer()
 {
-    if (m_owned)
+    if (m_region)
+        m_region.reset();
+    else if (m_owned)
         std::free(const_cast<char*>(m_data));
     else
         releaseMapping();
@@ -242,6 +166,44 @@ void SourceBuffer::adopt(char* data, std::size_t size, std::size_t capacity, boo
     m_compressed = compressed;
 }
 
+bool SourceBuffer::spilled() const
+{
+    return m_region && m_region->backing() == ByteRegion::Backing::SpillFile;
+}
+
+std::size_t SourceBuffer::heapBytes() const
+{
+    if (m_region)
+        return spilled() ? 0 : m_region->backedBytes();
+    return m_owned ? m_readable.load() : 0;
+}
+
+std::string SourceBuffer::inflateFrom(std::string_view compressed, std::string& note,
+    const Streaming* streaming, const std::shared_ptr<SourceBuffer>& self)
+{
+    ByteRegion::CreateResult created =
+        ByteRegion::create(m_spillToCache ? ByteRegion::cacheFolder() : std::string());
+    note = std::move(created.note);
+    if (!created.region)
+        return "cannot decompress: " + note;
+    m_region = std::move(created.region);
+    m_data = m_region->data();
+    m_compressed = true;
+    if (streaming && streaming->started)
+        streaming->started(self);
+    const std::string error = inflateGzip(compressed, *m_region, [&](std::size_t bytes) {
+        // Readers may parse up to `bytes`, with their padding inside what is written.
+        m_readable.store(bytes, std::memory_order_release);
+        m_size.store(bytes > Padding ? bytes - Padding : 0, std::memory_order_release);
+        return !streaming || !streaming->progress
+            || streaming->progress(bytes - std::min(bytes, Padding));
+    });
+    m_region->finish(Padding);
+    m_readable.store(m_region->backedBytes(), std::memory_order_release);
+    m_size.store(m_region->size(), std::memory_order_release);
+    return error;
+}
+
 SourceBuffer::OpenResult SourceBuffer::fromMaybeCompressedBytes(std::string_view bytes)
 {
     OpenResult result;
@@ -249,19 +211,16 @@ SourceBuffer::OpenResult SourceBuffer::fromMaybeCompressedBytes(std::string_view
         result.buffer = fromBytes(bytes);
         return result;
     }
-    Inflated inflated =
-        inflateAll(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-    result.error = std::move(inflated.error);
-    if (!inflated.data)
-        return result;
     std::shared_ptr<SourceBuffer> buffer(new SourceBuffer);
     buffer->m_fileSize = bytes.size();
-    buffer->adopt(inflated.data, inflated.size, inflated.capacity, true);
-    result.buffer = std::move(buffer);
+    buffer->m_spillToCache = false; // bytes in memory stay in memory
+    result.error = buffer->inflateFrom(bytes, result.note, nullptr, buffer);
+    if (buffer->m_region)
+        result.buffer = std::move(buffer);
     return result;
 }
 
-SourceBuffer::OpenResult SourceBuffer::open(const std::string& path)
+SourceBuffer::OpenResult SourceBuffer::open(const std::string& path, const Streaming* streaming)
 {
     OpenResult result;
     // "-" is standard input. O_NONBLOCK: opening a FIFO that has no writer must not hang.
@@ -290,14 +249,13 @@ SourceBuffer::OpenResult SourceBuffer::open(const std::string& path)
         if (!raw.data)
             return result;
         if (isGzip(raw.data, raw.size)) {
-            Inflated inflated =
-                inflateAll(reinterpret_cast<const unsigned char*>(raw.data), raw.size);
+            std::string error =
+                buffer->inflateFrom({raw.data, raw.size}, result.note, streaming, buffer);
             std::free(raw.data);
-            if (!inflated.error.empty())
-                result.error = std::move(inflated.error);
-            if (!inflated.data)
+            if (!error.empty())
+                result.error = std::move(error);
+            if (!buffer->m_region)
                 return result;
-            buffer->adopt(inflated.data, inflated.size, inflated.capacity, true);
         } else {
             buffer->adopt(raw.data, raw.size, raw.capacity, false);
         }
@@ -322,6 +280,20 @@ SourceBuffer::OpenResult SourceBuffer::open(const std::string& path)
         return result;
     }
     madvise(address, size, MADV_SEQUENTIAL);
+    if (isGzip(static_cast<const char*>(address), size)) {
+        // The compressed file is read once, from this mapping, which goes when it is done.
+        std::atomic<bool> shrunk{false};
+        const int guardSlot = MappingGuard::registerMapping(address, size, &shrunk);
+        result.error = buffer->inflateFrom(
+            {static_cast<const char*>(address), size}, result.note, streaming, buffer);
+        MappingGuard::unregisterMapping(guardSlot);
+        munmap(address, size);
+        if (shrunk)
+            result.error = "the file shrank while it was being read: " + result.error;
+        if (buffer->m_region)
+            result.buffer = std::move(buffer);
+        return result;
+    }
     buffer->m_device = static_cast<std::uint64_t>(st.st_dev);
     buffer->m_inode = static_cast<std::uint64_t>(st.st_ino);
     buffer->m_data = static_cast<const char*>(address);
@@ -330,17 +302,6 @@ SourceBuffer::OpenResult SourceBuffer::open(const std::string& path)
     buffer->m_mapping = address;
     buffer->m_mappingSize = size;
     buffer->m_guardSlot = MappingGuard::registerMapping(address, size, &buffer->m_shrunk);
-    if (isGzip(buffer->m_data, size)) {
-        Inflated inflated = inflateAll(static_cast<const unsigned char*>(address), size);
-        const bool shrunk = buffer->m_shrunk.load();
-        buffer->releaseMapping();
-        result.error = std::move(inflated.error);
-        if (shrunk)
-            result.error = "the file shrank while it was being read: " + result.error;
-        if (!inflated.data)
-            return result;
-        buffer->adopt(inflated.data, inflated.size, inflated.capacity, true);
-    }
     result.buffer = std::move(buffer);
     return result;
 }
