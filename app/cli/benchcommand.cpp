@@ -170,7 +170,48 @@ void benchDetection(const EventStorePtr& store, int repeat, unsigned threads)
 struct Runs
 {
     std::vector<double> seconds, open, parse, merge, index, firstSnapshot, heapPerEvent,
-        storePerEvent;
+        storePerEvent, peakAnonymous;
+};
+
+// This process's resident anonymous memory (heap, stacks, decompressed data not spilled): the
+// part the page cache cannot take back. Bytes, from /proc/self/status.
+std::size_t residentAnonymousBytes()
+{
+    std::FILE* status = std::fopen("/proc/self/status", "r");
+    if (!status)
+        return 0;
+    char line[256];
+    std::size_t kib = 0;
+    while (std::fgets(line, sizeof line, status)) {
+        if (std::sscanf(line, "RssAnon: %zu kB", &kib) == 1)
+            break;
+    }
+    std::fclose(status);
+    return kib * 1024;
+}
+
+// The highest resident anonymous memory while it lives, sampled every 5 ms.
+class PeakAnonymousMemory
+{
+public:
+    PeakAnonymousMemory()
+        : m_sampler([this](std::stop_token stop) {
+            while (!stop.stop_requested()) {
+                m_peak = std::max<std::size_t>(m_peak, residentAnonymousBytes());
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            }
+        })
+    { }
+    std::size_t peak()
+    {
+        m_sampler.request_stop();
+        m_sampler.join();
+        return std::max<std::size_t>(m_peak, residentAnonymousBytes());
+    }
+
+private:
+    std::atomic<std::size_t> m_peak{0};
+    std::jthread m_sampler;
 };
 
 } // namespace
@@ -203,10 +244,13 @@ int runBench(const std::vector<std::string>& args)
     for (int run = 0; run < repeat; ++run) {
         malloc_trim(0);
         const std::size_t heapBefore = heapInUse();
+        const std::size_t anonymousBefore = residentAnonymousBytes();
         LoadOptions options;
         options.threads = threads;
         options.onPartialSnapshot = [](EventStorePtr) {};
+        PeakAnonymousMemory peakMeter;
         const LoadResult result = loadAuditLogs(paths, {}, options);
+        const std::size_t peakAnonymous = peakMeter.peak();
         const std::size_t heapGrowth = heapInUse() - heapBefore;
         std::size_t sourceHeap = 0; // decompressed gzip is "the file", not the store
         for (const SourceInfo& s : result.store->sources)
@@ -223,6 +267,7 @@ int runBench(const std::vector<std::string>& args)
         runs.merge.push_back(r.mergeSeconds);
         runs.index.push_back(r.indexSeconds);
         runs.firstSnapshot.push_back(r.firstSnapshotSeconds);
+        runs.peakAnonymous.push_back(double(peakAnonymous - std::min(peakAnonymous, anonymousBefore)));
         if (events > 0) {
             runs.heapPerEvent.push_back(
                 double(heapGrowth - std::min(sourceHeap, heapGrowth)) / double(events));
@@ -262,6 +307,16 @@ int runBench(const std::vector<std::string>& args)
     std::printf("  phases (median):      open %.3f s, parse %.3f s, merge %.3f s, index %.3f s\n",
         median(runs.open), median(runs.parse), median(runs.merge), median(runs.index));
     std::printf("first partial snapshot: %.3f s after start\n", median(runs.firstSnapshot));
+    std::uint64_t compressedSources = 0, spilled = 0;
+    for (const SourceInfo& s : lastStore ? lastStore->sources : std::vector<SourceInfo>{}) {
+        compressedSources += s.buffer && s.buffer->compressed();
+        spilled += s.buffer && s.buffer->spilled();
+    }
+    std::printf("peak anonymous memory:  %.1f MB during the load = %.2fx the decompressed size "
+                "(%llu gzip sources, %llu spilled to the cache folder)\n",
+        median(runs.peakAnonymous) / 1e6, bytes ? median(runs.peakAnonymous) / double(bytes) : 0.0,
+        static_cast<unsigned long long>(compressedSources),
+        static_cast<unsigned long long>(spilled));
     std::printf("heap per event:         %.1f B (process heap growth, sources excluded); the store "
                 "accounts for %.1f B\n",
         median(runs.heapPerEvent), median(runs.storePerEvent));

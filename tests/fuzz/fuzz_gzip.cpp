@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // The gzip reader (SourceBuffer::fromMaybeCompressedBytes: multi-member streams, truncated and
-// corrupt data, trailing junk) on arbitrary bytes, then the line parser on what came out.
+// corrupt data, trailing junk) on arbitrary bytes, checked against zlib, then the line parser on
+// what came out.
 #include "fuzzcheck.h"
 #include "segmentparse.h"
+
+#include "source/byteregion.h"
+#include "source/gzipinflate.h"
 
 #include <simdjson.h>
 
@@ -40,6 +44,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return 0;
     const SourceBuffer& buffer = *opened.buffer;
     FUZZ_CHECK(buffer.compressed() && buffer.fileSizeBytes() == size);
+    // The fast path (ISA-L) against the reference (zlib): the same error, and at least the
+    // bytes zlib keeps, identical to them.
+    auto reference = ByteRegion::create({}).region;
+    const std::string referenceError = inflateGzipWithZlib(input, *reference);
+    FUZZ_CHECK(reference && referenceError == opened.error);
+    FUZZ_CHECK(buffer.bytes().size() >= reference->size());
+    FUZZ_CHECK(buffer.bytes().substr(0, reference->size())
+        == std::string_view(reference->data(), reference->size()));
     // The parser reads up to SIMDJSON_PADDING bytes past the end in place: they must be there
     // (ASan checks the read) and be zero.
     const std::string_view bytes = buffer.bytes();
