@@ -22,9 +22,9 @@ constexpr std::size_t MaxRegionBytes = std::size_t(1) << 40; // the store's offs
 // The spill stops before the folder's file system has less than this left: filling a user's
 // disk to the last byte breaks every other program on it.
 constexpr std::size_t KeepFreeBytes = 512 * MiB;
-// The region grows in steps of at least this (page aligned), so a 30 GB file is a few hundred
-// mappings, not millions.
-constexpr std::size_t MinGrowthBytes = 64 * MiB;
+// The region grows by a quarter of its size, at least this (page aligned): a 30 GB file is a
+// few dozen mappings.
+constexpr std::size_t MinGrowthBytes = 8 * MiB;
 
 std::mutex folderMutex;
 bool folderChosen = false;
