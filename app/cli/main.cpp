@@ -67,6 +67,11 @@ Options:
   -h, --help     show this help
   --version      show the version
 
+Environment:
+  AUDITSCOPE_CACHE_DIR  where decompressed gzip data is kept while it is open, as unlinked
+                 files (default: $XDG_CACHE_HOME/auditscope or ~/.cache/auditscope; it needs
+                 the decompressed size free); empty: keep it in memory
+
 Exit codes: 0 success, 1 loaded but some lines were bad, 2 nothing loadable or usage error,
 3 (chain, history) the auditID or object is not in the logs, 4 (detect) findings at or
 above --min-severity.

@@ -20,6 +20,11 @@ Options:
   --version      show the version
   --sample       open the bundled sample investigation (a generated cluster with
                  four incidents to find)
+
+Environment:
+  AUDITSCOPE_CACHE_DIR  where decompressed gzip data is kept while it is open, as unlinked
+                 files (default: $XDG_CACHE_HOME/auditscope or ~/.cache/auditscope; it needs
+                 the decompressed size free); empty: keep it in memory
 )";
 
 // The icon theme's (installed to hicolor, or a theme's own), else the bundled PNGs.
