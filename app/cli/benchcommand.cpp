@@ -267,7 +267,8 @@ int runBench(const std::vector<std::string>& args)
         runs.merge.push_back(r.mergeSeconds);
         runs.index.push_back(r.indexSeconds);
         runs.firstSnapshot.push_back(r.firstSnapshotSeconds);
-        runs.peakAnonymous.push_back(double(peakAnonymous - std::min(peakAnonymous, anonymousBefore)));
+        runs.peakAnonymous.push_back(
+            double(peakAnonymous - std::min(peakAnonymous, anonymousBefore)));
         if (events > 0) {
             runs.heapPerEvent.push_back(
                 double(heapGrowth - std::min(sourceHeap, heapGrowth)) / double(events));
