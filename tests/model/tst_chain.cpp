@@ -296,6 +296,12 @@ void TestChain::initTestCase()
     g.reference = referenceFlagsOfFiles(g.files);
 }
 
+void TestChain::cleanupTestCase()
+{
+    delete m_generated; // the shared fixture (LeakSanitizer reports it otherwise)
+    m_generated = nullptr;
+}
+
 void TestChain::laneKeysJoinRotatedBackups_data()
 {
     QTest::addColumn<QString>("path");

@@ -11,6 +11,7 @@ class TestChain : public QObject
 
 private Q_SLOTS:
     void initTestCase();
+    void cleanupTestCase();
     void laneKeysJoinRotatedBackups_data();
     void laneKeysJoinRotatedBackups();
     void flagsHandWrittenChains_data();
