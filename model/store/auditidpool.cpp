@@ -19,6 +19,17 @@ constexpr std::array<std::int8_t, 256> HexValues = [] {
     return table;
 }();
 
+// Two 8-byte compares instead of a call to memcmp (the probe's hot spot).
+bool sameEntry(const std::array<std::uint8_t, 16>& a, const std::array<std::uint8_t, 16>& b)
+{
+    std::uint64_t a0, a1, b0, b1;
+    std::memcpy(&a0, a.data(), 8);
+    std::memcpy(&a1, a.data() + 8, 8);
+    std::memcpy(&b0, b.data(), 8);
+    std::memcpy(&b1, b.data() + 8, 8);
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
+
 std::uint64_t hashEntry(const std::array<std::uint8_t, 16>& entry, bool other)
 {
     return hashBytes(std::string_view(reinterpret_cast<const char*>(entry.data()), entry.size()))
@@ -56,7 +67,7 @@ std::size_t AuditIdPool::probe(std::uint64_t hash, const Uuid& entry, bool other
         const std::uint32_t stored = m_table[slot];
         if (stored == 0)
             return slot;
-        if (m_entries[stored - 1] == entry && isOther(stored - 1) == other)
+        if (sameEntry(m_entries[stored - 1], entry) && isOther(stored - 1) == other)
             return slot;
     }
 }
@@ -77,9 +88,25 @@ std::uint32_t AuditIdPool::add(const Uuid& entry, bool other, std::uint64_t hash
     return id;
 }
 
+void AuditIdPool::reserve(std::size_t entries)
+{
+    m_entries.reserve(entries);
+    m_isOther.reserve(entries / 64 + 1);
+    std::size_t slots = m_table.size();
+    while (entries * 4 > slots * 3)
+        slots *= 2;
+    if (slots > m_table.size())
+        rehash(slots);
+}
+
 void AuditIdPool::grow()
 {
-    std::vector<std::uint32_t>(m_table.size() * 2, 0).swap(m_table);
+    rehash(m_table.size() * 2);
+}
+
+void AuditIdPool::rehash(std::size_t slots)
+{
+    std::vector<std::uint32_t>(slots, 0).swap(m_table);
     const std::size_t mask = m_table.size() - 1;
     for (std::uint32_t id = 0; id < m_entries.size(); ++id) {
         std::size_t slot = hashEntry(m_entries[id], isOther(id)) & mask;

@@ -22,6 +22,8 @@ public:
     AuditIdPool();
 
     std::uint32_t intern(std::string_view text);
+    /// Room for `entries` in all without growing (the table is sized for them at once).
+    void reserve(std::size_t entries);
     /// The id of `text`, or UINT32_MAX if it was never interned.
     std::uint32_t find(std::string_view text) const;
     /// Adds entry `id` of `other` (faster than text + intern: no formatting or parsing).
@@ -41,6 +43,7 @@ private:
     std::size_t probe(std::uint64_t hash, const Uuid& entry, bool other) const;
     bool isOther(std::uint32_t id) const { return (m_isOther[id / 64] >> (id % 64)) & 1; }
     void grow();
+    void rehash(std::size_t slots);
 
     std::vector<Uuid> m_entries;
     std::vector<std::uint64_t> m_isOther; // one bit per entry

@@ -54,6 +54,12 @@ std::vector<std::uint32_t> remapPool(const StringPool& local, StringPool& global
 void mergeAuditIds(const std::vector<const Segment*>& segments, AuditIdPool& global,
     std::vector<SegmentMaps>& maps)
 {
+    // Sized once for all: a request's events are mostly in one segment, so the sum is close to
+    // the number of distinct IDs, and the table is never rehashed nor the entries copied.
+    std::size_t upperBound = 0;
+    for (const Segment* segment : segments)
+        upperBound += segment->pools.auditIds.size();
+    global.reserve(upperBound);
     for (std::size_t s = 0; s < segments.size(); ++s) {
         const AuditIdPool& local = segments[s]->pools.auditIds;
         maps[s].auditIds.resize(local.size());

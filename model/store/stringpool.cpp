@@ -17,6 +17,33 @@ std::uint64_t load64(const char* p)
     return v;
 }
 
+std::uint32_t load32(const char* p)
+{
+    std::uint32_t v;
+    std::memcpy(&v, p, 4);
+    return v;
+}
+
+// Equality of two byte strings of length n, without a call to memcmp: interned strings are
+// mostly short, and the call costs more than the comparison. Loads never leave [0, n).
+bool sameBytes(const char* a, const char* b, std::size_t n)
+{
+    if (n >= 8) {
+        for (std::size_t i = 0; i + 8 < n; i += 8) {
+            if (load64(a + i) != load64(b + i))
+                return false;
+        }
+        return load64(a + n - 8) == load64(b + n - 8);
+    }
+    if (n >= 4)
+        return load32(a) == load32(b) && load32(a + n - 4) == load32(b + n - 4);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (a[i] != b[i])
+            return false;
+    }
+    return true;
+}
+
 std::uint64_t mix(std::uint64_t a, std::uint64_t b)
 {
     __extension__ typedef unsigned __int128 U128;
@@ -64,7 +91,8 @@ std::size_t StringPool::slotOf(std::string_view text, std::uint64_t hash) const
         if (entry == 0)
             return slot;
         const std::uint32_t id = entry - 1;
-        if (m_hashTags[id] == tag && m_strings[id] == text)
+        if (m_hashTags[id] == tag && m_strings[id].size() == text.size()
+            && sameBytes(m_strings[id].data(), text.data(), text.size()))
             return slot;
     }
 }
