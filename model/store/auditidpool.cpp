@@ -139,6 +139,13 @@ std::uint32_t AuditIdPool::intern(std::string_view text)
     return parseUuid(text, uuid) ? internUuid(uuid) : internOther(text);
 }
 
+void AuditIdPool::prefetch(std::string_view text) const
+{
+    Uuid uuid;
+    if (parseUuid(text, uuid))
+        __builtin_prefetch(&m_table[hashEntry(uuid, false) & (m_table.size() - 1)]);
+}
+
 std::uint32_t AuditIdPool::find(std::string_view text) const
 {
     Uuid entry{};

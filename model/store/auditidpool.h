@@ -22,6 +22,9 @@ public:
     AuditIdPool();
 
     std::uint32_t intern(std::string_view text);
+    /// Starts loading the table slot that intern(text) reads first: in a big pool that read
+    /// misses the cache, and the parser has other work to do before it interns.
+    void prefetch(std::string_view text) const;
     /// Room for `entries` in all without growing (the table is sized for them at once).
     void reserve(std::size_t entries);
     /// The id of `text`, or UINT32_MAX if it was never interned.

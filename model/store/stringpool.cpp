@@ -66,15 +66,23 @@ std::uint64_t hashBytes(std::string_view text)
     constexpr std::uint64_t K1 = 0xe7037ed1a0b428dbull;
     std::uint64_t h = (K0 ^ Seed) ^ text.size();
     const char* p = text.data();
-    std::size_t n = text.size();
-    while (n >= 8) {
-        h = mix(h ^ load64(p), K1);
-        p += 8;
-        n -= 8;
+    const std::size_t n = text.size();
+    if (n >= 8) {
+        // Whole words, then the last 8 bytes (overlapping the previous word when n % 8 != 0).
+        const char* last = p + n - 8;
+        for (; p < last; p += 8)
+            h = mix(h ^ load64(p), K1);
+        return mix(h ^ load64(last), K1 ^ K0);
     }
+    // Short strings in one or two overlapping loads (a byte-wise copy into a word stalls on
+    // store forwarding); together they cover every byte, and the length is in h.
     std::uint64_t tail = 0;
-    if (n > 0)
-        std::memcpy(&tail, p, n);
+    if (n >= 4)
+        tail = std::uint64_t(load32(p)) << 32 | load32(p + n - 4);
+    else if (n > 0)
+        tail = std::uint64_t(static_cast<unsigned char>(p[0])) << 16
+            | std::uint64_t(static_cast<unsigned char>(p[n / 2])) << 8
+            | static_cast<unsigned char>(p[n - 1]);
     return mix(h ^ tail, K1 ^ K0);
 }
 
