@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "storebuilder.h"
 
+#include "store/timeorder.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -12,24 +14,6 @@
 namespace auditscope {
 
 namespace {
-
-struct SortKey
-{
-    std::int64_t timeNs;
-    std::int64_t stageTimeNs;
-    std::uint64_t tie; // source << 48 | raw offset: source order, then file order
-    std::uint32_t segment;
-    std::uint32_t row;
-
-    bool operator<(const SortKey& o) const
-    {
-        if (timeNs != o.timeNs)
-            return timeNs < o.timeNs;
-        if (stageTimeNs != o.stageTimeNs)
-            return stageTimeNs < o.stageTimeNs;
-        return tie < o.tie;
-    }
-};
 
 // Local id -> global id, per pool kind, of one segment.
 struct SegmentMaps
@@ -123,48 +107,6 @@ void mergeSmallDictionaries(
     }
 }
 
-std::vector<SortKey> sortedKeys(const Segment& segment, std::uint32_t segmentIndex)
-{
-    std::vector<SortKey> keys(segment.size());
-    for (std::uint32_t row = 0; row < segment.size(); ++row) {
-        keys[row] = SortKey{segment.timeNs[row], segment.stageTimeNs[row],
-            std::uint64_t(segment.source[row]) << 48 | segment.rawOffset[row], segmentIndex, row};
-    }
-    // Logs are mostly in order already; is_sorted makes that case a linear pass.
-    if (!std::is_sorted(keys.begin(), keys.end()))
-        std::sort(keys.begin(), keys.end());
-    return keys;
-}
-
-// Every row in time order: each segment sorted on its own (in parallel), then merged.
-std::vector<SortKey> timeOrder(const std::vector<const Segment*>& segments, unsigned threads)
-{
-    std::vector<std::vector<SortKey>> perSegment(segments.size());
-    {
-        // Declared before the threads that read it: their destructors join after it would end.
-        const unsigned parallel = std::max(1u, threads);
-        std::vector<std::jthread> sorters;
-        for (unsigned t = 0; t < parallel; ++t) {
-            sorters.emplace_back([&, t] {
-                for (std::size_t s = t; s < segments.size(); s += parallel)
-                    perSegment[s] = sortedKeys(*segments[s], static_cast<std::uint32_t>(s));
-            });
-        }
-    }
-    std::vector<SortKey> order;
-    for (auto& keys : perSegment) {
-        if (order.empty()) {
-            order = std::move(keys);
-            continue;
-        }
-        std::vector<SortKey> merged(order.size() + keys.size());
-        std::merge(order.begin(), order.end(), keys.begin(), keys.end(), merged.begin());
-        order = std::move(merged);
-        std::vector<SortKey>().swap(keys);
-    }
-    return order;
-}
-
 std::uint32_t globalId(const std::vector<std::uint32_t>& map, std::uint32_t local)
 {
     return local == UINT32_MAX ? UINT32_MAX : map[local];
@@ -186,10 +128,11 @@ public:
         std::uint32_t kept, duplicate;
     };
 
-    DuplicateFinder(const std::vector<const Segment*>& segments,
+    DuplicateFinder(const std::vector<const Segment*>& segments, const EventNumbering& numbering,
         const std::vector<SegmentMaps>& maps, const std::vector<SourceInfo>& sources,
-        const std::vector<SortKey>& order)
+        const std::vector<OrderKey>& order)
         : m_segments(segments)
+        , m_numbering(numbering)
         , m_maps(maps)
         , m_sources(sources)
         , m_order(order)
@@ -202,8 +145,7 @@ public:
         const std::size_t n = m_order.size();
         for (std::size_t begin = 0; begin < n;) {
             std::size_t end = begin + 1;
-            while (end < n && m_order[end].timeNs == m_order[begin].timeNs
-                && m_order[end].stageTimeNs == m_order[begin].stageTimeNs)
+            while (end < n && sameTimes(m_order[begin], m_order[end], m_segments, m_numbering))
                 ++end;
             const auto first = static_cast<std::uint32_t>(begin);
             if (end - begin == 2 && compare(first, first + 1) == 0)
@@ -242,17 +184,17 @@ private:
     // first, then bytes.
     int compare(std::uint32_t a, std::uint32_t b) const
     {
-        const SortKey& ka = m_order[a];
-        const SortKey& kb = m_order[b];
-        const Segment& sa = *m_segments[ka.segment];
-        const Segment& sb = *m_segments[kb.segment];
-        const std::uint32_t idA = globalId(m_maps[ka.segment].auditIds, sa.auditId[ka.row]);
-        const std::uint32_t idB = globalId(m_maps[kb.segment].auditIds, sb.auditId[kb.row]);
+        const auto [segA, rowA] = m_numbering.locate(m_order[a].event);
+        const auto [segB, rowB] = m_numbering.locate(m_order[b].event);
+        const Segment& sa = *m_segments[segA];
+        const Segment& sb = *m_segments[segB];
+        const std::uint32_t idA = globalId(m_maps[segA].auditIds, sa.auditId[rowA]);
+        const std::uint32_t idB = globalId(m_maps[segB].auditIds, sb.auditId[rowB]);
         if (idA != idB)
             return idA < idB ? -1 : 1;
-        if (sa.stage[ka.row] != sb.stage[kb.row])
-            return sa.stage[ka.row] < sb.stage[kb.row] ? -1 : 1;
-        const std::string_view rawA = raw(sa, ka.row), rawB = raw(sb, kb.row);
+        if (sa.stage[rowA] != sb.stage[rowB])
+            return sa.stage[rowA] < sb.stage[rowB] ? -1 : 1;
+        const std::string_view rawA = raw(sa, rowA), rawB = raw(sb, rowB);
         if (rawA.size() != rawB.size())
             return rawA.size() < rawB.size() ? -1 : 1;
         return rawA.compare(rawB);
@@ -271,15 +213,16 @@ private:
     }
 
     const std::vector<const Segment*>& m_segments;
+    const EventNumbering& m_numbering;
     const std::vector<SegmentMaps>& m_maps;
     const std::vector<SourceInfo>& m_sources;
-    const std::vector<SortKey>& m_order;
+    const std::vector<OrderKey>& m_order;
 };
 
 // Removes the duplicates from `order` and records each one's place (source, line) at the store
 // row its kept copy will have.
-void dropDuplicates(const std::vector<const Segment*>& segments,
-    const std::vector<DuplicateFinder::Pair>& pairs, std::vector<SortKey>& order, EventStore& st)
+void dropDuplicates(const std::vector<const Segment*>& segments, const EventNumbering& numbering,
+    const std::vector<DuplicateFinder::Pair>& pairs, std::vector<OrderKey>& order, EventStore& st)
 {
     std::vector<std::uint32_t> dropped;
     dropped.reserve(pairs.size());
@@ -288,12 +231,12 @@ void dropDuplicates(const std::vector<const Segment*>& segments,
     std::sort(dropped.begin(), dropped.end());
     // A kept entry moves up by the number of dropped entries before it.
     for (const auto& p : pairs) {
-        const SortKey& copy = order[p.duplicate];
-        const Segment& seg = *segments[copy.segment];
+        const auto [segment, row] = numbering.locate(order[p.duplicate].event);
+        const Segment& seg = *segments[segment];
         const auto before =
             std::lower_bound(dropped.begin(), dropped.end(), p.kept) - dropped.begin();
         st.duplicatePlaces.push_back({p.kept - static_cast<std::uint32_t>(before),
-            SourceId{seg.source[copy.row]}, seg.line[copy.row]});
+            SourceId{seg.source[row]}, seg.line[row]});
     }
     std::sort(
         st.duplicatePlaces.begin(), st.duplicatePlaces.end(), [](const auto& a, const auto& b) {
@@ -345,9 +288,10 @@ void sizeColumns(EventStore& st, std::size_t n)
 class RowWriter
 {
 public:
-    RowWriter(const std::vector<const Segment*>& segments, const std::vector<SegmentMaps>& maps,
-        const std::vector<SortKey>& order, EventStore& st)
+    RowWriter(const std::vector<const Segment*>& segments, const EventNumbering& numbering,
+        const std::vector<SegmentMaps>& maps, const std::vector<OrderKey>& order, EventStore& st)
         : m_segments(segments)
+        , m_numbering(numbering)
         , m_maps(maps)
         , m_order(order)
         , m_st(st)
@@ -365,12 +309,13 @@ public:
         LongLatencies& longLatencies)
     {
         for (std::size_t i = begin; i < end; ++i) {
-            const SortKey& k = m_order[i];
-            const Segment& seg = *m_segments[k.segment];
-            copyRow(i, seg, m_maps[k.segment], k.row, longLatencies);
-            if (!m_finalRow[k.segment].empty())
-                m_finalRow[k.segment][k.row] = static_cast<std::uint32_t>(i);
-            countSource(counts[seg.source[k.row]], seg.timeNs[k.row]);
+            const OrderKey& k = m_order[i];
+            const auto [segment, row] = m_numbering.locate(k.event);
+            const Segment& seg = *m_segments[segment];
+            copyRow(i, k, seg, m_maps[segment], row, longLatencies);
+            if (!m_finalRow[segment].empty())
+                m_finalRow[segment][row] = static_cast<std::uint32_t>(i);
+            countSource(counts[seg.source[row]], k.timeNs);
         }
     }
 
@@ -390,12 +335,14 @@ public:
 
 private:
     // Inlined: it is the loop body of write(), the hot part of the merge.
-    [[gnu::always_inline]] void copyRow(std::size_t i, const Segment& seg, const SegmentMaps& m,
-        std::uint32_t r, LongLatencies& longLatencies)
+    [[gnu::always_inline]] void copyRow(std::size_t i, const OrderKey& k, const Segment& seg,
+        const SegmentMaps& m, std::uint32_t r, LongLatencies& longLatencies)
     {
         EventStore& st = m_st;
-        st.timeNs[i] = seg.timeNs[r];
-        const std::int64_t latency = seg.stageTimeNs[r] - seg.timeNs[r];
+        st.timeNs[i] = k.timeNs;
+        const std::int64_t latency = k.latencyUs != OrderKey::Inexact
+            ? std::int64_t(k.latencyUs) * 1000
+            : seg.stageTimeNs[r] - seg.timeNs[r];
         if (LatencyColumn::fitsInline(latency))
             st.stageLatencyNs.setInline(i, latency);
         else
@@ -436,8 +383,9 @@ private:
     }
 
     const std::vector<const Segment*>& m_segments;
+    const EventNumbering& m_numbering;
     const std::vector<SegmentMaps>& m_maps;
-    const std::vector<SortKey>& m_order;
+    const std::vector<OrderKey>& m_order;
     EventStore& m_st;
     std::vector<std::vector<std::uint32_t>> m_finalRow; // segment row -> store row, or empty
 };
@@ -463,12 +411,12 @@ void sumSourceCounts(
 
 // Fills the store's sized columns from the segments in `order`, on all threads in contiguous
 // ranges; `counts` (if given) gets the events and time range of each source.
-void writeColumns(const std::vector<const Segment*>& segments, const std::vector<SegmentMaps>& maps,
-    const std::vector<SortKey>& order, unsigned threads, EventStore& st,
-    std::vector<SourceCounts>* counts)
+void writeColumns(const std::vector<const Segment*>& segments, const EventNumbering& numbering,
+    const std::vector<SegmentMaps>& maps, const std::vector<OrderKey>& order, unsigned threads,
+    EventStore& st, std::vector<SourceCounts>* counts)
 {
     const std::size_t n = order.size();
-    RowWriter writer(segments, maps, order, st);
+    RowWriter writer(segments, numbering, maps, order, st);
     const unsigned parts = std::max(1u, threads);
     std::vector<std::vector<SourceCounts>> partCounts(
         parts, std::vector<SourceCounts>(st.sources.size()));
@@ -509,16 +457,18 @@ std::shared_ptr<EventStore> buildEventStore(const std::vector<const Segment*>& s
     mergeSmallDictionaries(segments, *store, maps);
 
     // 2. Time order, each event once.
-    std::vector<SortKey> order = timeOrder(segments, threads);
+    const EventNumbering numbering(segments);
+    std::vector<OrderKey> order = timeOrder(segments, numbering, threads);
     auditIdMerger.join(); // the audit ID dictionary is complete
-    const auto duplicates = DuplicateFinder(segments, maps, store->sources, order).find();
+    const auto duplicates =
+        DuplicateFinder(segments, numbering, maps, store->sources, order).find();
     if (!duplicates.empty())
-        dropDuplicates(segments, duplicates, order, *store);
+        dropDuplicates(segments, numbering, duplicates, order, *store);
 
     // 3. Columns in time order.
     sizeColumns(*store, order.size());
-    writeColumns(segments, maps, order, threads, *store, counts);
-    std::vector<SortKey>().swap(order);
+    writeColumns(segments, numbering, maps, order, threads, *store, counts);
+    std::vector<OrderKey>().swap(order);
     if (withIndexes) {
         const auto start = std::chrono::steady_clock::now();
         buildIndexes(*store);
