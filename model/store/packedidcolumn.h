@@ -43,6 +43,31 @@ public:
         }
     }
 
+    /// Sets rows [begin, end) to valueOf(row), a raw id (UINT32_MAX for none): set() row by row
+    /// with the width decided once. Thread-safe for disjoint ranges.
+    template <class ValueOf>
+    void fill(std::size_t begin, std::size_t end, ValueOf valueOf)
+    {
+        switch (m_width) {
+        case 1:
+            for (std::size_t row = begin; row < end; ++row)
+                m_bytes[row] = static_cast<std::uint8_t>(valueOf(row) + 1); // none wraps to 0
+            break;
+        case 2:
+            for (std::size_t row = begin; row < end; ++row) {
+                const auto v = static_cast<std::uint16_t>(valueOf(row) + 1);
+                std::memcpy(&m_bytes[row * 2], &v, 2);
+            }
+            break;
+        default:
+            for (std::size_t row = begin; row < end; ++row) {
+                const std::uint32_t v = valueOf(row) + 1;
+                std::memcpy(&m_bytes[row * 4], &v, 4);
+            }
+            break;
+        }
+    }
+
     IdType operator[](std::size_t row) const
     {
         std::uint32_t stored = 0;

@@ -15,23 +15,35 @@ namespace auditscope {
 
 namespace {
 
-// Local id -> global id, per pool kind, of one segment.
+// Local id -> global id for one pool kind of one segment. Entry 0 stands for "none", so that a
+// local UINT32_MAX maps to UINT32_MAX without a branch (local + 1 wraps to 0).
+struct IdMap
+{
+    std::vector<std::uint32_t> global{UINT32_MAX};
+
+    std::uint32_t operator()(std::uint32_t local) const
+    {
+        return global[static_cast<std::uint32_t>(local + 1)];
+    }
+};
+
+// The id maps of one segment, per pool kind.
 struct SegmentMaps
 {
-    std::vector<std::uint32_t> verbs, users, sourceIps, userAgents, apiGroups, apiVersions,
-        resources, subresources, namespaces, names, decisions, auditIds, groupSets;
+    IdMap verbs, users, sourceIps, userAgents, apiGroups, apiVersions, resources, subresources,
+        namespaces, names, decisions, auditIds, groupSets;
 };
 
 // Rows whose stage latency does not fit the column's inline width, set after the parallel
 // write: (row, latency).
 using LongLatencies = std::vector<std::pair<std::size_t, std::int64_t>>;
 
-// Local id -> global id for one pool kind of one segment.
-std::vector<std::uint32_t> remapPool(const StringPool& local, StringPool& global)
+IdMap remapPool(const StringPool& local, StringPool& global)
 {
-    std::vector<std::uint32_t> map(local.size());
+    IdMap map;
+    map.global.resize(std::size_t(local.size()) + 1);
     for (std::uint32_t id = 0; id < local.size(); ++id)
-        map[id] = global.intern(local.view(id));
+        map.global[id + 1] = global.intern(local.view(id));
     return map;
 }
 
@@ -46,24 +58,25 @@ void mergeAuditIds(const std::vector<const Segment*>& segments, AuditIdPool& glo
     global.reserve(upperBound);
     for (std::size_t s = 0; s < segments.size(); ++s) {
         const AuditIdPool& local = segments[s]->pools.auditIds;
-        maps[s].auditIds.resize(local.size());
+        std::vector<std::uint32_t>& map = maps[s].auditIds.global;
+        map.resize(std::size_t(local.size()) + 1);
         for (std::uint32_t id = 0; id < local.size(); ++id)
-            maps[s].auditIds[id] = global.internFrom(local, id);
+            map[id + 1] = global.internFrom(local, id);
     }
 }
 
 // A segment's group sets (lists of its local group ids) as global sets. A set is keyed by the
 // bytes of its global group ids in `setKeys`, so equal sets from any segment get one id; a new
 // set's members are appended to the store. `key` is scratch space.
-std::vector<std::uint32_t> remapGroupSets(const Segment& seg,
-    const std::vector<std::uint32_t>& groups, StringPool& setKeys, std::string& key,
+IdMap remapGroupSets(const Segment& seg, const IdMap& groups, StringPool& setKeys, std::string& key,
     EventStore& store)
 {
-    std::vector<std::uint32_t> map(seg.groupSetOffsets.size() - 1);
+    IdMap map;
+    map.global.resize(seg.groupSetOffsets.size());
     for (std::size_t set = 0; set + 1 < seg.groupSetOffsets.size(); ++set) {
         key.clear();
         for (std::uint32_t i = seg.groupSetOffsets[set]; i < seg.groupSetOffsets[set + 1]; ++i) {
-            const std::uint32_t global = groups[seg.groupSetMembers[i]];
+            const std::uint32_t global = groups(seg.groupSetMembers[i]);
             key.append(reinterpret_cast<const char*>(&global), sizeof global);
         }
         const std::uint32_t id = setKeys.intern(key);
@@ -76,7 +89,7 @@ std::vector<std::uint32_t> remapGroupSets(const Segment& seg,
             store.groupSetOffsets.push_back(
                 static_cast<std::uint32_t>(store.groupSetMembers.size()));
         }
-        map[set] = id;
+        map.global[set + 1] = id;
     }
     return map;
 }
@@ -102,14 +115,9 @@ void mergeSmallDictionaries(
         m.namespaces = remapPool(seg.pools.namespaces, pools.namespaces);
         m.names = remapPool(seg.pools.names, pools.names);
         m.decisions = remapPool(seg.pools.decisions, pools.decisions);
-        const std::vector<std::uint32_t> groups = remapPool(seg.pools.groups, pools.groups);
+        const IdMap groups = remapPool(seg.pools.groups, pools.groups);
         m.groupSets = remapGroupSets(seg, groups, groupSetKeys, key, store);
     }
-}
-
-std::uint32_t globalId(const std::vector<std::uint32_t>& map, std::uint32_t local)
-{
-    return local == UINT32_MAX ? UINT32_MAX : map[local];
 }
 
 // Finds byte-identical events in the time order. Copies of one event have the same receive and
@@ -188,8 +196,8 @@ private:
         const auto [segB, rowB] = m_numbering.locate(m_order[b].event);
         const Segment& sa = *m_segments[segA];
         const Segment& sb = *m_segments[segB];
-        const std::uint32_t idA = globalId(m_maps[segA].auditIds, sa.auditId[rowA]);
-        const std::uint32_t idB = globalId(m_maps[segB].auditIds, sb.auditId[rowB]);
+        const std::uint32_t idA = m_maps[segA].auditIds(sa.auditId[rowA]);
+        const std::uint32_t idB = m_maps[segB].auditIds(sb.auditId[rowB]);
         if (idA != idB)
             return idA < idB ? -1 : 1;
         if (sa.stage[rowA] != sb.stage[rowB])
@@ -326,7 +334,7 @@ public:
             for (const auto& [row, ip] : m_segments[s]->extraSourceIps) {
                 if (m_finalRow[s][row] != Dropped) // a duplicate's are its kept copy's
                     m_st.extraSourceIps.push_back(
-                        {m_finalRow[s][row], SourceIpId{m_maps[s].sourceIps[ip]}});
+                        {m_finalRow[s][row], SourceIpId{m_maps[s].sourceIps(ip)}});
             }
         }
         std::stable_sort(m_st.extraSourceIps.begin(), m_st.extraSourceIps.end(),
@@ -354,20 +362,20 @@ private:
         st.line[i] = seg.line[r];
         st.rawOffset.set(i, seg.rawOffset[r]);
         st.rawLength[i] = seg.rawLength[r];
-        st.verb.set(i, VerbId{globalId(m.verbs, seg.verb[r])});
-        st.user.set(i, UserId{globalId(m.users, seg.user[r])});
-        st.groupSet.set(i, GroupSetId{globalId(m.groupSets, seg.groupSet[r])});
-        st.impersonatedUser.set(i, UserId{globalId(m.users, seg.impersonatedUser[r])});
-        st.sourceIp.set(i, SourceIpId{globalId(m.sourceIps, seg.sourceIp[r])});
-        st.userAgent.set(i, UserAgentId{globalId(m.userAgents, seg.userAgent[r])});
-        st.apiGroup.set(i, ApiGroupId{globalId(m.apiGroups, seg.apiGroup[r])});
-        st.apiVersion.set(i, ApiVersionId{globalId(m.apiVersions, seg.apiVersion[r])});
-        st.resource.set(i, ResourceId{globalId(m.resources, seg.resource[r])});
-        st.subresource.set(i, SubresourceId{globalId(m.subresources, seg.subresource[r])});
-        st.namespaceId.set(i, NamespaceId{globalId(m.namespaces, seg.namespaceId[r])});
-        st.name.set(i, NameId{globalId(m.names, seg.name[r])});
-        st.decision.set(i, DecisionId{globalId(m.decisions, seg.decision[r])});
-        st.auditId.set(i, AuditIdId{globalId(m.auditIds, seg.auditId[r])});
+        st.verb.set(i, VerbId{m.verbs(seg.verb[r])});
+        st.user.set(i, UserId{m.users(seg.user[r])});
+        st.groupSet.set(i, GroupSetId{m.groupSets(seg.groupSet[r])});
+        st.impersonatedUser.set(i, UserId{m.users(seg.impersonatedUser[r])});
+        st.sourceIp.set(i, SourceIpId{m.sourceIps(seg.sourceIp[r])});
+        st.userAgent.set(i, UserAgentId{m.userAgents(seg.userAgent[r])});
+        st.apiGroup.set(i, ApiGroupId{m.apiGroups(seg.apiGroup[r])});
+        st.apiVersion.set(i, ApiVersionId{m.apiVersions(seg.apiVersion[r])});
+        st.resource.set(i, ResourceId{m.resources(seg.resource[r])});
+        st.subresource.set(i, SubresourceId{m.subresources(seg.subresource[r])});
+        st.namespaceId.set(i, NamespaceId{m.namespaces(seg.namespaceId[r])});
+        st.name.set(i, NameId{m.names(seg.name[r])});
+        st.decision.set(i, DecisionId{m.decisions(seg.decision[r])});
+        st.auditId.set(i, AuditIdId{m.auditIds(seg.auditId[r])});
         st.source.set(i, SourceId{seg.source[r]});
     }
 
