@@ -171,6 +171,34 @@ std::uint32_t AuditIdPool::internFrom(const AuditIdPool& source, std::uint32_t i
     return internOther(source.m_others.view(otherId));
 }
 
+void AuditIdPool::internAllFrom(const AuditIdPool& source, std::uint32_t* ids)
+{
+    // The table slot of entry i + Ahead is fetched while entry i is interned: in a big pool each
+    // probe would otherwise wait for memory. (A non-UUID entry's hash is of its local text id:
+    // a useless fetch, and internFrom() does the real work.)
+    constexpr std::uint32_t Ahead = 16;
+    const std::uint32_t n = source.size();
+    std::uint64_t ahead[Ahead];
+    auto fetch = [&](std::uint32_t id) {
+        ahead[id % Ahead] = hashEntry(source.m_entries[id], false);
+        __builtin_prefetch(&m_table[ahead[id % Ahead] & (m_table.size() - 1)]);
+    };
+    for (std::uint32_t id = 0; id < n && id < Ahead; ++id)
+        fetch(id);
+    for (std::uint32_t id = 0; id < n; ++id) {
+        const std::uint64_t hash = ahead[id % Ahead];
+        if (id + Ahead < n)
+            fetch(id + Ahead);
+        if (source.isOther(id)) {
+            ids[id] = internFrom(source, id);
+            continue;
+        }
+        const Uuid& uuid = source.m_entries[id];
+        const std::size_t slot = probe(hash, uuid, false);
+        ids[id] = m_table[slot] != 0 ? m_table[slot] - 1 : add(uuid, false, hash, slot);
+    }
+}
+
 std::string AuditIdPool::text(std::uint32_t id) const
 {
     if (isOther(id)) {

@@ -31,6 +31,8 @@ public:
     std::uint32_t find(std::string_view text) const;
     /// Adds entry `id` of `other` (faster than text + intern: no formatting or parsing).
     std::uint32_t internFrom(const AuditIdPool& other, std::uint32_t id);
+    /// internFrom() for every entry of `other` in order: ids[i] gets the id of its entry i.
+    void internAllFrom(const AuditIdPool& other, std::uint32_t* ids);
 
     std::string text(std::uint32_t id) const;
     std::uint32_t size() const { return static_cast<std::uint32_t>(m_entries.size()); }

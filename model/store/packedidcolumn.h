@@ -88,6 +88,30 @@ public:
         return stored == 0 ? IdType{} : IdType{stored - 1};
     }
 
+    /// Calls fn(valueAt) and returns what it returns; valueAt(row) is the row's raw id (UINT32_MAX
+    /// for none), read with the width fixed at compile time: for loops over a whole column.
+    template <class Fn>
+    decltype(auto) visit(Fn fn) const
+    {
+        const std::uint8_t* bytes = m_bytes.data();
+        switch (m_width) {
+        case 1:
+            return fn([bytes](std::size_t row) { return std::uint32_t(bytes[row]) - 1; });
+        case 2:
+            return fn([bytes](std::size_t row) {
+                std::uint16_t v;
+                std::memcpy(&v, bytes + row * 2, 2);
+                return std::uint32_t(v) - 1;
+            });
+        default:
+            return fn([bytes](std::size_t row) {
+                std::uint32_t v;
+                std::memcpy(&v, bytes + row * 4, 4);
+                return v - 1;
+            });
+        }
+    }
+
     std::size_t size() const { return m_width == 0 ? 0 : m_bytes.size() / m_width; }
     int width() const { return m_width; }
     std::size_t memoryBytes() const { return m_bytes.capacity(); }

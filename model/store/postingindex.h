@@ -95,12 +95,10 @@ PostingIndex PostingIndex::buildMulti(
         forEachKey(row, [&](std::uint32_t key) {
             if (key >= keyCount || last[key] == row + 1)
                 return;
-            std::uint32_t delta = static_cast<std::uint32_t>(row) + 1 - last[key];
+            const std::uint32_t delta = static_cast<std::uint32_t>(row) + 1 - last[key];
             last[key] = static_cast<std::uint32_t>(row) + 1;
-            do {
-                ++sizes[key];
-                delta >>= 7;
-            } while (delta != 0);
+            sizes[key] += 1 + (delta >= 1u << 7) + (delta >= 1u << 14) + (delta >= 1u << 21)
+                + (delta >= 1u << 28); // the varint's bytes
         });
     }
     std::vector<std::uint8_t> bitmap(keyCount, 0);

@@ -60,8 +60,7 @@ void mergeAuditIds(const std::vector<const Segment*>& segments, AuditIdPool& glo
         const AuditIdPool& local = segments[s]->pools.auditIds;
         std::vector<std::uint32_t>& map = maps[s].auditIds.global;
         map.resize(std::size_t(local.size()) + 1);
-        for (std::uint32_t id = 0; id < local.size(); ++id)
-            map[id + 1] = global.internFrom(local, id);
+        global.internAllFrom(local, map.data() + 1);
     }
 }
 
@@ -261,18 +260,21 @@ void dropDuplicates(const std::vector<const Segment*>& segments, const EventNumb
 }
 
 // Sizes every column for `n` rows; id columns get the bit width of their (complete) pools.
+// Sizing zero-fills (and so faults in) every page: the wide columns are sized on a second thread.
 void sizeColumns(EventStore& st, std::size_t n)
 {
+    std::jthread wide([&] {
+        st.timeNs.resize(n);
+        st.stageLatencyNs.resize(n);
+        st.line.resize(n);
+        st.rawOffset.resize(n);
+    });
     const StringPools& pools = st.pools;
     const auto groupSetCount = static_cast<std::uint32_t>(st.groupSetOffsets.size() - 1);
-    st.timeNs.resize(n);
-    st.stageLatencyNs.resize(n);
     st.stage.resize(n);
     st.level.resize(n);
     st.flags.resize(n);
     st.code.resize(n);
-    st.line.resize(n);
-    st.rawOffset.resize(n);
     st.rawLength.resize(n);
     st.verb = PackedIdColumn<VerbId>(n, pools.verbs.size());
     st.user = PackedIdColumn<UserId>(n, pools.users.size());
@@ -492,7 +494,8 @@ void buildIndexes(EventStore& st)
     const std::size_t n = st.size();
     EventIndexes& ix = st.indexes;
     auto ids = [n](const auto& column, std::uint32_t keyCount) {
-        return PostingIndex::build(n, keyCount, [&](std::size_t row) { return column[row].value; });
+        return column.visit(
+            [&](auto valueAt) { return PostingIndex::build(n, keyCount, valueAt); });
     };
     // Independent lists; two threads halve the wall time on the 2-core target.
     std::jthread second([&] {
