@@ -118,8 +118,14 @@ bool EventParser::parseEvent(od::object object, ReadContext& c, const SpanContex
             }
             return true;
         case 7:
-            if (key == "auditID")
-                return once(AuditIdKey, key), readString(value, f.auditId, "auditID", c);
+            if (key == "auditID") {
+                once(AuditIdKey, key);
+                if (!readString(value, f.auditId, "auditID", c))
+                    return false;
+                if (f.auditId) // interned when the event is complete: start the cache miss now
+                    m_segment.pools.auditIds.prefetch(*f.auditId);
+                return true;
+            }
             return true;
         case 8:
             if (key == "metadata")

@@ -60,10 +60,18 @@ std::string snippet(std::string_view text);
 std::string_view keyOf(od::field& field);
 bool isNull(od::value& value);
 
+/// The warning about a key given twice in one object (noteKey()'s rare case).
+void warnDuplicateKey(std::string_view key, std::string_view path, ReadContext& c);
+
 /// Warns if `bit` is already set in `seen` (a key repeated in one object; the last value is
-/// used, as Go's encoding/json does), then sets it.
-void noteKey(std::uint32_t& seen, std::uint32_t bit, std::string_view key, std::string_view path,
-    ReadContext& c);
+/// used, as Go's encoding/json does), then sets it. Inline: it runs for every key read.
+inline void noteKey(std::uint32_t& seen, std::uint32_t bit, std::string_view key,
+    std::string_view path, ReadContext& c)
+{
+    if (seen & bit) [[unlikely]]
+        warnDuplicateKey(key, path, c);
+    seen |= bit;
+}
 
 // Readers of the Event's fields, each called with the value of its key.
 bool readString(

@@ -43,6 +43,31 @@ public:
         }
     }
 
+    /// Sets rows [begin, end) to valueOf(row), a raw id (UINT32_MAX for none): set() row by row
+    /// with the width decided once. Thread-safe for disjoint ranges.
+    template <class ValueOf>
+    void fill(std::size_t begin, std::size_t end, ValueOf valueOf)
+    {
+        switch (m_width) {
+        case 1:
+            for (std::size_t row = begin; row < end; ++row)
+                m_bytes[row] = static_cast<std::uint8_t>(valueOf(row) + 1); // none wraps to 0
+            break;
+        case 2:
+            for (std::size_t row = begin; row < end; ++row) {
+                const auto v = static_cast<std::uint16_t>(valueOf(row) + 1);
+                std::memcpy(&m_bytes[row * 2], &v, 2);
+            }
+            break;
+        default:
+            for (std::size_t row = begin; row < end; ++row) {
+                const std::uint32_t v = valueOf(row) + 1;
+                std::memcpy(&m_bytes[row * 4], &v, 4);
+            }
+            break;
+        }
+    }
+
     IdType operator[](std::size_t row) const
     {
         std::uint32_t stored = 0;
@@ -61,6 +86,30 @@ public:
             break;
         }
         return stored == 0 ? IdType{} : IdType{stored - 1};
+    }
+
+    /// Calls fn(valueAt) and returns what it returns; valueAt(row) is the row's raw id (UINT32_MAX
+    /// for none), read with the width fixed at compile time: for loops over a whole column.
+    template <class Fn>
+    decltype(auto) visit(Fn fn) const
+    {
+        const std::uint8_t* bytes = m_bytes.data();
+        switch (m_width) {
+        case 1:
+            return fn([bytes](std::size_t row) { return std::uint32_t(bytes[row]) - 1; });
+        case 2:
+            return fn([bytes](std::size_t row) {
+                std::uint16_t v;
+                std::memcpy(&v, bytes + row * 2, 2);
+                return std::uint32_t(v) - 1;
+            });
+        default:
+            return fn([bytes](std::size_t row) {
+                std::uint32_t v;
+                std::memcpy(&v, bytes + row * 4, 4);
+                return v - 1;
+            });
+        }
     }
 
     std::size_t size() const { return m_width == 0 ? 0 : m_bytes.size() / m_width; }

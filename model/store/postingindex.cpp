@@ -16,6 +16,11 @@ std::uint32_t PostingIndex::count(std::uint32_t key) const
     if (key >= keyCount())
         return 0;
     std::uint32_t n = 0;
+    if (isBitmap(key)) {
+        for (std::uint64_t at = begin(key); at < end(key); at += 8)
+            n += static_cast<std::uint32_t>(std::popcount(bitmapWord(at)));
+        return n;
+    }
     for (std::uint64_t i = begin(key), e = end(key); i < e; ++i)
         n += m_bytes[i] < 0x80;
     return n;
@@ -23,7 +28,8 @@ std::uint32_t PostingIndex::count(std::uint32_t key) const
 
 std::size_t PostingIndex::memoryBytes() const
 {
-    return m_offsets.capacity() * 4 + m_wideOffsets.capacity() * 8 + m_bytes.capacity();
+    return m_offsets.capacity() * 4 + m_wideOffsets.capacity() * 8 + m_bytes.capacity()
+        + m_bitmapKeys.capacity() * 4;
 }
 
 } // namespace auditscope
