@@ -2,6 +2,7 @@
 #include "rawmatcher.h"
 
 #include "common/limits.h"
+#include "query/bytesearch.h"
 #include "query/querychars.h"
 #include "query/termvalue.h"
 
@@ -96,7 +97,7 @@ bool RawMatcher::matches(
         m_bytes += raw.size();
         ++m_events;
     }
-    if (!prefilter.empty() && !memmem(raw.data(), raw.size(), prefilter.data(), prefilter.size()))
+    if (!containsBytes(raw, prefilter))
         return false;
     if (n.field == QueryField::Text)
         return !n.wildcard || containsGlob(raw, n.value);
