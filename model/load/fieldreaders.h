@@ -60,6 +60,13 @@ std::string snippet(std::string_view text);
 std::string_view keyOf(od::field& field);
 bool isNull(od::value& value);
 
+/// Warns about a top-level key of an Event that is not read but names, ignoring ASCII case and
+/// JSON escapes, one that is (`RequestObject`, `request\u004fbject`): the event loads without
+/// that member, while a query's JSON path, whose keys are case-insensitive, still finds it.
+/// The warning (LoadedWithWarnings) keeps the member flags (HasRequestObject, ...) a sound
+/// shortcut for JSON-path terms. `key` is keyOf(field).
+void noteUnreadKey(od::field& field, std::string_view key, ReadContext& c);
+
 /// Warns if `bit` is already set in `seen` (a key repeated in one object; the last value is
 /// used, as Go's encoding/json does), then sets it.
 void noteKey(std::uint32_t& seen, std::uint32_t bit, std::string_view key, std::string_view path,

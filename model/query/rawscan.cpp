@@ -19,6 +19,7 @@ RawScanResult scanRaw(const EventStore& store, const QueryNode& n, std::string_v
     std::vector<RowSet> parts(slices);
     std::vector<std::uint64_t> bytes(slices, 0), events(slices, 0);
     std::atomic<bool> stopped{false};
+    const std::uint8_t member = memberFlagFor(n);
     auto work = [&](unsigned t) {
         RawMatcher matcher;
         const std::size_t begin = size * t / slices, end = size * (t + 1) / slices;
@@ -28,7 +29,8 @@ RawScanResult scanRaw(const EventStore& store, const QueryNode& n, std::string_v
                 return;
             }
             const std::uint32_t row = cand.at(i);
-            if (matcher.matches(store, row, n, prefilter))
+            if (mayHaveMember(store.flags[row], member)
+                && matcher.matches(store, row, n, prefilter))
                 parts[t].push_back(EventId{row});
         }
         bytes[t] = matcher.bytes();
