@@ -139,6 +139,44 @@ void warnDuplicateKey(std::string_view key, std::string_view path, ReadContext& 
 
 namespace {
 
+// The top-level keys of an Event that EventParser reads ("items" only in an EventList).
+constexpr std::string_view ReadTopLevelKeys[] = {"kind", "verb", "user", "level", "stage",
+    "auditID", "metadata", "sourceIPs", "userAgent", "objectRef", "timestamp", "requestURI",
+    "apiVersion", "annotations", "requestObject", "responseObject", "responseStatus",
+    "stageTimestamp", "impersonatedUser", "requestReceivedTimestamp"};
+
+bool equalsIgnoringAsciiCase(std::string_view a, std::string_view b)
+{
+    if (a.size() != b.size())
+        return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const auto lower = [](char ch) { return ch >= 'A' && ch <= 'Z' ? char(ch + 32) : ch; };
+        if (lower(a[i]) != lower(b[i]))
+            return false;
+    }
+    return true;
+}
+
+} // namespace
+
+void noteUnreadKey(od::field& field, std::string_view key, ReadContext& c)
+{
+    const char* at = field.key().raw() - 1; // the key's opening quote
+    const bool escaped = key.empty() && at[1] != '"';
+    if (escaped && field.unescaped_key().get(key) != simdjson::SUCCESS)
+        return;
+    for (const std::string_view read : ReadTopLevelKeys) {
+        if (!equalsIgnoringAsciiCase(key, read))
+            continue;
+        c.warnings.push_back({at,
+            "key \"" + snippet(key) + "\" is not read: kube-apiserver writes \"" + std::string(read)
+                + "\"" + (escaped ? " without escapes" : " (keys are case-sensitive)")});
+        return;
+    }
+}
+
+namespace {
+
 const char* whereOf(od::value& value)
 {
     return value.raw_json_token().data();
