@@ -299,4 +299,17 @@ ChainIntegrityPtr cachedChainIntegrity(const EventStore& store)
     return slot->value;
 }
 
+ChainIntegrityPtr readyChainIntegrity(const EventStore& store)
+{
+    std::shared_ptr<CacheSlot> slot;
+    {
+        const std::lock_guard lock(g_cacheMutex);
+        slot = findSlot(&store);
+    }
+    if (!slot)
+        return nullptr;
+    const std::unique_lock lock(slot->mutex, std::try_to_lock);
+    return lock.owns_lock() ? slot->value : nullptr;
+}
+
 } // namespace auditscope

@@ -132,5 +132,8 @@ ChainIntegrityPtr chainIntegrityFor(const EventStorePtr& store, std::stop_token 
 /// The cached integrity of `store` if chainIntegrityFor() computed it and the store is alive,
 /// else nullptr. For code that holds only a reference (the query engine).
 ChainIntegrityPtr cachedChainIntegrity(const EventStore& store);
+/// The same without waiting: nullptr also while a chainIntegrityFor() call holds the store's
+/// entry (computing it). For the GUI thread, which must not wait for a computation.
+ChainIntegrityPtr readyChainIntegrity(const EventStore& store);
 
 } // namespace auditscope

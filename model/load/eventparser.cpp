@@ -92,6 +92,11 @@ bool EventParser::parseEvent(od::object object, ReadContext& c, const SpanContex
     EventFields& f = c.fields;
     std::uint32_t seen = 0;
     auto once = [&](std::uint32_t bit, std::string_view key) { noteKey(seen, bit, key, {}, c); };
+    bool unread = false; // set by skip(): a key we do not read
+    auto skip = [&] {
+        unread = true;
+        return true;
+    };
     // Dispatch on the key's length first: one comparison finds the few candidates.
     auto read = [&](std::string_view key, od::value value) -> bool {
         switch (key.size()) {
@@ -102,7 +107,7 @@ bool EventParser::parseEvent(od::object object, ReadContext& c, const SpanContex
                 return once(VerbKey, key), readString(value, f.verb, "verb", c);
             if (key == "user")
                 return once(UserKey, key), readUser(value, c);
-            return true;
+            return skip();
         case 5:
             if (key == "level")
                 return once(LevelKey, key),
@@ -116,15 +121,21 @@ bool EventParser::parseEvent(od::object object, ReadContext& c, const SpanContex
                 f.sawItems = true;
                 return parseItems(value, *items, c.error);
             }
-            return true;
+            return skip();
         case 7:
-            if (key == "auditID")
-                return once(AuditIdKey, key), readString(value, f.auditId, "auditID", c);
-            return true;
+            if (key == "auditID") {
+                once(AuditIdKey, key);
+                if (!readString(value, f.auditId, "auditID", c))
+                    return false;
+                if (f.auditId) // interned when the event is complete: start the cache miss now
+                    m_segment.pools.auditIds.prefetch(*f.auditId);
+                return true;
+            }
+            return skip();
         case 8:
             if (key == "metadata")
                 return once(MetadataKey, key), readMetadata(value, c);
-            return true;
+            return skip();
         case 9:
             if (key == "sourceIPs")
                 return once(SourceIpsKey, key), readSourceIps(value, c);
@@ -134,42 +145,47 @@ bool EventParser::parseEvent(od::object object, ReadContext& c, const SpanContex
                 return once(ObjectRefKey, key), readObjectRef(value, c);
             if (key == "timestamp")
                 return once(TimestampKey, key), readTime(value, f.timestamp, "timestamp", c);
-            return true;
+            return skip();
         case 10:
             if (key == "requestURI")
                 return once(RequestUriKey, key), checkRequestUri(value, c);
             if (key == "apiVersion")
                 return once(ApiVersionKey, key),
                        readString(value, f.eventApiVersion, "apiVersion", c);
-            return true;
+            return skip();
         case 11:
             if (key == "annotations")
                 return once(AnnotationsKey, key), readAnnotations(value, c);
-            return true;
+            return skip();
         case 13:
-            if (key == "requestObject")
-                once(RequestObjectKey, key), f.hasRequestObject = !isNull(value);
+            if (key != "requestObject")
+                return skip();
+            once(RequestObjectKey, key);
+            f.hasRequestObject = !isNull(value);
             return true;
         case 14:
-            if (key == "responseObject")
-                once(ResponseObjectKey, key), f.hasResponseObject = !isNull(value);
-            else if (key == "responseStatus")
+            if (key == "responseObject") {
+                once(ResponseObjectKey, key);
+                f.hasResponseObject = !isNull(value);
+                return true;
+            }
+            if (key == "responseStatus")
                 return once(ResponseStatusKey, key), readResponseStatus(value, c);
-            else if (key == "stageTimestamp")
+            if (key == "stageTimestamp")
                 return once(StageTimestampKey, key),
                        readTime(value, f.stageTime, "stageTimestamp", c);
-            return true;
+            return skip();
         case 16:
             if (key == "impersonatedUser")
                 return once(ImpersonatedUserKey, key), readImpersonatedUser(value, c);
-            return true;
+            return skip();
         case 24:
             if (key == "requestReceivedTimestamp")
                 return once(ReceivedKey, key),
                        readTime(value, f.received, "requestReceivedTimestamp", c);
-            return true;
+            return skip();
         default:
-            return true;
+            return skip();
         }
     };
     for (auto result : object) {
@@ -178,8 +194,12 @@ bool EventParser::parseEvent(od::object object, ReadContext& c, const SpanContex
             c.error = describe(code);
             return false;
         }
-        if (!read(keyOf(field), field.value()))
+        const std::string_view key = keyOf(field);
+        unread = false;
+        if (!read(key, field.value()))
             return false;
+        if (unread)
+            noteUnreadKey(field, key, c);
     }
     return true;
 }

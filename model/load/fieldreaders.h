@@ -60,10 +60,25 @@ std::string snippet(std::string_view text);
 std::string_view keyOf(od::field& field);
 bool isNull(od::value& value);
 
+/// The warning about a key given twice in one object (noteKey()'s rare case).
+void warnDuplicateKey(std::string_view key, std::string_view path, ReadContext& c);
+
+/// Warns about a top-level key of an Event that is not read but names, ignoring ASCII case and
+/// JSON escapes, one that is (`RequestObject`, `request\u004fbject`): the event loads without
+/// that member, while a query's JSON path, whose keys are case-insensitive, still finds it.
+/// The warning (LoadedWithWarnings) keeps the member flags (HasRequestObject, ...) a sound
+/// shortcut for JSON-path terms. `key` is keyOf(field).
+void noteUnreadKey(od::field& field, std::string_view key, ReadContext& c);
+
 /// Warns if `bit` is already set in `seen` (a key repeated in one object; the last value is
-/// used, as Go's encoding/json does), then sets it.
-void noteKey(std::uint32_t& seen, std::uint32_t bit, std::string_view key, std::string_view path,
-    ReadContext& c);
+/// used, as Go's encoding/json does), then sets it. Inline: it runs for every key read.
+inline void noteKey(std::uint32_t& seen, std::uint32_t bit, std::string_view key,
+    std::string_view path, ReadContext& c)
+{
+    if (seen & bit) [[unlikely]]
+        warnDuplicateKey(key, path, c);
+    seen |= bit;
+}
 
 // Readers of the Event's fields, each called with the value of its key.
 bool readString(

@@ -5,28 +5,37 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 namespace auditscope {
 
 namespace {
 
-// Opening brackets anywhere (strings included): an upper bound of the depth. A plain loop the
-// compiler vectorises; counts fit in a byte per 255-byte block.
+// Opening brackets anywhere (strings included): an upper bound of the depth. Runs on every
+// event of 1 KiB or more, so it counts 32 bytes at a time (GCC's and Clang's vector types: the
+// auto-vectoriser at -O2 leaves the plain loop scalar) in byte lanes added up every 255 rounds.
 std::size_t countOpeners(std::string_view text)
 {
+    using Bytes = unsigned char __attribute__((vector_size(32)));
     std::size_t total = 0;
-    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+    const char* p = text.data();
     std::size_t left = text.size();
-    while (left > 0) {
-        const std::size_t block = left < 255 ? left : 255;
-        std::uint8_t n = 0;
-        for (std::size_t i = 0; i < block; ++i)
-            n = std::uint8_t(n + ((p[i] | 0x20) == '{')); // '[' | 0x20 == '{'
-        total += n;
-        p += block;
-        left -= block;
+    while (left >= sizeof(Bytes)) {
+        Bytes lanes = {};
+        for (int round = 0; round < 255 && left >= sizeof(Bytes); ++round) {
+            Bytes bytes;
+            std::memcpy(&bytes, p, sizeof bytes);
+            lanes -=
+                reinterpret_cast<Bytes>((bytes | 0x20) == '{'); // '[' | 0x20 is '{'; true is -1
+            p += sizeof(Bytes);
+            left -= sizeof(Bytes);
+        }
+        for (std::size_t i = 0; i < sizeof(Bytes); ++i)
+            total += lanes[i];
     }
+    for (std::size_t i = 0; i < left; ++i)
+        total += (p[i] | 0x20) == '{';
     return total;
 }
 

@@ -12,8 +12,9 @@
 namespace auditscope {
 
 /// Builds a QueryCompleter for a snapshot as a job (counting every field's values takes tens of
-/// ms at 10 M events) and hands it to the runner's thread, which then uses it alone. A newer
-/// snapshot supersedes the build in progress. Lives on the GUI thread.
+/// ms at 10 M events) and hands it to the runner's thread, which then uses it alone. For a
+/// whole (indexed) snapshot the job then computes the chain integrity, for chain: counts. A
+/// newer snapshot supersedes the build in progress. Lives on the GUI thread.
 class CompleterBuilder final : public QObject
 {
     Q_OBJECT

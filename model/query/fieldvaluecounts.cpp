@@ -15,8 +15,7 @@ class ValueCounter
 public:
     ValueCounter(const EventStorePtr& store, const PolicyQueryContext* policy,
         const FindingQueryContext* findings)
-        : m_storePtr(store)
-        , m_store(*store)
+        : m_store(*store)
         , m_policy(policy && policy->covers(*store) ? policy : nullptr)
         , m_findings(findings && findings->covers(*store) ? findings : nullptr)
     { }
@@ -80,9 +79,7 @@ private:
     void fromColumn(const Column& column, std::uint32_t keys)
     {
         std::vector<std::uint64_t> counts(keys, 0);
-        for (std::size_t row = 0; row < m_store.size(); ++row)
-            if (const auto id = column[row])
-                ++counts[id.value];
+        column.countValues(counts);
         for (std::uint32_t k = 0; k < keys; ++k)
             if (counts[k])
                 add(k, counts[k]);
@@ -187,7 +184,7 @@ private:
     // Values are the flag names (ids 0..ChainFlagCount-1) and "ok" (ChainFlagCount).
     void countChainFlags()
     {
-        const ChainIntegrityPtr chains = chainIntegrityFor(m_storePtr);
+        const ChainIntegrityPtr chains = cachedChainIntegrity(m_store);
         if (!chains)
             return;
         for (std::uint32_t i = 0; i < ChainFlagCount; ++i)
@@ -280,7 +277,6 @@ private:
                 add(v, counts[v]);
     }
 
-    const EventStorePtr& m_storePtr;
     const EventStore& m_store;
     const PolicyQueryContext* m_policy; ///< null unless it covers the store
     const FindingQueryContext* m_findings; ///< null unless it covers the store

@@ -25,8 +25,9 @@ struct FieldValueCount
 /// posting lists when the store is indexed, else by a column scan. Policy fields read `policy`
 /// (may be null), and only when it covers the store (policychange: when it compares on it);
 /// finding: and severity read `findings` the same way (an event counts once per rule that
-/// flagged it, and under its highest severity). Json and Text have no value list. May compute
-/// the store's chain integrity (cached).
+/// flagged it, and under its highest severity). Json and Text have no value list. chain: reads
+/// the store's chain integrity if it was computed (chainIntegrityFor()), and has no values
+/// before; it waits for a computation under way.
 std::vector<FieldValueCount> countFieldValues(const EventStorePtr& store,
     const PolicyQueryContext* policy, QueryField field,
     const FindingQueryContext* findings = nullptr);

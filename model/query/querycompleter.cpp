@@ -110,7 +110,9 @@ QueryCompleter::QueryCompleter(EventStorePtr store)
 const std::vector<FieldValueCount>& QueryCompleter::countsOf(QueryField field)
 {
     const auto slot = static_cast<std::size_t>(field);
-    if (!m_counted[slot]) {
+    // chain: waits (without blocking) for the snapshot's chain integrity, computed once per
+    // snapshot elsewhere: by the completer's builder after warmUp(), by detection, by a query.
+    if (!m_counted[slot] && (field != QueryField::Chain || readyChainIntegrity(*m_store))) {
         m_counted[slot] = true;
         m_counts[slot] = countFieldValues(m_store, m_policy.get(), field, m_findings.get());
     }
@@ -225,13 +227,19 @@ Completions QueryCompleter::completeValues(QueryField field, std::string_view pr
     result.replaceOffset = from;
     result.replaceLength = to - from;
     const bool glob = prefix.find('*') != std::string_view::npos;
-    for (const FieldValueCount& v : countsOf(field)) {
+    const std::vector<FieldValueCount>& counts = countsOf(field);
+    // Before the chain integrity is known, the chain flags (and "ok") without counts.
+    const bool uncounted = field == QueryField::Chain && !m_counted[std::size_t(field)];
+    std::vector<FieldValueCount> names;
+    for (std::uint32_t id = 0; uncounted && id <= ChainFlagCount; ++id)
+        names.push_back({id, 0});
+    for (const FieldValueCount& v : uncounted ? names : counts) {
         if (result.items.size() >= maxItems)
             break;
         std::string value = valueText(field, v.id);
         if (glob ? globMatch(prefix, value) : std::string_view(value).starts_with(prefix))
             result.items.push_back({CompletionItem::Kind::Value, quoteQueryValue(value),
-                static_cast<std::int64_t>(v.count)});
+                uncounted ? -1 : static_cast<std::int64_t>(v.count)});
     }
     return result;
 }

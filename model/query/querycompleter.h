@@ -34,7 +34,8 @@ struct Completions
 
 /// Completes field names, keywords, and the values of a field with their event counts (top by
 /// count). Per-field counts are computed on first use (from the posting lists, or a column scan)
-/// and cached. Holds the store alive; use from one thread at a time.
+/// and cached; never waits for the chain integrity (see warmUp()). Holds the store alive; use
+/// from one thread at a time.
 class QueryCompleter
 {
 public:
@@ -42,7 +43,9 @@ public:
     /// `cursor` is a byte offset into `text`.
     Completions complete(std::string_view text, std::size_t cursor, std::size_t maxItems = 20);
     /// Counts the values of every field now (tens of ms at 10 M events), so that later calls
-    /// answer in microseconds. Call it from a worker after loading.
+    /// answer in microseconds. Call it from a worker after loading. chain: is counted only once
+    /// the snapshot's chain integrity is known (chainIntegrityFor(), hundreds of ms at 10 M
+    /// events, shared with detection); until then its values are offered without counts.
     void warmUp();
     /// The active policy's outcome (null: none). rule:, policylevel: and emitted: are offered,
     /// with counts, only with a context that covers the store.

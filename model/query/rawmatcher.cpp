@@ -2,6 +2,7 @@
 #include "rawmatcher.h"
 
 #include "common/limits.h"
+#include "query/bytesearch.h"
 #include "query/querychars.h"
 #include "query/termvalue.h"
 
@@ -72,6 +73,22 @@ std::string longestLiteralRun(std::string_view value)
 
 } // namespace
 
+std::uint8_t memberFlagFor(const QueryNode& n)
+{
+    if (n.field != QueryField::Json || n.path.size() < 2)
+        return 0; // a one-step path may match the member's null
+    const std::string_view first = n.path.front();
+    if (asciiIEquals(first, "requestObject"))
+        return HasRequestObject;
+    if (asciiIEquals(first, "responseObject"))
+        return HasResponseObject;
+    if (asciiIEquals(first, "objectRef"))
+        return HasObjectRef;
+    if (asciiIEquals(first, "responseStatus"))
+        return HasResponseStatus;
+    return 0;
+}
+
 std::string rawPrefilterFor(const QueryNode& n)
 {
     if (n.field == QueryField::Text) // raw text, byte for byte: no escaping to allow for
@@ -96,7 +113,7 @@ bool RawMatcher::matches(
         m_bytes += raw.size();
         ++m_events;
     }
-    if (!prefilter.empty() && !memmem(raw.data(), raw.size(), prefilter.data(), prefilter.size()))
+    if (!containsBytes(raw, prefilter))
         return false;
     if (n.field == QueryField::Text)
         return !n.wildcard || containsGlob(raw, n.value);

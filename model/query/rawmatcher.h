@@ -19,6 +19,22 @@ inline bool isRawField(QueryField f)
     return f == QueryField::Json || f == QueryField::Text;
 }
 
+/// The EventFlag bit of the top-level member (requestObject, responseObject, objectRef,
+/// responseStatus) that a Json term's path descends into, or 0: a term with a path of two steps
+/// or more under one of them can match only an event that has the member (null does not count),
+/// and the loader flags the member whenever it reads it. The loader reads keys exactly as
+/// kube-apiserver writes them, while a path's keys are case-insensitive; an event with a key it
+/// did not read but that names the member (another case, JSON escapes) or with the member twice
+/// loaded with a warning. So the term can match only events with
+/// `flags & (memberFlagFor(n) | LoadedWithWarnings)`: see mayHaveMember().
+std::uint8_t memberFlagFor(const QueryNode& n);
+
+/// Whether an event with `flags` may match a term whose memberFlagFor() is `member`.
+inline bool mayHaveMember(std::uint8_t flags, std::uint8_t member)
+{
+    return !member || (flags & (member | LoadedWithWarnings));
+}
+
 /// Literal text that must occur in an event's raw JSON for a Json or Text term to match (JSON
 /// escaping aside): a bare word itself, or the longest run without `*` of a `:` value. Empty
 /// when nothing can be required (comparisons; text that JSON writers may escape).

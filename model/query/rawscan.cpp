@@ -10,6 +10,25 @@
 
 namespace auditscope {
 
+namespace {
+
+/// How far ahead (in candidates) the scan asks the memory for an event's bytes, and how many
+/// of its first 64-byte lines. Candidates are in time order, which is not quite the order of
+/// their bytes (a long watch's last event is logged minutes after the events received with
+/// it), so the hardware's own prefetching misses many events: asking ahead saves about a
+/// quarter of a bare word's time.
+constexpr std::size_t PrefetchAhead = 4;
+constexpr std::size_t PrefetchLines = 16;
+
+void prefetchRaw(const EventStore& store, std::uint32_t row)
+{
+    const std::string_view raw = store.rawJson(EventId{row});
+    for (std::size_t at = 0; at < raw.size() && at < PrefetchLines * 64; at += 64)
+        __builtin_prefetch(raw.data() + at);
+}
+
+} // namespace
+
 RawScanResult scanRaw(const EventStore& store, const QueryNode& n, std::string_view prefilter,
     const Candidates& cand, unsigned threads, const std::stop_token& stop)
 {
@@ -19,6 +38,7 @@ RawScanResult scanRaw(const EventStore& store, const QueryNode& n, std::string_v
     std::vector<RowSet> parts(slices);
     std::vector<std::uint64_t> bytes(slices, 0), events(slices, 0);
     std::atomic<bool> stopped{false};
+    const std::uint8_t member = memberFlagFor(n);
     auto work = [&](unsigned t) {
         RawMatcher matcher;
         const std::size_t begin = size * t / slices, end = size * (t + 1) / slices;
@@ -27,8 +47,14 @@ RawScanResult scanRaw(const EventStore& store, const QueryNode& n, std::string_v
                 stopped = true;
                 return;
             }
+            if (i + PrefetchAhead < end) {
+                const std::uint32_t ahead = cand.at(i + PrefetchAhead);
+                if (mayHaveMember(store.flags[ahead], member))
+                    prefetchRaw(store, ahead);
+            }
             const std::uint32_t row = cand.at(i);
-            if (matcher.matches(store, row, n, prefilter))
+            if (mayHaveMember(store.flags[row], member)
+                && matcher.matches(store, row, n, prefilter))
                 parts[t].push_back(EventId{row});
         }
         bytes[t] = matcher.bytes();

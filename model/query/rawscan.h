@@ -19,7 +19,8 @@ struct RawScanResult
 };
 
 /// The candidate rows whose raw JSON matches the Json or Text term `n` (`prefilter` is
-/// rawPrefilterFor(n)), read in parallel: the candidates are cut into `threads` equal slices
+/// rawPrefilterFor(n)), read in parallel, skipping events that lack the body member the term
+/// reads (memberFlagFor()): the candidates are cut into `threads` equal slices
 /// (fewer for short lists), each scanned by its own thread and RawMatcher, the calling thread
 /// included. Workers poll `stop` every 1024 rows.
 RawScanResult scanRaw(const EventStore& store, const QueryNode& n, std::string_view prefilter,

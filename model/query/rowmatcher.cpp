@@ -2,34 +2,12 @@
 #include "rowmatcher.h"
 
 #include "query/columnscan.h"
-#include "query/querychars.h"
 
 #include <algorithm>
 
 namespace auditscope {
 
 using Kind = QueryNode::Kind;
-
-namespace {
-
-// The flag an event has when its body holds the top-level member a JSON path starts with.
-std::uint8_t flagForMember(const QueryNode& n)
-{
-    if (n.field != QueryField::Json || n.path.empty())
-        return 0;
-    const std::string_view first = n.path.front();
-    if (asciiIEquals(first, "requestObject"))
-        return HasRequestObject;
-    if (asciiIEquals(first, "responseObject"))
-        return HasResponseObject;
-    if (asciiIEquals(first, "objectRef"))
-        return HasObjectRef;
-    if (asciiIEquals(first, "responseStatus"))
-        return HasResponseStatus;
-    return 0;
-}
-
-} // namespace
 
 RowMatcher::RowMatcher(
     const EventStore& store, const Query& query, const QueryOptions& options, bool bodyFlags)
@@ -38,7 +16,7 @@ RowMatcher::RowMatcher(
     , m_options(options)
     , m_terms(store, m_query, m_options.policy.get(), m_options.findings.get(), m_cancel)
     , m_prepared(m_query.nodes.size(), nullptr)
-    , m_requiredFlags(m_query.nodes.size(), 0)
+    , m_memberFlags(m_query.nodes.size(), 0)
 {
     for (std::uint32_t i = 0; i < m_query.nodes.size(); ++i) {
         QueryNode& n = m_query.nodes[i];
@@ -46,7 +24,7 @@ RowMatcher::RowMatcher(
             m_prepared[i] = &m_terms.prepare(i);
             m_readsRaw = m_readsRaw || isRawField(n.field);
             if (bodyFlags)
-                m_requiredFlags[i] = flagForMember(n);
+                m_memberFlags[i] = memberFlagFor(n);
         }
     }
     // The result of `and`/`or` does not depend on the order of its parts: the cheap ones first
@@ -95,8 +73,8 @@ bool RowMatcher::matchesNode(std::uint32_t index, std::uint32_t row, RawMatcher&
     }
     const PreparedTerm& p = *m_prepared[index];
     if (isRawField(n.field)) {
-        const std::uint8_t needed = m_requiredFlags[index];
-        return (m_store.flags[row] & needed) == needed && raw.matches(m_store, row, n, p.prefilter);
+        return mayHaveMember(m_store.flags[row], m_memberFlags[index])
+            && raw.matches(m_store, row, n, p.prefilter);
     }
     return columnRowMatches(m_store, n.field, p, row);
 }

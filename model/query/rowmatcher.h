@@ -24,10 +24,9 @@ class RowMatcher final
 {
 public:
     /// `bodyFlags`: a JSON-path term under requestObject, responseObject, objectRef or
-    /// responseStatus is false at once for an event whose flags say it lacks that member (the
-    /// loader's exact-case key), without reading the event. Exact but for events that spell
-    /// the member in another case, which the query engine would match: the detection engine's
-    /// shortcut, off for queries.
+    /// responseStatus is false at once for an event whose flags say it lacks that member (see
+    /// memberFlagFor()), without reading the event. The same rows, faster: the detection
+    /// engine's and the query engine's shortcut, off for the reference evaluator.
     RowMatcher(const EventStore& store, const Query& query, const QueryOptions& options = {},
         bool bodyFlags = false);
     RowMatcher(const RowMatcher&) = delete;
@@ -50,7 +49,7 @@ private:
     CancelFlag m_cancel{std::stop_token{}};
     TermPreparer m_terms;
     std::vector<const PreparedTerm*> m_prepared; ///< per node; null for all but Match nodes
-    std::vector<std::uint8_t> m_requiredFlags; ///< per node: EventFlag bits a Json term needs
+    std::vector<std::uint8_t> m_memberFlags; ///< per node: memberFlagFor(), 0 without bodyFlags
     bool m_readsRaw = false;
 };
 

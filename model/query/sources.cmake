@@ -22,6 +22,7 @@ target_sources(auditscope_model PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/timerange.cpp
     ${CMAKE_CURRENT_LIST_DIR}/postingscan.cpp
     ${CMAKE_CURRENT_LIST_DIR}/columnscan.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/bytesearch.cpp
     ${CMAKE_CURRENT_LIST_DIR}/rawmatcher.cpp
     ${CMAKE_CURRENT_LIST_DIR}/rawscan.cpp
     ${CMAKE_CURRENT_LIST_DIR}/rowmatcher.cpp

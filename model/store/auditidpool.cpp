@@ -19,6 +19,17 @@ constexpr std::array<std::int8_t, 256> HexValues = [] {
     return table;
 }();
 
+// Two 8-byte compares instead of a call to memcmp (the probe's hot spot).
+bool sameEntry(const std::array<std::uint8_t, 16>& a, const std::array<std::uint8_t, 16>& b)
+{
+    std::uint64_t a0, a1, b0, b1;
+    std::memcpy(&a0, a.data(), 8);
+    std::memcpy(&a1, a.data() + 8, 8);
+    std::memcpy(&b0, b.data(), 8);
+    std::memcpy(&b1, b.data() + 8, 8);
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
+
 std::uint64_t hashEntry(const std::array<std::uint8_t, 16>& entry, bool other)
 {
     return hashBytes(std::string_view(reinterpret_cast<const char*>(entry.data()), entry.size()))
@@ -56,7 +67,7 @@ std::size_t AuditIdPool::probe(std::uint64_t hash, const Uuid& entry, bool other
         const std::uint32_t stored = m_table[slot];
         if (stored == 0)
             return slot;
-        if (m_entries[stored - 1] == entry && isOther(stored - 1) == other)
+        if (sameEntry(m_entries[stored - 1], entry) && isOther(stored - 1) == other)
             return slot;
     }
 }
@@ -77,9 +88,25 @@ std::uint32_t AuditIdPool::add(const Uuid& entry, bool other, std::uint64_t hash
     return id;
 }
 
+void AuditIdPool::reserve(std::size_t entries)
+{
+    m_entries.reserve(entries);
+    m_isOther.reserve(entries / 64 + 1);
+    std::size_t slots = m_table.size();
+    while (entries * 4 > slots * 3)
+        slots *= 2;
+    if (slots > m_table.size())
+        rehash(slots);
+}
+
 void AuditIdPool::grow()
 {
-    std::vector<std::uint32_t>(m_table.size() * 2, 0).swap(m_table);
+    rehash(m_table.size() * 2);
+}
+
+void AuditIdPool::rehash(std::size_t slots)
+{
+    std::vector<std::uint32_t>(slots, 0).swap(m_table);
     const std::size_t mask = m_table.size() - 1;
     for (std::uint32_t id = 0; id < m_entries.size(); ++id) {
         std::size_t slot = hashEntry(m_entries[id], isOther(id)) & mask;
@@ -112,6 +139,13 @@ std::uint32_t AuditIdPool::intern(std::string_view text)
     return parseUuid(text, uuid) ? internUuid(uuid) : internOther(text);
 }
 
+void AuditIdPool::prefetch(std::string_view text) const
+{
+    Uuid uuid;
+    if (parseUuid(text, uuid))
+        __builtin_prefetch(&m_table[hashEntry(uuid, false) & (m_table.size() - 1)]);
+}
+
 std::uint32_t AuditIdPool::find(std::string_view text) const
 {
     Uuid entry{};
@@ -135,6 +169,34 @@ std::uint32_t AuditIdPool::internFrom(const AuditIdPool& source, std::uint32_t i
     std::uint32_t otherId;
     std::memcpy(&otherId, source.m_entries[id].data(), sizeof otherId);
     return internOther(source.m_others.view(otherId));
+}
+
+void AuditIdPool::internAllFrom(const AuditIdPool& source, std::uint32_t* ids)
+{
+    // The table slot of entry i + Ahead is fetched while entry i is interned: in a big pool each
+    // probe would otherwise wait for memory. (A non-UUID entry's hash is of its local text id:
+    // a useless fetch, and internFrom() does the real work.)
+    constexpr std::uint32_t Ahead = 16;
+    const std::uint32_t n = source.size();
+    std::uint64_t ahead[Ahead];
+    auto fetch = [&](std::uint32_t id) {
+        ahead[id % Ahead] = hashEntry(source.m_entries[id], false);
+        __builtin_prefetch(&m_table[ahead[id % Ahead] & (m_table.size() - 1)]);
+    };
+    for (std::uint32_t id = 0; id < n && id < Ahead; ++id)
+        fetch(id);
+    for (std::uint32_t id = 0; id < n; ++id) {
+        const std::uint64_t hash = ahead[id % Ahead];
+        if (id + Ahead < n)
+            fetch(id + Ahead);
+        if (source.isOther(id)) {
+            ids[id] = internFrom(source, id);
+            continue;
+        }
+        const Uuid& uuid = source.m_entries[id];
+        const std::size_t slot = probe(hash, uuid, false);
+        ids[id] = m_table[slot] != 0 ? m_table[slot] - 1 : add(uuid, false, hash, slot);
+    }
 }
 
 std::string AuditIdPool::text(std::uint32_t id) const

@@ -22,10 +22,17 @@ public:
     AuditIdPool();
 
     std::uint32_t intern(std::string_view text);
+    /// Starts loading the table slot that intern(text) reads first: in a big pool that read
+    /// misses the cache, and the parser has other work to do before it interns.
+    void prefetch(std::string_view text) const;
+    /// Room for `entries` in all without growing (the table is sized for them at once).
+    void reserve(std::size_t entries);
     /// The id of `text`, or UINT32_MAX if it was never interned.
     std::uint32_t find(std::string_view text) const;
     /// Adds entry `id` of `other` (faster than text + intern: no formatting or parsing).
     std::uint32_t internFrom(const AuditIdPool& other, std::uint32_t id);
+    /// internFrom() for every entry of `other` in order: ids[i] gets the id of its entry i.
+    void internAllFrom(const AuditIdPool& other, std::uint32_t* ids);
 
     std::string text(std::uint32_t id) const;
     std::uint32_t size() const { return static_cast<std::uint32_t>(m_entries.size()); }
@@ -41,6 +48,7 @@ private:
     std::size_t probe(std::uint64_t hash, const Uuid& entry, bool other) const;
     bool isOther(std::uint32_t id) const { return (m_isOther[id / 64] >> (id % 64)) & 1; }
     void grow();
+    void rehash(std::size_t slots);
 
     std::vector<Uuid> m_entries;
     std::vector<std::uint64_t> m_isOther; // one bit per entry

@@ -3,14 +3,18 @@
 
 #include "common/ids.h"
 
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 namespace auditscope {
 
 /// For each key (an interned id), the ascending list of events that carry it.
 /// Lists are delta-encoded as LEB128 varints: dense keys (verb "get") cost about one byte
-/// per event instead of four. Decoding streams at well over 1 GB/s.
+/// per event instead of four. Decoding streams at well over 1 GB/s. A key on more than about
+/// one event in eight (stage, level, the commonest verbs and codes) is a bitmap of all events
+/// instead, which is smaller still (an eighth of a byte per event) and faster to read.
 /// Immutable once built; readable from any thread.
 class PostingIndex
 {
@@ -40,8 +44,30 @@ private:
         return m_wideOffsets.empty() ? m_offsets[key] : m_wideOffsets[key];
     }
     std::uint64_t end(std::uint32_t key) const { return begin(key + 1); }
+    bool isBitmap(std::uint32_t key) const
+    {
+        for (const std::uint32_t k : m_bitmapKeys) { // a handful at most
+            if (k == key)
+                return true;
+        }
+        return false;
+    }
+    // Bit r of a bitmap is bit r % 8 of its byte r / 8: bit r % 64 of word r / 64 when read as
+    // a little-endian word.
+    std::uint64_t bitmapWord(std::uint64_t at) const
+    {
+        static_assert(std::endian::native == std::endian::little);
+        std::uint64_t word;
+        std::memcpy(&word, m_bytes.data() + at, sizeof word);
+        return word;
+    }
+    static std::uint64_t bitmapBytes(std::size_t rows)
+    {
+        return (std::uint64_t(rows) + 63) / 64 * 8;
+    }
 
     std::uint32_t m_keyCount = 0;
+    std::vector<std::uint32_t> m_bitmapKeys; // keys whose bytes are a bitmap of all rows
     // keyCount + 1 byte offsets into m_bytes: 32-bit unless the lists exceed 4 GiB.
     std::vector<std::uint32_t> m_offsets;
     std::vector<std::uint64_t> m_wideOffsets;
@@ -62,19 +88,26 @@ PostingIndex PostingIndex::buildMulti(
     index.m_keyCount = keyCount;
     // Pass 1: byte size of each list; pass 2: write. No per-key vectors. `last` holds the
     // previous row + 1 per key (0 = none yet), so a key given twice for one row counts once.
+    // Between the passes, a list that would take more bytes than a bitmap becomes one.
     std::vector<std::uint64_t> sizes(keyCount, 0);
     std::vector<std::uint32_t> last(keyCount, 0);
     for (std::size_t row = 0; row < rows; ++row) {
         forEachKey(row, [&](std::uint32_t key) {
             if (key >= keyCount || last[key] == row + 1)
                 return;
-            std::uint32_t delta = static_cast<std::uint32_t>(row) + 1 - last[key];
+            const std::uint32_t delta = static_cast<std::uint32_t>(row) + 1 - last[key];
             last[key] = static_cast<std::uint32_t>(row) + 1;
-            do {
-                ++sizes[key];
-                delta >>= 7;
-            } while (delta != 0);
+            sizes[key] += 1 + (delta >= 1u << 7) + (delta >= 1u << 14) + (delta >= 1u << 21)
+                + (delta >= 1u << 28); // the varint's bytes
         });
+    }
+    std::vector<std::uint8_t> bitmap(keyCount, 0);
+    for (std::uint32_t k = 0; k < keyCount; ++k) {
+        if (rows > 0 && sizes[k] > bitmapBytes(rows)) {
+            bitmap[k] = 1;
+            sizes[k] = bitmapBytes(rows);
+            index.m_bitmapKeys.push_back(k);
+        }
     }
     std::vector<std::uint64_t> cursor(std::size_t(keyCount) + 1, 0);
     for (std::uint32_t k = 0; k < keyCount; ++k)
@@ -89,6 +122,11 @@ PostingIndex PostingIndex::buildMulti(
         forEachKey(row, [&](std::uint32_t key) {
             if (key >= keyCount || last[key] == row + 1)
                 return;
+            if (bitmap[key]) {
+                last[key] = static_cast<std::uint32_t>(row) + 1;
+                index.m_bytes[index.begin(key) + row / 8] |= std::uint8_t(1u << (row % 8));
+                return;
+            }
             // Store row - previous (previous starts at -1, so the first delta is row + 1).
             std::uint32_t delta = static_cast<std::uint32_t>(row) + 1 - last[key];
             last[key] = static_cast<std::uint32_t>(row) + 1;
@@ -108,6 +146,13 @@ void PostingIndex::forEach(std::uint32_t key, Fn fn) const
 {
     if (key >= keyCount())
         return;
+    if (isBitmap(key)) {
+        for (std::uint64_t at = begin(key), base = 0; at < end(key); at += 8, base += 64) {
+            for (std::uint64_t bits = bitmapWord(at); bits != 0; bits &= bits - 1)
+                fn(EventId{static_cast<std::uint32_t>(base + std::countr_zero(bits))});
+        }
+        return;
+    }
     const std::uint8_t* p = m_bytes.data() + begin(key);
     const std::uint8_t* stop = m_bytes.data() + end(key);
     std::uint32_t previous = 0; // row + 1 of the previous entry

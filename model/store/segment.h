@@ -78,6 +78,8 @@ struct Segment
             {&verb, &user, &groupSet, &impersonatedUser, &sourceIp, &userAgent, &apiGroup,
                 &apiVersion, &resource, &subresource, &namespaceId, &name, &decision, &auditId})
             ids->reserve(n);
+        // A request logs about two events (RequestReceived, ResponseComplete) with one auditID.
+        pools.auditIds.reserve(pools.auditIds.size() + events / 2);
     }
 };
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "storebuilder.h"
 
+#include "store/timeorder.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -13,67 +15,67 @@ namespace auditscope {
 
 namespace {
 
-struct SortKey
+// Local id -> global id for one pool kind of one segment. Entry 0 stands for "none", so that a
+// local UINT32_MAX maps to UINT32_MAX without a branch (local + 1 wraps to 0).
+struct IdMap
 {
-    std::int64_t timeNs;
-    std::int64_t stageTimeNs;
-    std::uint64_t tie; // source << 48 | raw offset: source order, then file order
-    std::uint32_t segment;
-    std::uint32_t row;
+    std::vector<std::uint32_t> global{UINT32_MAX};
 
-    bool operator<(const SortKey& o) const
+    std::uint32_t operator()(std::uint32_t local) const
     {
-        if (timeNs != o.timeNs)
-            return timeNs < o.timeNs;
-        if (stageTimeNs != o.stageTimeNs)
-            return stageTimeNs < o.stageTimeNs;
-        return tie < o.tie;
+        return global[static_cast<std::uint32_t>(local + 1)];
     }
 };
 
-// Local id -> global id, per pool kind, of one segment.
+// The id maps of one segment, per pool kind.
 struct SegmentMaps
 {
-    std::vector<std::uint32_t> verbs, users, sourceIps, userAgents, apiGroups, apiVersions,
-        resources, subresources, namespaces, names, decisions, auditIds, groupSets;
+    IdMap verbs, users, sourceIps, userAgents, apiGroups, apiVersions, resources, subresources,
+        namespaces, names, decisions, auditIds, groupSets;
 };
 
 // Rows whose stage latency does not fit the column's inline width, set after the parallel
 // write: (row, latency).
 using LongLatencies = std::vector<std::pair<std::size_t, std::int64_t>>;
 
-// Local id -> global id for one pool kind of one segment.
-std::vector<std::uint32_t> remapPool(const StringPool& local, StringPool& global)
+IdMap remapPool(const StringPool& local, StringPool& global)
 {
-    std::vector<std::uint32_t> map(local.size());
+    IdMap map;
+    map.global.resize(std::size_t(local.size()) + 1);
     for (std::uint32_t id = 0; id < local.size(); ++id)
-        map[id] = global.intern(local.view(id));
+        map.global[id + 1] = global.intern(local.view(id));
     return map;
 }
 
 void mergeAuditIds(const std::vector<const Segment*>& segments, AuditIdPool& global,
     std::vector<SegmentMaps>& maps)
 {
+    // Sized once for all: a request's events are mostly in one segment, so the sum is close to
+    // the number of distinct IDs, and the table is never rehashed nor the entries copied.
+    std::size_t upperBound = 0;
+    for (const Segment* segment : segments)
+        upperBound += segment->pools.auditIds.size();
+    global.reserve(upperBound);
     for (std::size_t s = 0; s < segments.size(); ++s) {
         const AuditIdPool& local = segments[s]->pools.auditIds;
-        maps[s].auditIds.resize(local.size());
-        for (std::uint32_t id = 0; id < local.size(); ++id)
-            maps[s].auditIds[id] = global.internFrom(local, id);
+        std::vector<std::uint32_t>& map = maps[s].auditIds.global;
+        map.resize(std::size_t(local.size()) + 1);
+        global.internAllFrom(local, map.data() + 1);
     }
 }
 
 // A segment's group sets (lists of its local group ids) as global sets. A set is keyed by the
 // bytes of its global group ids in `setKeys`, so equal sets from any segment get one id; a new
 // set's members are appended to the store. `key` is scratch space.
-std::vector<std::uint32_t> remapGroupSets(const Segment& seg,
-    const std::vector<std::uint32_t>& groups, StringPool& setKeys, std::string& key,
+IdMap remapGroupSets(const Segment& seg, const IdMap& groups, StringPool& setKeys, std::string& key,
     EventStore& store)
 {
-    std::vector<std::uint32_t> map(seg.groupSetOffsets.size() - 1);
+    IdMap map;
+    map.global.resize(seg.groupSetOffsets.size());
     for (std::size_t set = 0; set + 1 < seg.groupSetOffsets.size(); ++set) {
         key.clear();
         for (std::uint32_t i = seg.groupSetOffsets[set]; i < seg.groupSetOffsets[set + 1]; ++i) {
-            const std::uint32_t global = groups[seg.groupSetMembers[i]];
+            const std::uint32_t global = groups(seg.groupSetMembers[i]);
             key.append(reinterpret_cast<const char*>(&global), sizeof global);
         }
         const std::uint32_t id = setKeys.intern(key);
@@ -86,7 +88,7 @@ std::vector<std::uint32_t> remapGroupSets(const Segment& seg,
             store.groupSetOffsets.push_back(
                 static_cast<std::uint32_t>(store.groupSetMembers.size()));
         }
-        map[set] = id;
+        map.global[set + 1] = id;
     }
     return map;
 }
@@ -112,56 +114,9 @@ void mergeSmallDictionaries(
         m.namespaces = remapPool(seg.pools.namespaces, pools.namespaces);
         m.names = remapPool(seg.pools.names, pools.names);
         m.decisions = remapPool(seg.pools.decisions, pools.decisions);
-        const std::vector<std::uint32_t> groups = remapPool(seg.pools.groups, pools.groups);
+        const IdMap groups = remapPool(seg.pools.groups, pools.groups);
         m.groupSets = remapGroupSets(seg, groups, groupSetKeys, key, store);
     }
-}
-
-std::vector<SortKey> sortedKeys(const Segment& segment, std::uint32_t segmentIndex)
-{
-    std::vector<SortKey> keys(segment.size());
-    for (std::uint32_t row = 0; row < segment.size(); ++row) {
-        keys[row] = SortKey{segment.timeNs[row], segment.stageTimeNs[row],
-            std::uint64_t(segment.source[row]) << 48 | segment.rawOffset[row], segmentIndex, row};
-    }
-    // Logs are mostly in order already; is_sorted makes that case a linear pass.
-    if (!std::is_sorted(keys.begin(), keys.end()))
-        std::sort(keys.begin(), keys.end());
-    return keys;
-}
-
-// Every row in time order: each segment sorted on its own (in parallel), then merged.
-std::vector<SortKey> timeOrder(const std::vector<const Segment*>& segments, unsigned threads)
-{
-    std::vector<std::vector<SortKey>> perSegment(segments.size());
-    {
-        // Declared before the threads that read it: their destructors join after it would end.
-        const unsigned parallel = std::max(1u, threads);
-        std::vector<std::jthread> sorters;
-        for (unsigned t = 0; t < parallel; ++t) {
-            sorters.emplace_back([&, t] {
-                for (std::size_t s = t; s < segments.size(); s += parallel)
-                    perSegment[s] = sortedKeys(*segments[s], static_cast<std::uint32_t>(s));
-            });
-        }
-    }
-    std::vector<SortKey> order;
-    for (auto& keys : perSegment) {
-        if (order.empty()) {
-            order = std::move(keys);
-            continue;
-        }
-        std::vector<SortKey> merged(order.size() + keys.size());
-        std::merge(order.begin(), order.end(), keys.begin(), keys.end(), merged.begin());
-        order = std::move(merged);
-        std::vector<SortKey>().swap(keys);
-    }
-    return order;
-}
-
-std::uint32_t globalId(const std::vector<std::uint32_t>& map, std::uint32_t local)
-{
-    return local == UINT32_MAX ? UINT32_MAX : map[local];
 }
 
 // Finds byte-identical events in the time order. Copies of one event have the same receive and
@@ -180,10 +135,11 @@ public:
         std::uint32_t kept, duplicate;
     };
 
-    DuplicateFinder(const std::vector<const Segment*>& segments,
+    DuplicateFinder(const std::vector<const Segment*>& segments, const EventNumbering& numbering,
         const std::vector<SegmentMaps>& maps, const std::vector<SourceInfo>& sources,
-        const std::vector<SortKey>& order)
+        const std::vector<OrderKey>& order)
         : m_segments(segments)
+        , m_numbering(numbering)
         , m_maps(maps)
         , m_sources(sources)
         , m_order(order)
@@ -196,8 +152,7 @@ public:
         const std::size_t n = m_order.size();
         for (std::size_t begin = 0; begin < n;) {
             std::size_t end = begin + 1;
-            while (end < n && m_order[end].timeNs == m_order[begin].timeNs
-                && m_order[end].stageTimeNs == m_order[begin].stageTimeNs)
+            while (end < n && sameTimes(m_order[begin], m_order[end], m_segments, m_numbering))
                 ++end;
             const auto first = static_cast<std::uint32_t>(begin);
             if (end - begin == 2 && compare(first, first + 1) == 0)
@@ -236,17 +191,17 @@ private:
     // first, then bytes.
     int compare(std::uint32_t a, std::uint32_t b) const
     {
-        const SortKey& ka = m_order[a];
-        const SortKey& kb = m_order[b];
-        const Segment& sa = *m_segments[ka.segment];
-        const Segment& sb = *m_segments[kb.segment];
-        const std::uint32_t idA = globalId(m_maps[ka.segment].auditIds, sa.auditId[ka.row]);
-        const std::uint32_t idB = globalId(m_maps[kb.segment].auditIds, sb.auditId[kb.row]);
+        const auto [segA, rowA] = m_numbering.locate(m_order[a].event);
+        const auto [segB, rowB] = m_numbering.locate(m_order[b].event);
+        const Segment& sa = *m_segments[segA];
+        const Segment& sb = *m_segments[segB];
+        const std::uint32_t idA = m_maps[segA].auditIds(sa.auditId[rowA]);
+        const std::uint32_t idB = m_maps[segB].auditIds(sb.auditId[rowB]);
         if (idA != idB)
             return idA < idB ? -1 : 1;
-        if (sa.stage[ka.row] != sb.stage[kb.row])
-            return sa.stage[ka.row] < sb.stage[kb.row] ? -1 : 1;
-        const std::string_view rawA = raw(sa, ka.row), rawB = raw(sb, kb.row);
+        if (sa.stage[rowA] != sb.stage[rowB])
+            return sa.stage[rowA] < sb.stage[rowB] ? -1 : 1;
+        const std::string_view rawA = raw(sa, rowA), rawB = raw(sb, rowB);
         if (rawA.size() != rawB.size())
             return rawA.size() < rawB.size() ? -1 : 1;
         return rawA.compare(rawB);
@@ -265,15 +220,16 @@ private:
     }
 
     const std::vector<const Segment*>& m_segments;
+    const EventNumbering& m_numbering;
     const std::vector<SegmentMaps>& m_maps;
     const std::vector<SourceInfo>& m_sources;
-    const std::vector<SortKey>& m_order;
+    const std::vector<OrderKey>& m_order;
 };
 
 // Removes the duplicates from `order` and records each one's place (source, line) at the store
 // row its kept copy will have.
-void dropDuplicates(const std::vector<const Segment*>& segments,
-    const std::vector<DuplicateFinder::Pair>& pairs, std::vector<SortKey>& order, EventStore& st)
+void dropDuplicates(const std::vector<const Segment*>& segments, const EventNumbering& numbering,
+    const std::vector<DuplicateFinder::Pair>& pairs, std::vector<OrderKey>& order, EventStore& st)
 {
     std::vector<std::uint32_t> dropped;
     dropped.reserve(pairs.size());
@@ -282,12 +238,12 @@ void dropDuplicates(const std::vector<const Segment*>& segments,
     std::sort(dropped.begin(), dropped.end());
     // A kept entry moves up by the number of dropped entries before it.
     for (const auto& p : pairs) {
-        const SortKey& copy = order[p.duplicate];
-        const Segment& seg = *segments[copy.segment];
+        const auto [segment, row] = numbering.locate(order[p.duplicate].event);
+        const Segment& seg = *segments[segment];
         const auto before =
             std::lower_bound(dropped.begin(), dropped.end(), p.kept) - dropped.begin();
         st.duplicatePlaces.push_back({p.kept - static_cast<std::uint32_t>(before),
-            SourceId{seg.source[copy.row]}, seg.line[copy.row]});
+            SourceId{seg.source[row]}, seg.line[row]});
     }
     std::sort(
         st.duplicatePlaces.begin(), st.duplicatePlaces.end(), [](const auto& a, const auto& b) {
@@ -304,18 +260,21 @@ void dropDuplicates(const std::vector<const Segment*>& segments,
 }
 
 // Sizes every column for `n` rows; id columns get the bit width of their (complete) pools.
+// Sizing zero-fills (and so faults in) every page: the wide columns are sized on a second thread.
 void sizeColumns(EventStore& st, std::size_t n)
 {
+    std::jthread wide([&] {
+        st.timeNs.resize(n);
+        st.stageLatencyNs.resize(n);
+        st.line.resize(n);
+        st.rawOffset.resize(n);
+    });
     const StringPools& pools = st.pools;
     const auto groupSetCount = static_cast<std::uint32_t>(st.groupSetOffsets.size() - 1);
-    st.timeNs.resize(n);
-    st.stageLatencyNs.resize(n);
     st.stage.resize(n);
     st.level.resize(n);
     st.flags.resize(n);
     st.code.resize(n);
-    st.line.resize(n);
-    st.rawOffset.resize(n);
     st.rawLength.resize(n);
     st.verb = PackedIdColumn<VerbId>(n, pools.verbs.size());
     st.user = PackedIdColumn<UserId>(n, pools.users.size());
@@ -339,9 +298,10 @@ void sizeColumns(EventStore& st, std::size_t n)
 class RowWriter
 {
 public:
-    RowWriter(const std::vector<const Segment*>& segments, const std::vector<SegmentMaps>& maps,
-        const std::vector<SortKey>& order, EventStore& st)
+    RowWriter(const std::vector<const Segment*>& segments, const EventNumbering& numbering,
+        const std::vector<SegmentMaps>& maps, const std::vector<OrderKey>& order, EventStore& st)
         : m_segments(segments)
+        , m_numbering(numbering)
         , m_maps(maps)
         , m_order(order)
         , m_st(st)
@@ -359,12 +319,13 @@ public:
         LongLatencies& longLatencies)
     {
         for (std::size_t i = begin; i < end; ++i) {
-            const SortKey& k = m_order[i];
-            const Segment& seg = *m_segments[k.segment];
-            copyRow(i, seg, m_maps[k.segment], k.row, longLatencies);
-            if (!m_finalRow[k.segment].empty())
-                m_finalRow[k.segment][k.row] = static_cast<std::uint32_t>(i);
-            countSource(counts[seg.source[k.row]], seg.timeNs[k.row]);
+            const OrderKey& k = m_order[i];
+            const auto [segment, row] = m_numbering.locate(k.event);
+            const Segment& seg = *m_segments[segment];
+            copyRow(i, k, seg, m_maps[segment], row, longLatencies);
+            if (!m_finalRow[segment].empty())
+                m_finalRow[segment][row] = static_cast<std::uint32_t>(i);
+            countSource(counts[seg.source[row]], k.timeNs);
         }
     }
 
@@ -375,7 +336,7 @@ public:
             for (const auto& [row, ip] : m_segments[s]->extraSourceIps) {
                 if (m_finalRow[s][row] != Dropped) // a duplicate's are its kept copy's
                     m_st.extraSourceIps.push_back(
-                        {m_finalRow[s][row], SourceIpId{m_maps[s].sourceIps[ip]}});
+                        {m_finalRow[s][row], SourceIpId{m_maps[s].sourceIps(ip)}});
             }
         }
         std::stable_sort(m_st.extraSourceIps.begin(), m_st.extraSourceIps.end(),
@@ -384,12 +345,14 @@ public:
 
 private:
     // Inlined: it is the loop body of write(), the hot part of the merge.
-    [[gnu::always_inline]] void copyRow(std::size_t i, const Segment& seg, const SegmentMaps& m,
-        std::uint32_t r, LongLatencies& longLatencies)
+    [[gnu::always_inline]] void copyRow(std::size_t i, const OrderKey& k, const Segment& seg,
+        const SegmentMaps& m, std::uint32_t r, LongLatencies& longLatencies)
     {
         EventStore& st = m_st;
-        st.timeNs[i] = seg.timeNs[r];
-        const std::int64_t latency = seg.stageTimeNs[r] - seg.timeNs[r];
+        st.timeNs[i] = k.timeNs;
+        const std::int64_t latency = k.latencyUs != OrderKey::Inexact
+            ? std::int64_t(k.latencyUs) * 1000
+            : seg.stageTimeNs[r] - seg.timeNs[r];
         if (LatencyColumn::fitsInline(latency))
             st.stageLatencyNs.setInline(i, latency);
         else
@@ -401,20 +364,20 @@ private:
         st.line[i] = seg.line[r];
         st.rawOffset.set(i, seg.rawOffset[r]);
         st.rawLength[i] = seg.rawLength[r];
-        st.verb.set(i, VerbId{globalId(m.verbs, seg.verb[r])});
-        st.user.set(i, UserId{globalId(m.users, seg.user[r])});
-        st.groupSet.set(i, GroupSetId{globalId(m.groupSets, seg.groupSet[r])});
-        st.impersonatedUser.set(i, UserId{globalId(m.users, seg.impersonatedUser[r])});
-        st.sourceIp.set(i, SourceIpId{globalId(m.sourceIps, seg.sourceIp[r])});
-        st.userAgent.set(i, UserAgentId{globalId(m.userAgents, seg.userAgent[r])});
-        st.apiGroup.set(i, ApiGroupId{globalId(m.apiGroups, seg.apiGroup[r])});
-        st.apiVersion.set(i, ApiVersionId{globalId(m.apiVersions, seg.apiVersion[r])});
-        st.resource.set(i, ResourceId{globalId(m.resources, seg.resource[r])});
-        st.subresource.set(i, SubresourceId{globalId(m.subresources, seg.subresource[r])});
-        st.namespaceId.set(i, NamespaceId{globalId(m.namespaces, seg.namespaceId[r])});
-        st.name.set(i, NameId{globalId(m.names, seg.name[r])});
-        st.decision.set(i, DecisionId{globalId(m.decisions, seg.decision[r])});
-        st.auditId.set(i, AuditIdId{globalId(m.auditIds, seg.auditId[r])});
+        st.verb.set(i, VerbId{m.verbs(seg.verb[r])});
+        st.user.set(i, UserId{m.users(seg.user[r])});
+        st.groupSet.set(i, GroupSetId{m.groupSets(seg.groupSet[r])});
+        st.impersonatedUser.set(i, UserId{m.users(seg.impersonatedUser[r])});
+        st.sourceIp.set(i, SourceIpId{m.sourceIps(seg.sourceIp[r])});
+        st.userAgent.set(i, UserAgentId{m.userAgents(seg.userAgent[r])});
+        st.apiGroup.set(i, ApiGroupId{m.apiGroups(seg.apiGroup[r])});
+        st.apiVersion.set(i, ApiVersionId{m.apiVersions(seg.apiVersion[r])});
+        st.resource.set(i, ResourceId{m.resources(seg.resource[r])});
+        st.subresource.set(i, SubresourceId{m.subresources(seg.subresource[r])});
+        st.namespaceId.set(i, NamespaceId{m.namespaces(seg.namespaceId[r])});
+        st.name.set(i, NameId{m.names(seg.name[r])});
+        st.decision.set(i, DecisionId{m.decisions(seg.decision[r])});
+        st.auditId.set(i, AuditIdId{m.auditIds(seg.auditId[r])});
         st.source.set(i, SourceId{seg.source[r]});
     }
 
@@ -430,8 +393,9 @@ private:
     }
 
     const std::vector<const Segment*>& m_segments;
+    const EventNumbering& m_numbering;
     const std::vector<SegmentMaps>& m_maps;
-    const std::vector<SortKey>& m_order;
+    const std::vector<OrderKey>& m_order;
     EventStore& m_st;
     std::vector<std::vector<std::uint32_t>> m_finalRow; // segment row -> store row, or empty
 };
@@ -457,12 +421,12 @@ void sumSourceCounts(
 
 // Fills the store's sized columns from the segments in `order`, on all threads in contiguous
 // ranges; `counts` (if given) gets the events and time range of each source.
-void writeColumns(const std::vector<const Segment*>& segments, const std::vector<SegmentMaps>& maps,
-    const std::vector<SortKey>& order, unsigned threads, EventStore& st,
-    std::vector<SourceCounts>* counts)
+void writeColumns(const std::vector<const Segment*>& segments, const EventNumbering& numbering,
+    const std::vector<SegmentMaps>& maps, const std::vector<OrderKey>& order, unsigned threads,
+    EventStore& st, std::vector<SourceCounts>* counts)
 {
     const std::size_t n = order.size();
-    RowWriter writer(segments, maps, order, st);
+    RowWriter writer(segments, numbering, maps, order, st);
     const unsigned parts = std::max(1u, threads);
     std::vector<std::vector<SourceCounts>> partCounts(
         parts, std::vector<SourceCounts>(st.sources.size()));
@@ -503,16 +467,18 @@ std::shared_ptr<EventStore> buildEventStore(const std::vector<const Segment*>& s
     mergeSmallDictionaries(segments, *store, maps);
 
     // 2. Time order, each event once.
-    std::vector<SortKey> order = timeOrder(segments, threads);
+    const EventNumbering numbering(segments);
+    std::vector<OrderKey> order = timeOrder(segments, numbering, threads);
     auditIdMerger.join(); // the audit ID dictionary is complete
-    const auto duplicates = DuplicateFinder(segments, maps, store->sources, order).find();
+    const auto duplicates =
+        DuplicateFinder(segments, numbering, maps, store->sources, order).find();
     if (!duplicates.empty())
-        dropDuplicates(segments, duplicates, order, *store);
+        dropDuplicates(segments, numbering, duplicates, order, *store);
 
     // 3. Columns in time order.
     sizeColumns(*store, order.size());
-    writeColumns(segments, maps, order, threads, *store, counts);
-    std::vector<SortKey>().swap(order);
+    writeColumns(segments, numbering, maps, order, threads, *store, counts);
+    std::vector<OrderKey>().swap(order);
     if (withIndexes) {
         const auto start = std::chrono::steady_clock::now();
         buildIndexes(*store);
@@ -528,7 +494,8 @@ void buildIndexes(EventStore& st)
     const std::size_t n = st.size();
     EventIndexes& ix = st.indexes;
     auto ids = [n](const auto& column, std::uint32_t keyCount) {
-        return PostingIndex::build(n, keyCount, [&](std::size_t row) { return column[row].value; });
+        return column.visit(
+            [&](auto valueAt) { return PostingIndex::build(n, keyCount, valueAt); });
     };
     // Independent lists; two threads halve the wall time on the 2-core target.
     std::jthread second([&] {

@@ -17,6 +17,33 @@ std::uint64_t load64(const char* p)
     return v;
 }
 
+std::uint32_t load32(const char* p)
+{
+    std::uint32_t v;
+    std::memcpy(&v, p, 4);
+    return v;
+}
+
+// Equality of two byte strings of length n, without a call to memcmp: interned strings are
+// mostly short, and the call costs more than the comparison. Loads never leave [0, n).
+bool sameBytes(const char* a, const char* b, std::size_t n)
+{
+    if (n >= 8) {
+        for (std::size_t i = 0; i + 8 < n; i += 8) {
+            if (load64(a + i) != load64(b + i))
+                return false;
+        }
+        return load64(a + n - 8) == load64(b + n - 8);
+    }
+    if (n >= 4)
+        return load32(a) == load32(b) && load32(a + n - 4) == load32(b + n - 4);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (a[i] != b[i])
+            return false;
+    }
+    return true;
+}
+
 std::uint64_t mix(std::uint64_t a, std::uint64_t b)
 {
     __extension__ typedef unsigned __int128 U128;
@@ -39,15 +66,23 @@ std::uint64_t hashBytes(std::string_view text)
     constexpr std::uint64_t K1 = 0xe7037ed1a0b428dbull;
     std::uint64_t h = (K0 ^ Seed) ^ text.size();
     const char* p = text.data();
-    std::size_t n = text.size();
-    while (n >= 8) {
-        h = mix(h ^ load64(p), K1);
-        p += 8;
-        n -= 8;
+    const std::size_t n = text.size();
+    if (n >= 8) {
+        // Whole words, then the last 8 bytes (overlapping the previous word when n % 8 != 0).
+        const char* last = p + n - 8;
+        for (; p < last; p += 8)
+            h = mix(h ^ load64(p), K1);
+        return mix(h ^ load64(last), K1 ^ K0);
     }
+    // Short strings in one or two overlapping loads (a byte-wise copy into a word stalls on
+    // store forwarding); together they cover every byte, and the length is in h.
     std::uint64_t tail = 0;
-    if (n > 0)
-        std::memcpy(&tail, p, n);
+    if (n >= 4)
+        tail = std::uint64_t(load32(p)) << 32 | load32(p + n - 4);
+    else if (n > 0)
+        tail = std::uint64_t(static_cast<unsigned char>(p[0])) << 16
+            | std::uint64_t(static_cast<unsigned char>(p[n / 2])) << 8
+            | static_cast<unsigned char>(p[n - 1]);
     return mix(h ^ tail, K1 ^ K0);
 }
 
@@ -64,7 +99,8 @@ std::size_t StringPool::slotOf(std::string_view text, std::uint64_t hash) const
         if (entry == 0)
             return slot;
         const std::uint32_t id = entry - 1;
-        if (m_hashTags[id] == tag && m_strings[id] == text)
+        if (m_hashTags[id] == tag && m_strings[id].size() == text.size()
+            && sameBytes(m_strings[id].data(), text.data(), text.size()))
             return slot;
     }
 }

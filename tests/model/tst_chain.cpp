@@ -854,6 +854,27 @@ void TestChain::completesChainValuesWithCounts()
     QCOMPARE(toQString(fields.items.front().text), QStringLiteral("chain:"));
 }
 
+void TestChain::completerDoesNotWaitForTheIntegrity()
+{
+    const LoadResult r = loadAuditLogs({m_generated->files[2].toStdString()});
+    QueryCompleter completer(r.store);
+    completer.warmUp();
+    QVERIFY(!cachedChainIntegrity(*r.store)); // not computed by the warm-up
+    // Before it is known: every value, without counts.
+    Completions c = completer.complete("chain:", 6);
+    QCOMPARE(c.items.size(), std::size_t(ChainFlagCount + 1));
+    for (const CompletionItem& item : c.items)
+        QCOMPARE(item.count, std::int64_t(-1));
+    QCOMPARE(completer.complete("chain:inc", 9).items.size(), std::size_t(1));
+    // Once it is known (whoever computed it), with their counts.
+    QVERIFY(chainIntegrityFor(r.store));
+    c = completer.complete("chain:", 6);
+    QVERIFY(!c.items.empty());
+    QCOMPARE(toQString(c.items.front().text), QStringLiteral("ok"));
+    for (const CompletionItem& item : c.items)
+        QCOMPARE(std::int64_t(query(*r.store, "chain:" + item.text).size()), item.count);
+}
+
 void TestChain::integrityIsCachedPerSnapshot()
 {
     const EventStorePtr& store = m_generated->load.store;

@@ -31,6 +31,7 @@ private Q_SLOTS:
     void queryTermErrors_data();
     void queryTermErrors();
     void completesChainValuesWithCounts();
+    void completerDoesNotWaitForTheIntegrity();
     void integrityIsCachedPerSnapshot();
     void stopRequestGivesNoResult();
 

@@ -69,6 +69,16 @@ void TestLoadWarnings::oddEventLoadsFlaggedWithALocatedWarning_data()
         eventLine("odd", "ResponseComplete", T0, "0001-01-01T00:00:00Z"),
         "\"0001-01-01T00:00:00Z\"", "stageTimestamp: Go's zero time");
     row("missing auditID", replaced(odd, R"("auditID":"odd",)", ""), "{", "missing auditID");
+    // Not read, while a query's JSON path (keys case-insensitive) finds them.
+    row("a member in another case",
+        eventLine("odd", "ResponseComplete", T0, T0, "get", R"(,"RequestObject":{})"),
+        "\"RequestObject\"",
+        "key \"RequestObject\" is not read: kube-apiserver writes \"requestObject\" (keys are "
+        "case-sensitive)");
+    row("an escaped key",
+        eventLine("odd", "ResponseComplete", T0, T0, "get", R"(,"ver\u0062":"delete")"),
+        "\"ver\\u0062\"",
+        "key \"verb\" is not read: kube-apiserver writes \"verb\" without escapes");
 }
 
 void TestLoadWarnings::oddEventLoadsFlaggedWithALocatedWarning()
@@ -229,6 +239,16 @@ void TestLoadWarnings::duplicateKeysWarnAndTheLastWins()
     QCOMPARE(std::size_t(warnings[1]->column - 1), line.rfind("\"objectRef\":"));
     QCOMPARE(std::size_t(warnings[2]->column - 1), line.rfind("\"name\":\"b\""));
     QVERIFY(warnings[2]->message.starts_with("objectRef: duplicate key \"name\""));
+}
+
+void TestLoadWarnings::keysThatNameNoReadKeyLoadSilently()
+{
+    const LoadResult r = loadText(eventLine("k", "ResponseComplete", T0, T0, "get",
+                                      R"(,"custom":1,"Items":[],"requestObjects":{},"":2)")
+        + "\n");
+    QCOMPARE(r.store->size(), std::size_t(1));
+    QCOMPARE(r.report.warnings, 0u);
+    QVERIFY(!(r.store->flags[0] & LoadedWithWarnings));
 }
 
 void TestLoadWarnings::nulRunBeforeAnEventIsSkippedWithANote()

@@ -20,6 +20,7 @@ private Q_SLOTS:
     void unusableLinesStayErrors();
     void kubernetesObjectsAreOneWarningPerFile();
     void duplicateKeysWarnAndTheLastWins();
+    void keysThatNameNoReadKeyLoadSilently();
     void nulRunBeforeAnEventIsSkippedWithANote();
     void bodiesDeeperThanTheLimitLoadWithAWarning_data();
     void bodiesDeeperThanTheLimitLoadWithAWarning();

@@ -58,20 +58,29 @@ private Q_SLOTS:
     {
         QFETCH(quint32, distinct);
         QFETCH(int, width);
-        PackedIdColumn<UserId> column(1000, distinct);
+        const std::uint32_t rows = 1003; // not a multiple of countValues()' four tallies
+        PackedIdColumn<UserId> column(rows, distinct);
         QCOMPARE(column.width(), width);
-        for (std::uint32_t row = 0; row < 1000; ++row) {
+        for (std::uint32_t row = 0; row < rows; ++row) {
             if (row % 7 == 0)
                 column.set(row, UserId{});
             else
                 column.set(row, UserId{(row * 7919) % distinct});
         }
-        for (std::uint32_t row = 0; row < 1000; ++row) {
-            if (row % 7 == 0)
+        std::vector<std::uint64_t> expected(distinct, 0);
+        for (std::uint32_t row = 0; row < rows; ++row) {
+            if (row % 7 == 0) {
                 QVERIFY(!column[row]);
-            else
+            } else {
                 QCOMPARE(column[row].value, (row * 7919) % distinct);
+                ++expected[column[row].value];
+            }
         }
+        std::vector<std::uint64_t> counts(distinct, 1); // counts are added
+        column.countValues(counts);
+        for (std::uint64_t& c : counts)
+            --c;
+        QVERIFY(counts == expected);
     }
 
     void latencyColumnKeepsEveryValueExactly()
