@@ -18,7 +18,10 @@ namespace auditscope {
 class PolicyAttributeIndex
 {
 public:
-    static std::shared_ptr<const PolicyAttributeIndex> build(EventStorePtr store);
+    /// Uses up to `threads` threads (0: up to 2 from 64 K events on); tuple ids are the same
+    /// whatever the count (in the order of their first event).
+    static std::shared_ptr<const PolicyAttributeIndex> build(
+        EventStorePtr store, unsigned threads = 0);
 
     std::size_t tupleCount() const { return m_tuples.size(); }
     std::size_t eventCount() const { return m_tupleOfEvent.size(); }
