@@ -30,9 +30,17 @@ public:
     /// Stops the running evaluation and waits for it (at most an index build in progress).
     ~PolicyEvaluationRunner() override;
 
-    /// Milliseconds from the last change to the start of an evaluation (default 150).
+    /// The debounce follows the evaluation time (the default): about one evaluation on the
+    /// worker (index builds excluded) after the last change, from MinDebounceMs to
+    /// MaxDebounceMs. A key typed while an evaluation runs stops it, so waiting longer than an
+    /// evaluation saves no work; a cheap evaluation then follows typing within a few frames.
+    static constexpr int MinDebounceMs = 25;
+    static constexpr int MaxDebounceMs = 150; ///< also the start, before any evaluation
+    /// Milliseconds from the last change to the start of an evaluation, fixed (no adapting).
     void setDebounceInterval(int ms);
+    /// The wait before the next evaluation starts.
     int debounceInterval() const;
+    bool adaptsDebounce() const { return m_adaptiveDebounce; }
     /// What the next evaluations compute (lint against the log, outline, impact).
     void setOptions(const PolicyEvaluationOptions& options);
     const PolicyEvaluationOptions& options() const { return m_options; }
@@ -83,7 +91,13 @@ private:
     };
     void newBaselineEpoch();
 
+    /// After a result: the next debounce from the worker's time (when adapting).
+    void adaptDebounce(const PolicyEvaluationResult& result);
+
     QTimer m_debounce;
+    bool m_adaptiveDebounce = true;
+    int m_debounceMs = MaxDebounceMs; // the cost is unknown until an evaluation ran
+    double m_evaluationMs = -1; // running average of the worker's time per evaluation
     QString m_text;
     QString m_baselineText;
     std::shared_ptr<BaselineCache> m_baselineCache = std::make_shared<BaselineCache>();
