@@ -87,18 +87,38 @@ void PolicyEvaluationRunner::newBaselineEpoch()
     m_baselineCache->result.reset(); // its per-event outcomes can go
 }
 
+bool PolicyEvaluationRunner::useStore(const EventStorePtr& store)
+{
+    if (store == m_store)
+        return false;
+    m_store = store;
+    newBaselineEpoch();
+    m_storeIndex = store ? std::make_shared<PolicyStoreIndex>(store) : nullptr;
+    m_prepareJobs.cancel(); // a build for the previous store stops: its store can go
+    if (m_adaptiveDebounce) { // another log: its cost is unknown again
+        m_evaluationMs = -1;
+        m_debounceMs = MaxDebounceMs;
+    }
+    return true;
+}
+
 void PolicyEvaluationRunner::setStore(const EventStorePtr& store)
 {
-    if (store != m_store) {
-        m_store = store;
-        newBaselineEpoch();
-        if (m_adaptiveDebounce) { // another log: its cost is unknown again
-            m_evaluationMs = -1;
-            m_debounceMs = MaxDebounceMs;
-        }
-        m_storeIndex = store ? std::make_shared<PolicyStoreIndex>(store) : nullptr;
-    }
+    useStore(store);
     scheduleEvaluation();
+}
+
+void PolicyEvaluationRunner::prepareStore(const EventStorePtr& store)
+{
+    if (!useStore(store) || !m_storeIndex || m_storeIndex->isBuilt())
+        return;
+    m_prepareJobs.start(
+        [index = m_storeIndex](JobContext& job) { index->index(nullptr, job.stopToken()); }, [] {});
+}
+
+bool PolicyEvaluationRunner::isStoreIndexed() const
+{
+    return m_storeIndex && m_storeIndex->isBuilt();
 }
 
 void PolicyEvaluationRunner::scheduleEvaluation()

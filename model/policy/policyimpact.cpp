@@ -6,6 +6,7 @@
 #include "report/rawjsonscan.h"
 
 #include <algorithm>
+#include <atomic>
 
 namespace auditscope {
 
@@ -236,15 +237,17 @@ private:
     std::vector<std::uint32_t> m_nextInSlot;
 };
 
-/// The groups of events [begin, end), with the sizes of their bodies.
-void collectGroups(const PolicyAttributeIndex& index, std::size_t begin, std::size_t end,
-    std::vector<Group>& groups)
+/// The groups of events [begin, end), with the sizes of their bodies; false when stopped.
+bool collectGroups(const PolicyAttributeIndex& index, std::size_t begin, std::size_t end,
+    std::vector<Group>& groups, const std::stop_token& stop)
 {
     constexpr std::uint8_t BodyFlags = HasObjectRef | HasRequestObject | HasResponseObject;
     const EventStore& store = index.store();
     const std::vector<std::uint32_t>& slotOfEvent = index.slotOfEvent();
     SlotGroups slots(index.tupleCount());
     for (std::size_t r = begin; r < end; ++r) {
+        if (r % 65536 == 0 && stop.stop_requested())
+            return false;
         const auto row = static_cast<std::uint32_t>(r);
         const std::uint32_t slot = slotOfEvent[row];
         const Level recorded = store.level[row];
@@ -275,12 +278,13 @@ void collectGroups(const PolicyAttributeIndex& index, std::size_t begin, std::si
             group.withBoth += bytes[0] > 0 && bytes[1] > 0;
         }
     }
+    return true;
 }
 
 } // namespace
 
 std::shared_ptr<const PolicyImpactIndex> PolicyImpactIndex::build(
-    const PolicyAttributeIndex& index, unsigned threads)
+    const PolicyAttributeIndex& index, unsigned threads, std::stop_token stop)
 {
     std::shared_ptr<PolicyImpactIndex> out(new PolicyImpactIndex());
     const EventStore& store = index.store();
@@ -292,9 +296,13 @@ std::shared_ptr<const PolicyImpactIndex> PolicyImpactIndex::build(
     if (threads == 0)
         threads = passThreads(n);
     std::vector<std::vector<Group>> ranges(threads);
+    std::atomic<bool> stopped = false;
     forEachRange(n, threads, [&](unsigned part, std::size_t begin, std::size_t end) {
-        collectGroups(index, begin, end, ranges[part]);
+        if (!collectGroups(index, begin, end, ranges[part], stop))
+            stopped = true;
     });
+    if (stopped)
+        return nullptr;
     SlotGroups merged(index.tupleCount());
     for (const std::vector<Group>& range : ranges)
         for (const Group& group : range) {

@@ -7,6 +7,7 @@
 #include "report/rawjsonscan.h"
 
 #include <algorithm>
+#include <atomic>
 #include <thread>
 #include <unordered_map>
 
@@ -106,8 +107,9 @@ public:
         , m_updateVerb(store.pools.verbs.find("update"))
     { }
 
-    /// Fills tupleOfEvent[begin, end) with this range's own tuple ids.
-    void collect(std::size_t begin, std::size_t end, std::uint32_t* tupleOfEvent);
+    /// Fills localTuple[begin, end) with this range's own tuple ids; false when stopped.
+    bool collect(
+        std::size_t begin, std::size_t end, std::uint32_t* localTuple, const std::stop_token& stop);
 
     StringPool strings; ///< namespaces, names and paths as the policy saw them
     std::vector<Tuple> tuples;
@@ -215,28 +217,34 @@ PolicyAttributeIndex::Tuple RangeTuples::tupleOf(std::size_t row)
     return t;
 }
 
-void RangeTuples::collect(std::size_t begin, std::size_t end, std::uint32_t* tupleOfEvent)
+bool RangeTuples::collect(
+    std::size_t begin, std::size_t end, std::uint32_t* localTuple, const std::stop_token& stop)
 {
     for (std::size_t row = begin; row < end; ++row) {
+        if (row % 65536 == 0 && stop.stop_requested())
+            return false;
         bool inserted = false;
         const std::uint32_t id = m_ids.idOf(tupleOf(row), tuples, inserted);
         if (inserted)
             eventsPerTuple.push_back(0);
         ++eventsPerTuple[id];
-        tupleOfEvent[row] = id;
+        localTuple[row] = id;
     }
+    return true;
 }
 
 } // namespace
 
 std::shared_ptr<const PolicyAttributeIndex> PolicyAttributeIndex::build(
-    EventStorePtr storePtr, unsigned threads)
+    EventStorePtr storePtr, unsigned threads, std::stop_token stop)
 {
     std::shared_ptr<PolicyAttributeIndex> index(new PolicyAttributeIndex());
     index->m_store = std::move(storePtr);
     const EventStore& store = *index->m_store;
     const std::size_t n = store.size();
-    index->m_tupleOfEvent.resize(n);
+    // The slot column holds each range's own tuple ids until they are merged.
+    index->m_slotOfEvent.resize(n);
+    std::uint32_t* slotOfEvent = index->m_slotOfEvent.data();
 
     // 1. Each thread finds the tuples of its range of events (ids of its own).
     if (threads == 0)
@@ -244,10 +252,13 @@ std::shared_ptr<const PolicyAttributeIndex> PolicyAttributeIndex::build(
     std::vector<std::unique_ptr<RangeTuples>> ranges;
     for (unsigned r = 0; r < threads; ++r)
         ranges.push_back(std::make_unique<RangeTuples>(store));
-    std::uint32_t* tupleOfEvent = index->m_tupleOfEvent.data();
+    std::atomic<bool> stopped = false;
     forEachRange(n, threads, [&](unsigned part, std::size_t begin, std::size_t end) {
-        ranges[part]->collect(begin, end, tupleOfEvent);
+        if (!ranges[part]->collect(begin, end, slotOfEvent, stop))
+            stopped = true;
     });
+    if (stopped)
+        return nullptr;
 
     // 2. The ranges' tuples into one list (first seen first), and each range's ids into it.
     std::unordered_map<Tuple, std::uint32_t, TupleHash> seen;
@@ -274,17 +285,12 @@ std::shared_ptr<const PolicyAttributeIndex> PolicyAttributeIndex::build(
         }
     }
 
-    // 3. Per event: the index's tuple id, and tuple * StageCount + stage.
-    index->m_slotOfEvent.resize(n);
-    std::uint32_t* slotOfEvent = index->m_slotOfEvent.data();
+    // 3. Per event: the index's tuple * StageCount + stage.
     forEachRange(n, threads, [&](unsigned part, std::size_t begin, std::size_t end) {
         const std::vector<std::uint32_t>& global = globalOf[part];
-        for (std::size_t row = begin; row < end; ++row) {
-            const std::uint32_t t = global[tupleOfEvent[row]];
-            tupleOfEvent[row] = t;
-            slotOfEvent[row] = t * static_cast<std::uint32_t>(StageCount)
+        for (std::size_t row = begin; row < end; ++row)
+            slotOfEvent[row] = global[slotOfEvent[row]] * static_cast<std::uint32_t>(StageCount)
                 + static_cast<std::uint32_t>(store.stage[row]);
-        }
     });
 
     const std::size_t groupSets =

@@ -63,6 +63,7 @@ private Q_SLOTS:
     void supersededEvaluationsAreDropped();
     void cancelDropsTheRunningEvaluation();
     void buildsTheIndexOncePerSnapshot();
+    void buildsTheIndexAheadOfNeed();
     void worksWithoutALog();
     void comparesWithABaselineEvaluatedOnce();
     void lowerPriorityIsPerThreadAndInherited();
@@ -302,6 +303,36 @@ void TestPolicyEvaluationRunner::buildsTheIndexOncePerSnapshot()
     QVERIFY(third->index != first->index);
     QVERIFY(third->queryContext()->covers(*again.store));
     QVERIFY(!third->queryContext()->covers(*corpusStore()));
+}
+
+void TestPolicyEvaluationRunner::buildsTheIndexAheadOfNeed()
+{
+    // A stopped build leaves nothing half made: the next call builds.
+    {
+        PolicyStoreIndex index(corpusStore());
+        std::stop_source stopped;
+        stopped.request_stop();
+        QVERIFY(!index.index(nullptr, stopped.get_token()));
+        QVERIFY(!index.isBuilt());
+        bool built = false;
+        QVERIFY(index.index(&built));
+        QVERIFY(built && index.isBuilt());
+    }
+    PolicyEvaluationRunner runner;
+    QSignalSpy started(&runner, &PolicyEvaluationRunner::evaluationStarted);
+    QSignalSpy finished(&runner, &PolicyEvaluationRunner::evaluationFinished);
+    runner.prepareStore(corpusStore());
+    QCOMPARE(runner.store(), corpusStore());
+    QTRY_VERIFY(runner.isStoreIndexed());
+    QVERIFY(!runner.isPending()); // no evaluation without a text
+    runner.setStore(corpusStore()); // the same store: its index is kept
+    runner.setPolicyText(websitePolicy());
+    QTRY_COMPARE(finished.count(), 1);
+    QCOMPARE(started.count(), 1);
+    QCOMPARE(resultAt(finished, 0)->timings.indexMs, 0.0);
+    runner.prepareStore(nullptr);
+    QVERIFY(!runner.store());
+    QVERIFY(!runner.isStoreIndexed());
 }
 
 void TestPolicyEvaluationRunner::worksWithoutALog()

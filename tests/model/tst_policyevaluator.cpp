@@ -451,7 +451,6 @@ void TestPolicyEvaluator::attributeIndexAgreesWithEachEvent()
         const auto one = PolicyAttributeIndex::build(store, 1);
         const auto two = PolicyAttributeIndex::build(store, 2);
         QCOMPARE(two->tupleCount(), one->tupleCount());
-        QCOMPARE(two->tupleOfEvent(), one->tupleOfEvent());
         QCOMPARE(two->slotOfEvent(), one->slotOfEvent());
         QCOMPARE(two->eventsPerTuple(), one->eventsPerTuple());
         RawFieldReader reader;
