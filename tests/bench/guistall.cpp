@@ -453,6 +453,43 @@ std::optional<Arguments> parseArguments(const QStringList& args)
     return a;
 }
 
+// The figures of issue #17's goals.
+struct Goals
+{
+    qint64 firstRowsMs = -1, loadedMs = -1;
+    double loadCpuMs = 0;
+    std::vector<Timed> cli; ///< auditscope-cli summary before the window and at the end
+    double stallMs = 0, stallCpuMs = 0;
+    qint64 firstPolicyResultMs = -1;
+    double keystrokeMs = 0; ///< median keystroke-to-update
+};
+
+// Issue #17's goals, one line each.
+void printGoals(const Goals& g)
+{
+    std::printf("\ngoals (issue #17):\n");
+    std::printf("  first rows:             %6lld ms (goal <= 500 ms)\n", g.firstRowsMs);
+    const bool cliRan = !g.cli.empty()
+        && std::all_of(g.cli.begin(), g.cli.end(), [](const Timed& t) { return t.wallMs > 0; });
+    if (cliRan) {
+        // The mean of the runs before and after: the machine's load drifts during a long run.
+        const double wall = (g.cli.front().wallMs + g.cli.back().wallMs) / 2;
+        const double cpu = (g.cli.front().cpuMs + g.cli.back().cpuMs) / 2;
+        std::printf("  window load:            %6lld ms, %.2fx auditscope-cli summary's %.0f ms "
+                    "(mean of %.0f and %.0f; goal <= 1.2x)\n",
+            g.loadedMs, double(g.loadedMs) / wall, wall, g.cli.front().wallMs, g.cli.back().wallMs);
+        std::printf("                          %6.0f ms CPU, %.2fx the CLI's %.0f ms CPU\n",
+            g.loadCpuMs, g.loadCpuMs / cpu, cpu);
+    } else {
+        std::printf("  window load:            %6lld ms, %.0f ms CPU (auditscope-cli summary %s)\n",
+            g.loadedMs, g.loadCpuMs, g.cli.empty() ? "not run" : "failed");
+    }
+    std::printf("  longest stall:          %6.1f ms wall, %.1f ms GUI-thread CPU (goal <= 50 ms)\n",
+        g.stallMs, g.stallCpuMs);
+    std::printf("  first policy result:    %6lld ms (goal <= 2000 ms)\n", g.firstPolicyResultMs);
+    std::printf("  keystroke-to-update:    %6.0f ms median (goal <= 100 ms)\n", g.keystrokeMs);
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -590,28 +627,7 @@ int main(int argc, char** argv)
         std::max({maximum(keys->keyWallMs), maximum(burst->keyWallMs),
             maximum(comparedKeys->keyWallMs)}));
 
-    // Issue #17's goals, one line each.
-    std::printf("\ngoals (issue #17):\n");
-    std::printf("  first rows:             %6lld ms (goal <= 500 ms)\n", firstRowsMs);
-    const bool cliRan = !cli.empty()
-        && std::all_of(cli.begin(), cli.end(), [](const Timed& t) { return t.wallMs > 0; });
-    if (cliRan) {
-        // The mean of the runs before and after: the machine's load drifts during a long run.
-        const double wall = (cli.front().wallMs + cli.back().wallMs) / 2;
-        const double cpu = (cli.front().cpuMs + cli.back().cpuMs) / 2;
-        std::printf("  window load:            %6lld ms, %.2fx auditscope-cli summary's %.0f ms "
-                    "(mean of %.0f and %.0f; goal <= 1.2x)\n",
-            loadedMs, double(loadedMs) / wall, wall, cli.front().wallMs, cli.back().wallMs);
-        std::printf("                          %6.0f ms CPU, %.2fx the CLI's %.0f ms CPU\n",
-            loadCpuMs, loadCpuMs / cpu, cpu);
-    } else {
-        std::printf("  window load:            %6lld ms, %.0f ms CPU (auditscope-cli summary %s)\n",
-            loadedMs, loadCpuMs, cli.empty() ? "not run" : "failed");
-    }
-    std::printf("  longest stall:          %6.1f ms wall, %.1f ms GUI-thread CPU (goal <= 50 ms)\n",
-        worst, worstCpuMs);
-    std::printf("  first policy result:    %6lld ms (goal <= 2000 ms)\n", firstPolicyResultMs);
-    std::printf(
-        "  keystroke-to-update:    %6.0f ms median (goal <= 100 ms)\n", median(keys->latencyMs));
+    printGoals({firstRowsMs, loadedMs, loadCpuMs, cli, worst, worstCpuMs, firstPolicyResultMs,
+        median(keys->latencyMs)});
     return 0;
 }
