@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "filterbar.h"
 
+#include "jobs/settingswriter.h"
 #include "query/completerbuilder.h"
 #include "query/findingterms.h"
 #include "query/policyterms.h"
@@ -21,7 +22,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
-#include <QSettings>
 #include <QStandardItemModel>
 #include <QTextCharFormat>
 #include <QTimer>
@@ -84,6 +84,7 @@ FilterBar::FilterBar(QWidget* parent)
     , m_popup(new QCompleter(this))
     , m_completions(new QStandardItemModel(0, 2, this))
     , m_builder(new CompleterBuilder(this))
+    , m_settings(new SettingsWriter(this))
 {
     connect(m_builder, &CompleterBuilder::completerReady, this,
         [this](const std::shared_ptr<QueryCompleter>& completer) {
@@ -163,7 +164,7 @@ FilterBar::FilterBar(QWidget* parent)
     connect(m_popup, qOverload<const QModelIndex&>(&QCompleter::activated), this,
         &FilterBar::insertCompletion);
 
-    m_history = QSettings().value(HistoryKey).toStringList();
+    m_history = m_settings->value(HistoryKey).toStringList();
     setCounts(0, 0);
     setStore(nullptr);
 }
@@ -178,7 +179,7 @@ QString FilterBar::filterText() const
 QList<std::pair<QString, QString>> FilterBar::savedFilters() const
 {
     QList<std::pair<QString, QString>> out;
-    const QVariantMap saved = QSettings().value(SavedKey).toMap();
+    const QVariantMap saved = m_settings->value(SavedKey).toMap();
     for (auto it = saved.cbegin(); it != saved.cend(); ++it)
         out.append({it.key(), it.value().toString()});
     return out;
@@ -252,18 +253,16 @@ void FilterBar::saveFilter(const QString& name, const QString& expression)
 {
     if (name.trimmed().isEmpty())
         return;
-    QSettings settings;
-    QVariantMap saved = settings.value(SavedKey).toMap();
+    QVariantMap saved = m_settings->value(SavedKey).toMap();
     saved.insert(name.trimmed(), expression);
-    settings.setValue(SavedKey, saved);
+    m_settings->setValue(SavedKey, saved);
 }
 
 void FilterBar::removeSavedFilter(const QString& name)
 {
-    QSettings settings;
-    QVariantMap saved = settings.value(SavedKey).toMap();
+    QVariantMap saved = m_settings->value(SavedKey).toMap();
     saved.remove(name);
-    settings.setValue(SavedKey, saved);
+    m_settings->setValue(SavedKey, saved);
 }
 
 QList<std::pair<QString, qint64>> FilterBar::updateCompletions()
@@ -448,7 +447,7 @@ void FilterBar::addToHistory(const QString& text)
     m_history.prepend(text);
     while (m_history.size() > MaxHistory)
         m_history.removeLast();
-    QSettings().setValue(HistoryKey, m_history);
+    m_settings->setValue(HistoryKey, m_history); // off this thread: QSettings syncs to disk
 }
 
 void FilterBar::stepHistory(int step)
@@ -481,7 +480,7 @@ void FilterBar::rebuildHistoryMenu()
     connect(clearAction, &QAction::triggered, this, [this] {
         m_history.clear();
         m_historyPos = -1;
-        QSettings().remove(HistoryKey);
+        m_settings->remove(HistoryKey);
     });
 }
 

@@ -24,6 +24,7 @@ namespace auditscope {
 
 class CompleterBuilder;
 class QueryCompleter;
+class SettingsWriter;
 
 /// The display-filter bar: a line edit for the query language, validated by the real parser on
 /// a short debounce (tinted valid / invalid / empty from the palette, the error underlined with
@@ -133,6 +134,7 @@ private:
     FindingQueryContextPtr m_findings;
     EventStorePtr m_store; // what the filter runs on (null: no log open)
     CompleterBuilder* m_builder; // counts a new store's values off the GUI thread
+    SettingsWriter* m_settings; // history and saved filters, written off the GUI thread
 };
 
 } // namespace auditscope

@@ -11,6 +11,7 @@
 #include "investigation/investigation.h"
 #include "investigation/loadcontroller.h"
 #include "itemmodels/eventtablemodel.h"
+#include "jobs/settingswriter.h"
 #include "loadsummaryview.h"
 #include "policydocks.h"
 #include "policyeditor.h"
@@ -47,6 +48,7 @@ MainWindow::MainWindow(QWidget* parent)
     , m_progress(new QProgressBar)
     , m_status(new QLabel)
     , m_cancel(new QPushButton(tr("Cancel")))
+    , m_settings(new SettingsWriter(this))
 {
     setWindowTitle(tr("AuditScope"));
     m_table->setModel(eventModel());

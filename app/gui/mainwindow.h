@@ -34,6 +34,7 @@ class PolicyDocks;
 class PolicyEditor;
 class PolicyEvaluationRunner;
 class PolicyRulesPanel;
+class SettingsWriter;
 class TimelineView;
 class WelcomePage;
 struct LoadProgress;
@@ -166,6 +167,7 @@ private:
     PolicyDocks* m_policyDocks;
     ChainDocks* m_chainDocks;
     FindingsDocks* m_findingsDocks;
+    SettingsWriter* m_settings; // recent files, written off the GUI thread
     QMenu* m_recentMenu = nullptr;
     QAction* m_reloadAction = nullptr;
     QAction* m_closeAction = nullptr;

@@ -9,6 +9,7 @@
 #include "findingsdocks.h"
 #include "investigation/investigation.h"
 #include "investigation/loadcontroller.h"
+#include "jobs/settingswriter.h"
 #include "loadsummaryview.h"
 #include "welcomepage.h"
 
@@ -24,7 +25,6 @@
 #include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QSettings>
 #include <QStackedWidget>
 
 #include <algorithm>
@@ -153,8 +153,8 @@ QString MainWindow::samplePath(const QString& fileName)
 
 void MainWindow::rememberRecent(const QStringList& paths)
 {
-    QSettings settings;
-    QStringList recent = settings.value(QStringLiteral("recent/paths")).toStringList();
+    const QString key = QStringLiteral("recent/paths");
+    QStringList recent = m_settings->value(key).toStringList();
     for (const QString& path : paths) {
         const QString absolute = QFileInfo(path).absoluteFilePath();
         recent.removeAll(absolute);
@@ -162,13 +162,13 @@ void MainWindow::rememberRecent(const QStringList& paths)
     }
     while (recent.size() > 12)
         recent.removeLast();
-    settings.setValue(QStringLiteral("recent/paths"), recent);
+    m_settings->setValue(key, recent); // off this thread: QSettings syncs to disk
 }
 
 void MainWindow::fillRecentMenu()
 {
     m_recentMenu->clear();
-    const QStringList recent = QSettings().value(QStringLiteral("recent/paths")).toStringList();
+    const QStringList recent = m_settings->value(QStringLiteral("recent/paths")).toStringList();
     for (const QString& path : recent)
         m_recentMenu->addAction(path, this, [this, path] { openPaths({path}); });
     if (recent.isEmpty())

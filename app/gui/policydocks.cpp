@@ -74,10 +74,12 @@ void PolicyDocks::activeTextChanged(const QString& text)
         m_parts.investigation->clearPolicy();
         return;
     }
-    if (m_choicesFor != m_editor->activeDocument())
+    const bool switched = m_choicesFor != m_editor->activeDocument();
+    if (switched)
         updateComparisonChoices(); // another tab became active
     updateBaseline(); // another policy's text may have changed meanwhile
-    m_parts.investigation->setPolicyText(text);
+    // Only typing waits for the debounce: a policy opened or switched to is evaluated at once.
+    m_parts.investigation->setPolicyText(text, switched);
 }
 
 void PolicyDocks::chooseComparison(int choice)

@@ -248,11 +248,13 @@ void Investigation::startSort()
         });
 }
 
-void Investigation::setPolicyText(const QString& text)
+void Investigation::setPolicyText(const QString& text, bool now)
 {
     m_policyActive = true;
     updatePolicyStore();
     m_policy->setPolicyText(text);
+    if (now)
+        m_policy->evaluateNow();
 }
 
 void Investigation::setPolicyBaseline(const QString& text)
@@ -271,11 +273,16 @@ void Investigation::clearPolicy()
 
 void Investigation::updatePolicyStore()
 {
-    if (!m_policyActive)
-        return; // nothing to match
     const EventStorePtr& store = snapshot();
-    if (store && !store->indexed)
-        return; // a partial snapshot while loading: match the whole log
+    const bool partial = store && !store->indexed; // the first rows of a load
+    if (!m_policyActive) {
+        // No policy yet: the whole log's indexes are built ahead, at low priority, so that
+        // opening one does not wait seconds for them; a load in progress lets the last go.
+        m_policy->prepareStore(partial ? nullptr : store);
+        return;
+    }
+    if (partial)
+        return; // match the whole log
     if (store != m_policy->store())
         m_policy->setStore(store);
 }

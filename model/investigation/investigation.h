@@ -89,8 +89,9 @@ public:
     bool sortDescending() const { return m_sortDescending; }
 
     // The active policy.
-    /// Evaluates `text` as the active policy (debounced) over the snapshot.
-    void setPolicyText(const QString& text);
+    /// Evaluates `text` as the active policy over the snapshot: debounced (typing), or at once
+    /// (a policy opened or switched to).
+    void setPolicyText(const QString& text, bool now = false);
     /// Compares the active policy with `text` (null: with the recorded log only).
     void setPolicyBaseline(const QString& text);
     /// No active policy any more: no policy columns, terms or result.

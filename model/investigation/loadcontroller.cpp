@@ -24,6 +24,9 @@ LoadController::LoadController(QObject* parent)
     qRegisterMetaType<Summary>();
     qRegisterMetaType<EventStorePtr>();
     connect(&m_jobs, &JobRunner::jobFailed, this, &LoadController::loadFailed);
+    // The load is what the user waits for, and the window shows only its progress meanwhile:
+    // it competes with other programs at normal priority, like auditscope-cli.
+    m_jobs.setLowPriority(false);
 }
 
 LoadController::~LoadController() = default;

@@ -79,9 +79,13 @@ public:
     /// Asks every job to stop and joins them (results still on their way are discarded).
     ~JobRunner() override;
 
-    /// Jobs of this runner yield the cores to the GUI thread (nice +5 on Linux): for long work
-    /// whose result may wait a little, such as building a policy index over 10 M events.
+    /// Whether the jobs of this runner yield the cores to the runner's (GUI) thread: nice +5 on
+    /// Linux, for the job's thread and the threads it starts. On by default: at 10 M events the
+    /// filter, sort, analysis, detection and completion jobs that follow a load kept the GUI
+    /// thread waiting for a core 50-200 ms at a time. Off for work the user waits for while the
+    /// window has nothing else to do (the load), so that it does not lose to other programs.
     void setLowPriority(bool low) { m_lowPriority = low; }
+    bool lowPriority() const { return m_lowPriority; }
 
     /// Starts `work(JobContext&)` on a new worker thread, superseding the current job. When it
     /// returns and is still current, `deliver(result)` (or `deliver()` for a void job) runs on
@@ -136,7 +140,7 @@ private:
 
     quint64 m_generation = 0;
     bool m_running = false;
-    bool m_lowPriority = false;
+    bool m_lowPriority = true;
     std::vector<Worker> m_retired;
     Worker m_current;
 };

@@ -12,6 +12,7 @@
 #include "policy/policystoreevaluation.h"
 #include "store/eventstore.h"
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -32,9 +33,12 @@ public:
     explicit PolicyStoreIndex(EventStorePtr store);
 
     const EventStorePtr& store() const { return m_store; }
-    /// Builds the indexes on the first call (seconds per 10 M events; not cancellable), then
-    /// returns the attribute index at once. `built` is set when this call did the build.
-    std::shared_ptr<const PolicyAttributeIndex> index(bool* built = nullptr);
+    /// Builds the indexes on the first call (seconds per 10 M events), then returns the
+    /// attribute index at once. `built` is set when this call did the build. A stop request
+    /// (for a build ahead of need, PolicyEvaluationRunner::prepareStore) abandons the build:
+    /// null, and the next call builds. Evaluations pass none: typing must not restart it.
+    std::shared_ptr<const PolicyAttributeIndex> index(
+        bool* built = nullptr, std::stop_token stop = {});
     /// bytesPerTuple() of the index; valid after index() returned.
     std::span<const std::uint64_t> tupleBytes() const { return m_tupleBytes; }
     /// The impact groups (impact and log lint in O(groups)); valid after index() returned.
@@ -56,6 +60,7 @@ private:
     std::shared_ptr<Pool> m_pool = std::make_shared<Pool>();
     mutable std::mutex m_mutex;
     std::shared_ptr<const PolicyAttributeIndex> m_index;
+    std::atomic<bool> m_built = false; // isBuilt() without waiting for a build in progress
     std::vector<std::uint64_t> m_tupleBytes;
     std::shared_ptr<const PolicyImpactIndex> m_impact;
 };

@@ -4,6 +4,7 @@
 #include <QLoggingCategory>
 
 #include <algorithm>
+#include <cmath>
 #include <optional>
 #include <string>
 
@@ -20,10 +21,9 @@ PolicyEvaluationRunner::PolicyEvaluationRunner(QObject* parent)
     : QObject(parent)
 {
     m_debounce.setSingleShot(true);
-    m_debounce.setInterval(150);
     connect(&m_debounce, &QTimer::timeout, this, &PolicyEvaluationRunner::evaluateNow);
     // Seconds of index building on a big log must not take the cores from the GUI thread.
-    m_jobs.setLowPriority(true);
+    m_jobs.setLowPriority(true); // the default; said here because it matters most here
     qRegisterMetaType<PolicyEvaluationResultPtr>();
     connect(&m_jobs, &JobRunner::jobFailed, this, &PolicyEvaluationRunner::evaluationFailed);
 }
@@ -32,12 +32,24 @@ PolicyEvaluationRunner::~PolicyEvaluationRunner() = default;
 
 void PolicyEvaluationRunner::setDebounceInterval(int ms)
 {
-    m_debounce.setInterval(std::max(0, ms));
+    m_adaptiveDebounce = false;
+    m_debounceMs = std::max(0, ms);
+}
+
+void PolicyEvaluationRunner::adaptDebounce(const PolicyEvaluationResult& result)
+{
+    if (!m_adaptiveDebounce || result.cancelled || !result.evaluated)
+        return; // nothing measured: a stopped evaluation, or one without a log
+    // The index is built once per snapshot: not what the next edit costs.
+    const double ms = std::max(0.0, result.timings.totalMs - result.timings.indexMs);
+    m_evaluationMs = m_evaluationMs < 0 ? ms : (m_evaluationMs + ms) / 2;
+    // Taken by the next change (a debounce already running keeps its interval).
+    m_debounceMs = std::clamp(int(std::lround(m_evaluationMs)), MinDebounceMs, MaxDebounceMs);
 }
 
 int PolicyEvaluationRunner::debounceInterval() const
 {
-    return m_debounce.interval();
+    return m_debounceMs;
 }
 
 void PolicyEvaluationRunner::setOptions(const PolicyEvaluationOptions& options)
@@ -75,19 +87,43 @@ void PolicyEvaluationRunner::newBaselineEpoch()
     m_baselineCache->result.reset(); // its per-event outcomes can go
 }
 
+bool PolicyEvaluationRunner::useStore(const EventStorePtr& store)
+{
+    if (store == m_store)
+        return false;
+    m_store = store;
+    newBaselineEpoch();
+    m_storeIndex = store ? std::make_shared<PolicyStoreIndex>(store) : nullptr;
+    m_prepareJobs.cancel(); // a build for the previous store stops: its store can go
+    if (m_adaptiveDebounce) { // another log: its cost is unknown again
+        m_evaluationMs = -1;
+        m_debounceMs = MaxDebounceMs;
+    }
+    return true;
+}
+
 void PolicyEvaluationRunner::setStore(const EventStorePtr& store)
 {
-    if (store != m_store) {
-        m_store = store;
-        newBaselineEpoch();
-        m_storeIndex = store ? std::make_shared<PolicyStoreIndex>(store) : nullptr;
-    }
+    useStore(store);
     scheduleEvaluation();
+}
+
+void PolicyEvaluationRunner::prepareStore(const EventStorePtr& store)
+{
+    if (!useStore(store) || !m_storeIndex || m_storeIndex->isBuilt())
+        return;
+    m_prepareJobs.start(
+        [index = m_storeIndex](JobContext& job) { index->index(nullptr, job.stopToken()); }, [] {});
+}
+
+bool PolicyEvaluationRunner::isStoreIndexed() const
+{
+    return m_storeIndex && m_storeIndex->isBuilt();
 }
 
 void PolicyEvaluationRunner::scheduleEvaluation()
 {
-    m_debounce.start(); // restarts
+    m_debounce.start(m_debounceMs); // restarts
 }
 
 void PolicyEvaluationRunner::evaluateNow()
@@ -137,6 +173,7 @@ void PolicyEvaluationRunner::evaluateNow()
         },
         [this](PolicyEvaluationResultPtr result) {
             m_last = std::move(result);
+            adaptDebounce(*m_last);
             Q_EMIT evaluationFinished(m_last);
         });
     Q_EMIT evaluationStarted(generation);

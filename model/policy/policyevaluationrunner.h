@@ -30,9 +30,17 @@ public:
     /// Stops the running evaluation and waits for it (at most an index build in progress).
     ~PolicyEvaluationRunner() override;
 
-    /// Milliseconds from the last change to the start of an evaluation (default 150).
+    /// The debounce follows the evaluation time (the default): about one evaluation on the
+    /// worker (index builds excluded) after the last change, from MinDebounceMs to
+    /// MaxDebounceMs. A key typed while an evaluation runs stops it, so waiting longer than an
+    /// evaluation saves no work; a cheap evaluation then follows typing within a few frames.
+    static constexpr int MinDebounceMs = 25;
+    static constexpr int MaxDebounceMs = 150; ///< also the start, before any evaluation
+    /// Milliseconds from the last change to the start of an evaluation, fixed (no adapting).
     void setDebounceInterval(int ms);
+    /// The wait before the next evaluation starts.
     int debounceInterval() const;
+    bool adaptsDebounce() const { return m_adaptiveDebounce; }
     /// What the next evaluations compute (lint against the log, outline, impact).
     void setOptions(const PolicyEvaluationOptions& options);
     const PolicyEvaluationOptions& options() const { return m_options; }
@@ -57,6 +65,13 @@ public Q_SLOTS:
     /// Schedules an evaluation over `store` (null: no log; only decoding, validation, lint and
     /// the static outline). A new snapshot gets its own attribute index.
     void setStore(const auditscope::EventStorePtr& store);
+    /// Takes `store` for the next evaluations without scheduling one, and builds its indexes
+    /// ahead of need, as a low-priority job: at 10 M events they take seconds, which opening a
+    /// policy then does not wait for (or waits only for the rest). Costs 4 bytes per event
+    /// while the store is current. Null drops the store and stops a build still running.
+    void prepareStore(const auditscope::EventStorePtr& store);
+    /// The indexes of the current store are built (for tests and benchmarks).
+    bool isStoreIndexed() const;
     /// Starts an evaluation of the current text and store now (skipping the debounce).
     void evaluateNow();
     /// Stops the debounce and the running evaluation; nothing is emitted for them.
@@ -83,7 +98,15 @@ private:
     };
     void newBaselineEpoch();
 
+    /// After a result: the next debounce from the worker's time (when adapting).
+    void adaptDebounce(const PolicyEvaluationResult& result);
+    /// Takes a new store (with a new index, not built yet); false if it is the current one.
+    bool useStore(const EventStorePtr& store);
+
     QTimer m_debounce;
+    bool m_adaptiveDebounce = true;
+    int m_debounceMs = MaxDebounceMs; // the cost is unknown until an evaluation ran
+    double m_evaluationMs = -1; // running average of the worker's time per evaluation
     QString m_text;
     QString m_baselineText;
     std::shared_ptr<BaselineCache> m_baselineCache = std::make_shared<BaselineCache>();
@@ -91,6 +114,7 @@ private:
     std::shared_ptr<PolicyStoreIndex> m_storeIndex;
     PolicyEvaluationOptions m_options;
     PolicyEvaluationResultPtr m_last;
+    JobRunner m_prepareJobs; // the build ahead of need (prepareStore)
     // Low priority: an evaluation may build an index for seconds. Superseded ones are never
     // waited for on the GUI thread. Last member: its jobs are joined before anything else goes.
     JobRunner m_jobs;

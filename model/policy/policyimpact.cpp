@@ -1,67 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "policyimpact.h"
 
+#include "policy/parallelranges.h"
 #include "policy/policystoreevaluation.h"
+#include "report/rawjsonscan.h"
 
 #include <algorithm>
+#include <atomic>
 
 namespace auditscope {
 
 namespace {
 
-bool isSpace(char c)
-{
-    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
-}
-
-std::size_t skipSpace(std::string_view s, std::size_t i)
-{
-    while (i < s.size() && isSpace(s[i]))
-        ++i;
-    return i;
-}
-
-/// `s[i]` is '"'; returns the index after the closing quote, or npos.
-std::size_t skipString(std::string_view s, std::size_t i)
-{
-    for (++i; i < s.size(); ++i) {
-        if (s[i] == '\\')
-            ++i;
-        else if (s[i] == '"')
-            return i + 1;
-    }
-    return std::string_view::npos;
-}
-
-/// Returns the index after the value starting at `i`, or npos.
-std::size_t skipValue(std::string_view s, std::size_t i)
-{
-    if (i >= s.size())
-        return std::string_view::npos;
-    if (s[i] == '"')
-        return skipString(s, i);
-    if (s[i] == '{' || s[i] == '[') {
-        int depth = 0;
-        while (i < s.size()) {
-            const char c = s[i];
-            if (c == '"') {
-                i = skipString(s, i);
-                if (i == std::string_view::npos)
-                    return i;
-                continue;
-            }
-            if (c == '{' || c == '[')
-                ++depth;
-            else if ((c == '}' || c == ']') && --depth == 0)
-                return i + 1;
-            ++i;
-        }
-        return std::string_view::npos;
-    }
-    while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ']' && !isSpace(s[i]))
-        ++i;
-    return i;
-}
+// Member sizes are found by skipping raw JSON (memchr from quote to quote, brackets counted).
+using rawjson::skipSpace;
+using rawjson::skipString;
+using rawjson::skipValue;
 
 void addTo(PolicyImpactRow& row, std::uint64_t recordedBytes, bool kept, std::uint64_t keptBytes,
     std::uint64_t stripped, bool raised)
@@ -133,38 +87,58 @@ void PolicyImpactRow::add(const PolicyImpactRow& o)
     raisedEvents += o.raisedEvents;
 }
 
-std::size_t topLevelMemberBytes(std::string_view s, std::string_view key)
+namespace {
+
+/// topLevelMemberBytes() for two keys in one pass over the line (requestObject comes before
+/// responseObject: a second pass would skip the request body again).
+void topLevelMembersBytes(
+    std::string_view s, const std::string_view (&keys)[2], std::size_t (&bytes)[2])
 {
+    bytes[0] = bytes[1] = 0;
     std::size_t i = skipSpace(s, 0);
     if (i >= s.size() || s[i] != '{')
-        return 0;
+        return;
     i = skipSpace(s, i + 1);
     std::size_t previousEnd = std::string_view::npos; // end of the previous member
-    while (i < s.size() && s[i] == '"') {
+    int left = int(!keys[0].empty()) + int(!keys[1].empty());
+    while (left > 0 && i < s.size() && s[i] == '"') {
         const std::size_t keyStart = i;
         const std::size_t keyEnd = skipString(s, i);
         if (keyEnd == std::string_view::npos)
-            return 0;
+            return;
         std::size_t v = skipSpace(s, keyEnd);
         if (v >= s.size() || s[v] != ':')
-            return 0;
+            return;
         const std::size_t valueEnd = skipValue(s, skipSpace(s, v + 1));
         if (valueEnd == std::string_view::npos)
-            return 0;
+            return;
         const std::size_t next = skipSpace(s, valueEnd);
-        if (s.substr(keyStart + 1, keyEnd - keyStart - 2) == key) {
+        const std::string_view name = s.substr(keyStart + 1, keyEnd - keyStart - 2);
+        for (int k = 0; k < 2; ++k) {
+            if (keys[k].empty() || name != keys[k] || bytes[k] != 0)
+                continue;
             if (next < s.size() && s[next] == ',') // `"k":v,` up to the next key
-                return skipSpace(s, next + 1) - keyStart;
-            if (previousEnd != std::string_view::npos) // last member: `,"k":v`
-                return valueEnd - previousEnd;
-            return valueEnd - keyStart; // the only member
+                bytes[k] = skipSpace(s, next + 1) - keyStart;
+            else if (previousEnd != std::string_view::npos) // last member: `,"k":v`
+                bytes[k] = valueEnd - previousEnd;
+            else
+                bytes[k] = valueEnd - keyStart; // the only member
+            --left;
         }
         if (next >= s.size() || s[next] != ',')
-            return 0;
+            return;
         previousEnd = valueEnd;
         i = skipSpace(s, next + 1);
     }
-    return 0;
+}
+
+} // namespace
+
+std::size_t topLevelMemberBytes(std::string_view s, std::string_view key)
+{
+    std::size_t bytes[2];
+    topLevelMembersBytes(s, {key, {}}, bytes);
+    return bytes[0];
 }
 
 PolicyImpact computePolicyImpact(const PolicyAttributeIndex& index, const PolicyStoreResult& result)
@@ -229,54 +203,124 @@ PolicyImpact computePolicyImpact(const PolicyAttributeIndex& index, const Policy
     return impact;
 }
 
-std::shared_ptr<const PolicyImpactIndex> PolicyImpactIndex::build(const PolicyAttributeIndex& index)
-{
-    std::shared_ptr<PolicyImpactIndex> out(new PolicyImpactIndex());
-    const EventStore& store = index.store();
-    const std::size_t n = index.eventCount();
-    out->m_events = n;
-    constexpr std::uint8_t BodyFlags = HasObjectRef | HasRequestObject | HasResponseObject;
+namespace {
 
-    // Group per (tuple, stage) slot, then by (recorded level, flags): a short list per slot.
+using Group = PolicyImpactIndex::Group;
+
+/// Groups by (tuple, stage) slot, then by (recorded level, flags): a short list per slot.
+class SlotGroups
+{
+public:
+    explicit SlotGroups(std::size_t tuples)
+        : m_firstOfSlot(tuples * StageCount, UINT32_MAX)
+    { }
+
+    /// The group of `groups` for the slot, level and flags; a new one (`added`) if none.
+    Group& find(std::vector<Group>& groups, std::uint32_t slot, Level recorded, std::uint8_t flags,
+        bool& added)
+    {
+        std::uint32_t g = m_firstOfSlot[slot];
+        while (g != UINT32_MAX && (groups[g].recorded != recorded || groups[g].flags != flags))
+            g = m_nextInSlot[g];
+        added = g == UINT32_MAX;
+        if (added) {
+            g = static_cast<std::uint32_t>(groups.size());
+            groups.emplace_back();
+            m_nextInSlot.push_back(m_firstOfSlot[slot]);
+            m_firstOfSlot[slot] = g;
+        }
+        return groups[g];
+    }
+
+private:
+    std::vector<std::uint32_t> m_firstOfSlot;
+    std::vector<std::uint32_t> m_nextInSlot;
+};
+
+/// The groups of events [begin, end), with the sizes of their bodies; false when stopped.
+bool collectGroups(const PolicyAttributeIndex& index, std::size_t begin, std::size_t end,
+    std::vector<Group>& groups, const std::stop_token& stop)
+{
+    constexpr std::uint8_t BodyFlags = HasObjectRef | HasRequestObject | HasResponseObject;
+    const EventStore& store = index.store();
     const std::vector<std::uint32_t>& slotOfEvent = index.slotOfEvent();
-    std::vector<std::uint32_t> firstOfSlot(index.tupleCount() * StageCount, UINT32_MAX);
-    std::vector<std::uint32_t> nextInSlot;
-    std::vector<Group>& groups = out->m_groups;
-    for (std::uint32_t row = 0; row < n; ++row) {
+    SlotGroups slots(index.tupleCount());
+    for (std::size_t r = begin; r < end; ++r) {
+        if (r % 65536 == 0 && stop.stop_requested())
+            return false;
+        const auto row = static_cast<std::uint32_t>(r);
         const std::uint32_t slot = slotOfEvent[row];
         const Level recorded = store.level[row];
         const auto flags = static_cast<std::uint8_t>(store.flags[row] & BodyFlags);
-        std::uint32_t g = firstOfSlot[slot];
-        while (g != UINT32_MAX && (groups[g].recorded != recorded || groups[g].flags != flags))
-            g = nextInSlot[g];
-        if (g == UINT32_MAX) {
-            g = static_cast<std::uint32_t>(groups.size());
-            Group group;
+        bool added = false;
+        Group& group = slots.find(groups, slot, recorded, flags, added);
+        if (added) {
             group.tuple = slot / StageCount;
             group.stage = store.stage[row];
             group.recorded = recorded;
             group.flags = flags;
             group.firstRow = row;
-            groups.push_back(group);
-            nextInSlot.push_back(firstOfSlot[slot]);
-            firstOfSlot[slot] = g;
         }
-        Group& group = groups[g];
         ++group.events;
         group.bytes += store.rawLength[row];
         if (flags & (HasRequestObject | HasResponseObject)) {
-            const std::string_view json = store.rawJson(EventId{row});
-            const std::size_t request =
-                (flags & HasRequestObject) ? topLevelMemberBytes(json, "requestObject") : 0;
-            const std::size_t response =
-                (flags & HasResponseObject) ? topLevelMemberBytes(json, "responseObject") : 0;
-            group.requestObjectBytes += request;
-            group.responseObjectBytes += response;
-            group.withRequestObject += request > 0;
-            group.withResponseObject += response > 0;
-            group.withBoth += request > 0 && response > 0;
+            std::size_t bytes[2];
+            topLevelMembersBytes(store.rawJson(EventId{row}),
+                {(flags & HasRequestObject) ? std::string_view("requestObject")
+                                            : std::string_view(),
+                    (flags & HasResponseObject) ? std::string_view("responseObject")
+                                                : std::string_view()},
+                bytes);
+            group.requestObjectBytes += bytes[0];
+            group.responseObjectBytes += bytes[1];
+            group.withRequestObject += bytes[0] > 0;
+            group.withResponseObject += bytes[1] > 0;
+            group.withBoth += bytes[0] > 0 && bytes[1] > 0;
         }
     }
+    return true;
+}
+
+} // namespace
+
+std::shared_ptr<const PolicyImpactIndex> PolicyImpactIndex::build(
+    const PolicyAttributeIndex& index, unsigned threads, std::stop_token stop)
+{
+    std::shared_ptr<PolicyImpactIndex> out(new PolicyImpactIndex());
+    const EventStore& store = index.store();
+    const std::size_t n = index.eventCount();
+    out->m_events = n;
+
+    // Groups per range of events (in parallel: measuring the bodies reads the lines), then
+    // merged in range order, which keeps them in the order of their first event.
+    if (threads == 0)
+        threads = passThreads(n);
+    std::vector<std::vector<Group>> ranges(threads);
+    std::atomic<bool> stopped = false;
+    forEachRange(n, threads, [&](unsigned part, std::size_t begin, std::size_t end) {
+        if (!collectGroups(index, begin, end, ranges[part], stop))
+            stopped = true;
+    });
+    if (stopped)
+        return nullptr;
+    SlotGroups merged(index.tupleCount());
+    for (const std::vector<Group>& range : ranges)
+        for (const Group& group : range) {
+            const std::uint32_t slot = group.tuple * StageCount + std::uint32_t(group.stage);
+            bool added = false;
+            Group& into = merged.find(out->m_groups, slot, group.recorded, group.flags, added);
+            if (added) {
+                into = group;
+                continue;
+            }
+            into.events += group.events;
+            into.bytes += group.bytes;
+            into.requestObjectBytes += group.requestObjectBytes;
+            into.responseObjectBytes += group.responseObjectBytes;
+            into.withRequestObject += group.withRequestObject;
+            into.withResponseObject += group.withResponseObject;
+            into.withBoth += group.withBoth;
+        }
 
     // auditIDs (events with a user) without a RequestReceived event, by their tuples.
     const std::size_t ids = store.pools.auditIds.size();
@@ -284,23 +328,30 @@ std::shared_ptr<const PolicyImpactIndex> PolicyImpactIndex::build(const PolicyAt
     for (std::uint32_t row = 0; row < n; ++row)
         if (const AuditIdId id = store.auditId[row]; id && !(store.flags[row] & NoUser))
             seen[id.value] |= 1 | (store.stage[row] == Stage::RequestReceived ? 2 : 0);
-    std::vector<std::vector<std::uint32_t>> tuplesOf(ids);
+    // Their (auditID, tuple) pairs, in event order: usually few, so no list per auditID (4.7 M
+    // empty vectors, 113 MB, at 10 M events).
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> missing;
     for (std::uint32_t row = 0; row < n; ++row) {
         const AuditIdId id = store.auditId[row];
-        if (!id || (store.flags[row] & NoUser) || seen[id.value] != 1)
-            continue;
-        std::vector<std::uint32_t>& t = tuplesOf[id.value];
-        const std::uint32_t tuple = index.tupleOf(EventId{row});
-        if (std::find(t.begin(), t.end(), tuple) == t.end())
-            t.push_back(tuple);
+        if (id && !(store.flags[row] & NoUser) && seen[id.value] == 1)
+            missing.emplace_back(id.value, index.tupleOf(EventId{row}));
     }
+    std::stable_sort(missing.begin(), missing.end(),
+        [](const auto& a, const auto& b) { return a.first < b.first; });
     std::vector<std::uint64_t> single(index.tupleCount(), 0);
     out->m_missingMultiOffsets.push_back(0);
-    for (const std::vector<std::uint32_t>& t : tuplesOf) {
-        if (t.size() == 1) {
-            ++single[t.front()];
-        } else if (t.size() > 1) {
-            out->m_missingMultiTuples.insert(out->m_missingMultiTuples.end(), t.begin(), t.end());
+    std::vector<std::uint32_t> tuples; // one auditID's, in the order of its events
+    for (std::size_t i = 0; i < missing.size();) {
+        tuples.clear();
+        const std::uint32_t id = missing[i].first;
+        for (; i < missing.size() && missing[i].first == id; ++i)
+            if (std::find(tuples.begin(), tuples.end(), missing[i].second) == tuples.end())
+                tuples.push_back(missing[i].second);
+        if (tuples.size() == 1) {
+            ++single[tuples.front()];
+        } else {
+            out->m_missingMultiTuples.insert(
+                out->m_missingMultiTuples.end(), tuples.begin(), tuples.end());
             out->m_missingMultiOffsets.push_back(
                 static_cast<std::uint32_t>(out->m_missingMultiTuples.size()));
         }

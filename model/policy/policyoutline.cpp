@@ -72,10 +72,10 @@ std::string ruleSummary(const PolicyRule& rule)
 std::vector<std::uint64_t> bytesPerTuple(const PolicyAttributeIndex& index)
 {
     std::vector<std::uint64_t> bytes(index.tupleCount(), 0);
-    const std::vector<std::uint32_t>& tupleOf = index.tupleOfEvent();
+    const std::vector<std::uint32_t>& slotOf = index.slotOfEvent();
     const std::vector<std::uint32_t>& length = index.store().rawLength;
-    for (std::size_t row = 0; row < tupleOf.size(); ++row)
-        bytes[tupleOf[row]] += length[row];
+    for (std::size_t row = 0; row < slotOf.size(); ++row)
+        bytes[slotOf[row] / static_cast<std::uint32_t>(StageCount)] += length[row];
     return bytes;
 }
 

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "policystoreevaluation.h"
 
+#include "policy/parallelranges.h"
 #include "policy/requestattributes.h"
 #include "report/rawfieldreader.h"
+#include "report/rawjsonscan.h"
 
 #include <algorithm>
+#include <atomic>
 #include <thread>
 #include <unordered_map>
 
@@ -27,80 +30,268 @@ struct TupleHash
     }
 };
 
+/// Tuple -> dense id, by open addressing (linear probing) over the tuples' own list: one probe
+/// per event, mostly in cache, where std::unordered_map chases a node. Ids are given in the
+/// order tuples are first seen.
+class TupleIds
+{
+public:
+    using Tuple = PolicyAttributeIndex::Tuple;
+
+    /// The id of `t` in `tuples`, appended when new; `inserted` tells which.
+    std::uint32_t idOf(const Tuple& t, std::vector<Tuple>& tuples, bool& inserted)
+    {
+        if ((tuples.size() + 1) * 2 > m_slots.size())
+            grow(tuples);
+        const std::uint64_t hash = TupleHash{}(t);
+        const std::size_t mask = m_slots.size() - 1;
+        for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+            const std::uint64_t slot = m_slots[i];
+            if (slot == 0) { // empty: a new tuple
+                const auto id = static_cast<std::uint32_t>(tuples.size());
+                tuples.push_back(t);
+                m_slots[i] = (hash & ~0xFFFFFFFFull) | (std::uint64_t(id) + 1);
+                inserted = true;
+                return id;
+            }
+            const auto id = static_cast<std::uint32_t>((slot & 0xFFFFFFFFull) - 1);
+            if ((slot >> 32) == (hash >> 32) && tuples[id] == t) {
+                inserted = false;
+                return id;
+            }
+        }
+    }
+
+private:
+    void grow(const std::vector<Tuple>& tuples)
+    {
+        m_slots.assign(std::max<std::size_t>(1024, m_slots.size() * 2), 0);
+        const std::size_t mask = m_slots.size() - 1;
+        for (std::size_t id = 0; id < tuples.size(); ++id) {
+            const std::uint64_t hash = TupleHash{}(tuples[id]);
+            std::size_t i = hash & mask;
+            while (m_slots[i] != 0)
+                i = (i + 1) & mask;
+            m_slots[i] = (hash & ~0xFFFFFFFFull) | (std::uint64_t(id) + 1);
+        }
+    }
+
+    std::vector<std::uint64_t> m_slots; // hash's high 32 bits, id + 1; 0 = empty
+};
+
 } // namespace
 
-std::shared_ptr<const PolicyAttributeIndex> PolicyAttributeIndex::build(EventStorePtr storePtr)
+namespace {
+
+/// The request URI's part of a tuple, per distinct URI: the namespace and name it names (create
+/// and update) or its decoded path (non-resource requests), in a range's own pool.
+struct UriAttributes
+{
+    bool resourceRequest = false;
+    std::uint32_t namespaceName = UINT32_MAX, name = UINT32_MAX, path = UINT32_MAX;
+};
+
+/// The tuples of one range of events, with namespaces, names and paths in the range's own pool
+/// (merged into the index's afterwards). URIs repeat a lot (collection URLs for create, lease
+/// URLs for update, /healthz): each distinct one is parsed once.
+class RangeTuples
+{
+public:
+    using Tuple = PolicyAttributeIndex::Tuple;
+
+    explicit RangeTuples(const EventStore& store)
+        : m_store(store)
+        , m_namespaceMap(store.pools.namespaces.size(), UINT32_MAX)
+        , m_nameMap(store.pools.names.size(), UINT32_MAX)
+        , m_createVerb(store.pools.verbs.find("create"))
+        , m_updateVerb(store.pools.verbs.find("update"))
+    { }
+
+    /// Fills localTuple[begin, end) with this range's own tuple ids; false when stopped.
+    bool collect(
+        std::size_t begin, std::size_t end, std::uint32_t* localTuple, const std::stop_token& stop);
+
+    StringPool strings; ///< namespaces, names and paths as the policy saw them
+    std::vector<Tuple> tuples;
+    std::vector<std::uint64_t> eventsPerTuple;
+
+private:
+    Tuple tupleOf(std::size_t row);
+    /// The event's requestURI up to its query (nullopt: none, or not a string).
+    std::optional<std::string_view> requestPath(EventId id);
+    /// What the policy reads from a requestURI without its query (parsed once per distinct one).
+    const UriAttributes& uriAttributes(std::string_view uriPath);
+    template <class Id>
+    std::uint32_t mapped(std::vector<std::uint32_t>& map, const StringPool& pool, Id id)
+    {
+        if (!id)
+            return strings.intern("");
+        std::uint32_t& slot = map[id.value];
+        if (slot == UINT32_MAX)
+            slot = strings.intern(pool.view(id.value));
+        return slot;
+    }
+
+    const EventStore& m_store;
+    std::vector<std::uint32_t> m_namespaceMap, m_nameMap; // store pool id -> own pool id
+    std::uint32_t m_createVerb, m_updateVerb;
+    TupleIds m_ids;
+    StringPool m_uris; // distinct request paths; m_uriAttributes is indexed by their ids
+    std::vector<UriAttributes> m_uriAttributes;
+    RawFieldReader m_reader; // for the lines a byte scan does not decide
+    std::string m_unescaped;
+};
+
+std::optional<std::string_view> RangeTuples::requestPath(EventId id)
+{
+    // The policy reads only the path (parseRequestUri and decodedPath stop at '?'), and the raw
+    // bytes before the first '?' are the string's own when they hold no escape: Go writes `&`
+    // in query strings as \u0026, which would otherwise send most list URLs to the parser.
+    const RawScan scan = scanTopLevelString(m_store.rawJson(id), "requestURI");
+    if (scan.result == RawScanResult::Absent)
+        return std::nullopt;
+    if (scan.result == RawScanResult::Found) {
+        const std::string_view path = scan.value.substr(0, scan.value.find('?'));
+        if (!scan.escaped || path.find('\\') == std::string_view::npos)
+            return path;
+    }
+    std::optional<std::string> parsed = m_reader.topLevelString(m_store, id, "requestURI");
+    if (!parsed)
+        return std::nullopt;
+    m_unescaped = std::move(*parsed);
+    return std::string_view(m_unescaped).substr(0, m_unescaped.find('?'));
+}
+
+const UriAttributes& RangeTuples::uriAttributes(std::string_view uriPath)
+{
+    const std::uint32_t id = m_uris.intern(uriPath);
+    if (id < m_uriAttributes.size())
+        return m_uriAttributes[id];
+    UriAttributes a;
+    const ParsedRequestUri parsed = parseRequestUri(uriPath);
+    a.resourceRequest = parsed.isResourceRequest;
+    if (parsed.isResourceRequest) {
+        a.namespaceName = strings.intern(parsed.namespaceName);
+        a.name = strings.intern(parsed.name);
+    }
+    a.path = strings.intern(parsed.path); // decodedPath(uriPath)
+    m_uriAttributes.push_back(a);
+    return m_uriAttributes.back();
+}
+
+PolicyAttributeIndex::Tuple RangeTuples::tupleOf(std::size_t row)
+{
+    auto raw = [](auto id) { return id ? id.value : UINT32_MAX; };
+    const EventStore& store = m_store;
+    const EventId id{static_cast<std::uint32_t>(row)};
+    const std::uint8_t flags = store.flags[row];
+    Tuple t{};
+    const bool hasUser = !(flags & NoUser);
+    const bool isResource = (flags & HasObjectRef) != 0;
+    t.bits = (hasUser ? 1u : 0u) | (isResource ? 2u : 0u);
+    t.user = hasUser ? raw(store.user[row]) : UINT32_MAX;
+    t.groupSet = hasUser ? raw(store.groupSet[row]) : UINT32_MAX;
+    t.verb = raw(store.verb[row]);
+    t.apiGroup = t.resource = t.subresource = UINT32_MAX;
+    t.namespaceName = t.name = t.path = UINT32_MAX;
+    if (isResource) {
+        t.apiGroup = raw(store.apiGroup[row]);
+        t.resource = raw(store.resource[row]);
+        t.subresource = raw(store.subresource[row]);
+        t.namespaceName = mapped(m_namespaceMap, store.pools.namespaces, store.namespaceId[row]);
+        t.name = mapped(m_nameMap, store.pools.names, store.name[row]);
+        if (t.verb != UINT32_MAX && (t.verb == m_createVerb || t.verb == m_updateVerb)) {
+            // Handlers fill objectRef from the body after evaluation (spec §5.2).
+            if (const auto uri = requestPath(id)) {
+                const UriAttributes& a = uriAttributes(*uri);
+                if (a.resourceRequest) {
+                    t.namespaceName = a.namespaceName;
+                    t.name = a.name;
+                }
+            }
+        }
+    } else {
+        const auto uri = requestPath(id);
+        t.path = uri ? uriAttributes(*uri).path : strings.intern("");
+    }
+    return t;
+}
+
+bool RangeTuples::collect(
+    std::size_t begin, std::size_t end, std::uint32_t* localTuple, const std::stop_token& stop)
+{
+    for (std::size_t row = begin; row < end; ++row) {
+        if (row % 65536 == 0 && stop.stop_requested())
+            return false;
+        bool inserted = false;
+        const std::uint32_t id = m_ids.idOf(tupleOf(row), tuples, inserted);
+        if (inserted)
+            eventsPerTuple.push_back(0);
+        ++eventsPerTuple[id];
+        localTuple[row] = id;
+    }
+    return true;
+}
+
+} // namespace
+
+std::shared_ptr<const PolicyAttributeIndex> PolicyAttributeIndex::build(
+    EventStorePtr storePtr, unsigned threads, std::stop_token stop)
 {
     std::shared_ptr<PolicyAttributeIndex> index(new PolicyAttributeIndex());
     index->m_store = std::move(storePtr);
     const EventStore& store = *index->m_store;
     const std::size_t n = store.size();
-    index->m_tupleOfEvent.resize(n);
-
-    // Store pool id -> own pool id, filled lazily.
-    std::vector<std::uint32_t> namespaceMap(store.pools.namespaces.size(), UINT32_MAX);
-    std::vector<std::uint32_t> nameMap(store.pools.names.size(), UINT32_MAX);
-    auto mapped = [&](std::vector<std::uint32_t>& map, const StringPool& pool, auto id) {
-        if (!id)
-            return index->m_strings.intern("");
-        std::uint32_t& slot = map[id.value];
-        if (slot == UINT32_MAX)
-            slot = index->m_strings.intern(pool.view(id.value));
-        return slot;
-    };
-    auto raw = [](auto id) { return id ? id.value : UINT32_MAX; };
-
-    const std::uint32_t createVerb = store.pools.verbs.find("create");
-    const std::uint32_t updateVerb = store.pools.verbs.find("update");
-
-    RawFieldReader reader;
-    std::unordered_map<Tuple, std::uint32_t, TupleHash> seen;
-    for (std::size_t row = 0; row < n; ++row) {
-        const EventId id{static_cast<std::uint32_t>(row)};
-        const std::uint8_t flags = store.flags[row];
-        Tuple t{};
-        const bool hasUser = !(flags & NoUser);
-        const bool isResource = (flags & HasObjectRef) != 0;
-        t.bits = (hasUser ? 1u : 0u) | (isResource ? 2u : 0u);
-        t.user = hasUser ? raw(store.user[row]) : UINT32_MAX;
-        t.groupSet = hasUser ? raw(store.groupSet[row]) : UINT32_MAX;
-        t.verb = raw(store.verb[row]);
-        t.apiGroup = t.resource = t.subresource = UINT32_MAX;
-        t.namespaceName = t.name = t.path = UINT32_MAX;
-        if (isResource) {
-            t.apiGroup = raw(store.apiGroup[row]);
-            t.resource = raw(store.resource[row]);
-            t.subresource = raw(store.subresource[row]);
-            t.namespaceName = mapped(namespaceMap, store.pools.namespaces, store.namespaceId[row]);
-            t.name = mapped(nameMap, store.pools.names, store.name[row]);
-            if (t.verb != UINT32_MAX && (t.verb == createVerb || t.verb == updateVerb)) {
-                // Handlers fill objectRef from the body after evaluation (spec §5.2).
-                if (const auto uri = reader.topLevelString(store, id, "requestURI")) {
-                    const ParsedRequestUri parsed = parseRequestUri(*uri);
-                    if (parsed.isResourceRequest) {
-                        t.namespaceName = index->m_strings.intern(parsed.namespaceName);
-                        t.name = index->m_strings.intern(parsed.name);
-                    }
-                }
-            }
-        } else {
-            const auto uri = reader.topLevelString(store, id, "requestURI");
-            t.path = index->m_strings.intern(uri ? decodedPath(*uri) : std::string());
-        }
-        const auto [it, inserted] =
-            seen.try_emplace(t, static_cast<std::uint32_t>(index->m_tuples.size()));
-        if (inserted)
-            index->m_tuples.push_back(t);
-        index->m_tupleOfEvent[row] = it->second;
-    }
+    // The slot column holds each range's own tuple ids until they are merged.
     index->m_slotOfEvent.resize(n);
-    index->m_eventsPerTuple.assign(index->m_tuples.size(), 0);
-    for (std::size_t row = 0; row < n; ++row) {
-        const std::uint32_t t = index->m_tupleOfEvent[row];
-        index->m_slotOfEvent[row] = t * static_cast<std::uint32_t>(StageCount)
-            + static_cast<std::uint32_t>(store.stage[row]);
-        ++index->m_eventsPerTuple[t];
+    std::uint32_t* slotOfEvent = index->m_slotOfEvent.data();
+
+    // 1. Each thread finds the tuples of its range of events (ids of its own).
+    if (threads == 0)
+        threads = passThreads(n);
+    std::vector<std::unique_ptr<RangeTuples>> ranges;
+    for (unsigned r = 0; r < threads; ++r)
+        ranges.push_back(std::make_unique<RangeTuples>(store));
+    std::atomic<bool> stopped = false;
+    forEachRange(n, threads, [&](unsigned part, std::size_t begin, std::size_t end) {
+        if (!ranges[part]->collect(begin, end, slotOfEvent, stop))
+            stopped = true;
+    });
+    if (stopped)
+        return nullptr;
+
+    // 2. The ranges' tuples into one list (first seen first), and each range's ids into it.
+    std::unordered_map<Tuple, std::uint32_t, TupleHash> seen;
+    std::vector<std::vector<std::uint32_t>> globalOf(ranges.size());
+    index->m_eventsPerTuple.clear();
+    for (std::size_t r = 0; r < ranges.size(); ++r) {
+        RangeTuples& range = *ranges[r];
+        auto own = [&](std::uint32_t id) {
+            return id == UINT32_MAX ? id : index->m_strings.intern(range.strings.view(id));
+        };
+        for (std::size_t local = 0; local < range.tuples.size(); ++local) {
+            Tuple t = range.tuples[local];
+            t.namespaceName = own(t.namespaceName);
+            t.name = own(t.name);
+            t.path = own(t.path);
+            const auto [it, inserted] =
+                seen.try_emplace(t, static_cast<std::uint32_t>(index->m_tuples.size()));
+            if (inserted) {
+                index->m_tuples.push_back(t);
+                index->m_eventsPerTuple.push_back(0);
+            }
+            index->m_eventsPerTuple[it->second] += range.eventsPerTuple[local];
+            globalOf[r].push_back(it->second);
+        }
     }
+
+    // 3. Per event: the index's tuple * StageCount + stage.
+    forEachRange(n, threads, [&](unsigned part, std::size_t begin, std::size_t end) {
+        const std::vector<std::uint32_t>& global = globalOf[part];
+        for (std::size_t row = begin; row < end; ++row)
+            slotOfEvent[row] = global[slotOfEvent[row]] * static_cast<std::uint32_t>(StageCount)
+                + static_cast<std::uint32_t>(store.stage[row]);
+    });
 
     const std::size_t groupSets =
         store.groupSetOffsets.empty() ? 0 : store.groupSetOffsets.size() - 1;
@@ -173,32 +364,6 @@ PolicyAttributeUse attributeUseOf(const Policy& policy)
     }
     return use;
 }
-
-namespace {
-
-/// Runs fn(begin, end) over [0, n) split into `parts` contiguous ranges, the first on the
-/// calling thread.
-template <class Fn>
-void parallelRanges(std::size_t n, unsigned parts, Fn fn)
-{
-    if (parts <= 1 || n < 2) {
-        fn(std::size_t{0}, n);
-        return;
-    }
-    std::vector<std::thread> workers;
-    const std::size_t step = (n + parts - 1) / parts;
-    for (unsigned p = 1; p < parts; ++p) {
-        const std::size_t begin = std::min(n, p * step);
-        const std::size_t end = std::min(n, begin + step);
-        if (begin < end)
-            workers.emplace_back([=] { fn(begin, end); });
-    }
-    fn(std::size_t{0}, std::min(n, step));
-    for (std::thread& w : workers)
-        w.join();
-}
-
-} // namespace
 
 PolicyStoreResult evaluateStore(
     const PolicyEvaluator& evaluator, const PolicyAttributeIndex& index, unsigned threads)

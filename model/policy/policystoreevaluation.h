@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <stop_token>
 #include <vector>
 
 namespace auditscope {
@@ -18,14 +19,20 @@ namespace auditscope {
 class PolicyAttributeIndex
 {
 public:
-    static std::shared_ptr<const PolicyAttributeIndex> build(EventStorePtr store);
+    /// Uses up to `threads` threads (0: up to 2 from 64 K events on); tuple ids are the same
+    /// whatever the count (in the order of their first event). Null when `stop` was requested.
+    static std::shared_ptr<const PolicyAttributeIndex> build(
+        EventStorePtr store, unsigned threads = 0, std::stop_token stop = {});
 
     std::size_t tupleCount() const { return m_tuples.size(); }
-    std::size_t eventCount() const { return m_tupleOfEvent.size(); }
-    std::uint32_t tupleOf(EventId id) const { return m_tupleOfEvent[id.value]; }
-    const std::vector<std::uint32_t>& tupleOfEvent() const { return m_tupleOfEvent; }
+    std::size_t eventCount() const { return m_slotOfEvent.size(); }
+    std::uint32_t tupleOf(EventId id) const
+    {
+        return m_slotOfEvent[id.value] / static_cast<std::uint32_t>(StageCount);
+    }
     /// Per event: tuple * StageCount + stage, the index into a per-(tuple, stage) table, so
-    /// that mapping decisions back to events is one gather per event.
+    /// that mapping decisions back to events is one gather per event. The only per-event
+    /// column (4 bytes an event): the tuple is the slot / StageCount.
     const std::vector<std::uint32_t>& slotOfEvent() const { return m_slotOfEvent; }
     /// Events per tuple (all stages).
     const std::vector<std::uint64_t>& eventsPerTuple() const { return m_eventsPerTuple; }
@@ -57,7 +64,6 @@ private:
     EventStorePtr m_store;
     StringPool m_strings; ///< namespaces, names and paths as the policy saw them
     std::vector<Tuple> m_tuples;
-    std::vector<std::uint32_t> m_tupleOfEvent;
     std::vector<std::uint32_t> m_slotOfEvent;
     std::vector<std::uint64_t> m_eventsPerTuple;
     std::vector<std::vector<std::string_view>> m_groupViews; ///< per store group set

@@ -6,8 +6,10 @@
 // busy machine the bench also reports the GUI thread's own CPU time between two ticks, which
 // other processes do not inflate. The policy phases also give the keystroke-to-update latency:
 // from a key event sent to the policy editor to the window showing the new evaluation.
+// The window's load is compared with `auditscope-cli summary LOG` run before the window opens
+// and again at the end (same file, same run), and the last lines sum up issue #17's goals.
 //
-//   QT_QPA_PLATFORM=offscreen guistall LOG [FILTER [POLICY]]
+//   QT_QPA_PLATFORM=offscreen guistall [--cli PATH | --no-cli] LOG [FILTER [POLICY]]
 #include "mainwindow.h"
 
 #include "investigation/loadcontroller.h"
@@ -22,6 +24,7 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QKeyEvent>
+#include <QProcess>
 #include <QTextBlock>
 #include <QTextDocument>
 #include <QTimer>
@@ -32,6 +35,7 @@
 #include <ctime>
 #include <functional>
 #include <optional>
+#include <sys/resource.h>
 #include <vector>
 
 using namespace auditscope;
@@ -385,28 +389,131 @@ std::optional<BurstTimes> typeBurst(MainWindow& window, StallMeter& meter, doubl
     return times;
 }
 
+// CPU time (user + system) of this process's threads, or of its children that were waited for.
+double cpuMs(int who)
+{
+    rusage usage{};
+    getrusage(who, &usage);
+    auto ms = [](const timeval& t) { return double(t.tv_sec) * 1e3 + double(t.tv_usec) / 1e3; };
+    return ms(usage.ru_utime) + ms(usage.ru_stime);
+}
+
+// Wall and CPU time of some work: CPU time is what the work cost, whatever else the machine ran.
+struct Timed
+{
+    double wallMs = -1, cpuMs = -1;
+};
+
+// `auditscope-cli summary LOG`, the whole process, output discarded; -1 when it did not run or
+// failed.
+Timed cliSummary(const QString& cli, const QString& log)
+{
+    QProcess process;
+    process.setStandardOutputFile(QProcess::nullDevice());
+    process.setStandardErrorFile(QProcess::nullDevice());
+    const double cpuBefore = cpuMs(RUSAGE_CHILDREN);
+    QElapsedTimer elapsed;
+    elapsed.start();
+    process.start(cli, {QStringLiteral("summary"), log});
+    if (!process.waitForFinished(-1) || process.exitStatus() != QProcess::NormalExit
+        || process.exitCode() != 0)
+        return {};
+    return {double(elapsed.nsecsElapsed()) / 1e6, cpuMs(RUSAGE_CHILDREN) - cpuBefore};
+}
+
+// The command line: [--cli PATH | --no-cli] LOG [FILTER [POLICY]].
+struct Arguments
+{
+    QString cli = QStringLiteral(AUDITSCOPE_CLI_PATH); // empty: no comparison
+    QString log, filter, policy;
+};
+
+std::optional<Arguments> parseArguments(const QStringList& args)
+{
+    Arguments a;
+    QStringList positional;
+    for (int i = 1; i < args.size(); ++i) {
+        if (args[i] == QLatin1String("--no-cli"))
+            a.cli.clear();
+        else if (args[i] == QLatin1String("--cli") && i + 1 < args.size())
+            a.cli = args[++i];
+        else if (args[i].startsWith(QLatin1String("--")))
+            return std::nullopt;
+        else
+            positional << args[i];
+    }
+    if (positional.isEmpty() || positional.size() > 3)
+        return std::nullopt;
+    a.log = positional[0];
+    a.filter = positional.size() > 1 && !positional[1].isEmpty()
+        ? positional[1]
+        : QStringLiteral("verb:get and code >= 200");
+    a.policy = positional.size() > 2 ? positional[2]
+                                     : QStringLiteral(AUDITSCOPE_POLICY_DIR "/gke-style.yaml");
+    return a;
+}
+
+// The figures of issue #17's goals.
+struct Goals
+{
+    qint64 firstRowsMs = -1, loadedMs = -1;
+    double loadCpuMs = 0;
+    std::vector<Timed> cli; ///< auditscope-cli summary before the window and at the end
+    double stallMs = 0, stallCpuMs = 0;
+    qint64 firstPolicyResultMs = -1;
+    double keystrokeMs = 0; ///< median keystroke-to-update
+};
+
+// Issue #17's goals, one line each.
+void printGoals(const Goals& g)
+{
+    std::printf("\ngoals (issue #17):\n");
+    std::printf("  first rows:             %6lld ms (goal <= 500 ms)\n", g.firstRowsMs);
+    const bool cliRan = !g.cli.empty()
+        && std::all_of(g.cli.begin(), g.cli.end(), [](const Timed& t) { return t.wallMs > 0; });
+    if (cliRan) {
+        // The mean of the runs before and after: the machine's load drifts during a long run.
+        const double wall = (g.cli.front().wallMs + g.cli.back().wallMs) / 2;
+        const double cpu = (g.cli.front().cpuMs + g.cli.back().cpuMs) / 2;
+        std::printf("  window load:            %6lld ms, %.2fx auditscope-cli summary's %.0f ms "
+                    "(mean of %.0f and %.0f; goal <= 1.2x)\n",
+            g.loadedMs, double(g.loadedMs) / wall, wall, g.cli.front().wallMs, g.cli.back().wallMs);
+        std::printf("                          %6.0f ms CPU, %.2fx the CLI's %.0f ms CPU\n",
+            g.loadCpuMs, g.loadCpuMs / cpu, cpu);
+    } else {
+        std::printf("  window load:            %6lld ms, %.0f ms CPU (auditscope-cli summary %s)\n",
+            g.loadedMs, g.loadCpuMs, g.cli.empty() ? "not run" : "failed");
+    }
+    std::printf("  longest stall:          %6.1f ms wall, %.1f ms GUI-thread CPU (goal <= 50 ms)\n",
+        g.stallMs, g.stallCpuMs);
+    std::printf("  first policy result:    %6lld ms (goal <= 2000 ms)\n", g.firstPolicyResultMs);
+    std::printf("  keystroke-to-update:    %6.0f ms median (goal <= 100 ms)\n", g.keystrokeMs);
+}
+
 } // namespace
 
 int main(int argc, char** argv)
 {
     QApplication app(argc, argv);
-    if (argc < 2) {
-        std::fprintf(stderr, "usage: guistall LOG [FILTER [POLICY]]\n");
+    const std::optional<Arguments> args = parseArguments(QApplication::arguments());
+    if (!args) {
+        std::fprintf(stderr, "usage: guistall [--cli PATH | --no-cli] LOG [FILTER [POLICY]]\n");
         return 2;
     }
-    const QString log = QString::fromLocal8Bit(argv[1]);
-    const QString filter = argc > 2 && argv[2][0] != '\0'
-        ? QString::fromLocal8Bit(argv[2])
-        : QStringLiteral("verb:get and code >= 200");
-    const QString policyPath = argc > 3 ? QString::fromLocal8Bit(argv[3])
-                                        : QStringLiteral(AUDITSCOPE_POLICY_DIR "/gke-style.yaml");
+    // The CLI's load first (and again at the end), with nothing else of this process running.
+    std::vector<Timed> cli;
+    if (!args->cli.isEmpty()) {
+        cli.push_back(cliSummary(args->cli, args->log));
+        std::printf("auditscope-cli summary (before the window): %.0f ms, %.0f ms CPU\n",
+            cli.back().wallMs, cli.back().cpuMs);
+    }
     MainWindow window;
     window.resize(1400, 900);
     window.show();
     StallMeter meter;
     double worst = 0;
 
-    std::printf("load %s\n", argv[1]);
+    std::printf("load %s\n", qPrintable(args->log));
     // First rows: the first time the table's model has rows after the open (budget 0.5 s).
     QElapsedTimer sinceOpen;
     qint64 firstRowsMs = -1;
@@ -414,16 +521,32 @@ int main(int argc, char** argv)
         if (firstRowsMs < 0 && window.eventModel()->rowCount() > 0)
             firstRowsMs = sinceOpen.elapsed();
     });
+    // What the window computes once the whole log is there, after the load (informational:
+    // it competes with the next phases for the cores).
+    qint64 loadedMs = -1, findingsMs = -1, analysisMs = -1;
+    QObject::connect(&window, &MainWindow::findingsShown, &window, [&] {
+        if (findingsMs < 0 && loadedMs >= 0)
+            findingsMs = sinceOpen.elapsed() - loadedMs;
+    });
+    QObject::connect(&window, &MainWindow::analysisFinished, &window, [&] {
+        if (analysisMs < 0 && loadedMs >= 0)
+            analysisMs = sinceOpen.elapsed() - loadedMs;
+    });
+    double loadCpuMs = 0;
     QTimer::singleShot(0, &window, [&] {
         sinceOpen.start();
-        window.openPaths({log});
+        loadCpuMs = cpuMs(RUSAGE_SELF);
+        window.openPaths({args->log});
     });
     worst = std::max(worst, waitFor(window.loadController(), &LoadController::loadFinished, meter));
-    std::printf("events: %d, first rows in the table %lld ms after the open (budget 500 ms)\n",
-        window.eventModel()->rowCount(), firstRowsMs);
+    loadedMs = sinceOpen.elapsed();
+    loadCpuMs = cpuMs(RUSAGE_SELF) - loadCpuMs;
+    std::printf("events: %d, first rows in the table %lld ms after the open (budget 500 ms), "
+                "loaded in %lld ms, %.0f ms CPU (every thread of the window)\n",
+        window.eventModel()->rowCount(), firstRowsMs, loadedMs, loadCpuMs);
 
-    std::printf("filter '%s'\n", qPrintable(filter));
-    QTimer::singleShot(0, &window, [&] { window.applyFilter(filter); });
+    std::printf("filter '%s'\n", qPrintable(args->filter));
+    QTimer::singleShot(0, &window, [&] { window.applyFilter(args->filter); });
     worst = std::max(worst, waitFor(&window, &MainWindow::filterFinished, meter));
     std::printf("shown: %d\n", window.eventModel()->rowCount());
 
@@ -438,8 +561,11 @@ int main(int argc, char** argv)
 
     // Policy editing, on the log as loaded (no filter).
     window.policyEditor()->setAutosaveInterval(0); // the bench's edits are not for recovery
-    std::printf("open policy %s\n", qPrintable(policyPath));
-    const PolicyEvaluationResultPtr opened = openPolicy(window, policyPath, meter, worst);
+    std::printf("open policy %s\n", qPrintable(args->policy));
+    QElapsedTimer openedIn;
+    openedIn.start();
+    const PolicyEvaluationResultPtr opened = openPolicy(window, args->policy, meter, worst);
+    const qint64 firstPolicyResultMs = openedIn.elapsed();
     int rule = -1;
     const int line = opened && opened->evaluated && opened->matches
         ? verbsLineToToggle(*opened, *window.policyEditor()->activeEditor()->document(), &rule)
@@ -450,10 +576,10 @@ int main(int argc, char** argv)
             "rule with a one-line verbs list\n");
         return 1;
     }
-    std::printf("rules: %zu, evaluated on the worker in %.0f ms (index build %.0f ms), "
-                "debounce %d ms\n",
-        opened->outline.rules.size(), opened->timings.totalMs, opened->timings.indexMs,
-        window.policyRunner()->debounceInterval());
+    std::printf("rules: %zu, first result shown %lld ms after the open, evaluated on the worker "
+                "in %.0f ms (index build %.0f ms), debounce %d ms\n",
+        opened->outline.rules.size(), firstPolicyResultMs, opened->timings.totalMs,
+        opened->timings.indexMs, window.policyRunner()->debounceInterval());
     const std::optional<EditTimes> keys = typeKeystrokes(window, line, rule, meter, worst);
     if (!keys) {
         std::fprintf(stderr, "a key did not change the policy, or its evaluation never came\n");
@@ -480,7 +606,16 @@ int main(int argc, char** argv)
         return 1;
     }
 
-    std::printf("\nlongest GUI-thread stall: %.1f ms wall clock, %.1f ms GUI-thread CPU time "
+    if (!args->cli.isEmpty()) {
+        cli.push_back(cliSummary(args->cli, args->log));
+        std::printf("auditscope-cli summary (after the bench): %.0f ms, %.0f ms CPU\n",
+            cli.back().wallMs, cli.back().cpuMs);
+    }
+
+    std::printf("\nafter the load: findings shown %s, analysis views %s\n",
+        findingsMs < 0 ? "never" : qPrintable(QStringLiteral("+%1 ms").arg(findingsMs)),
+        analysisMs < 0 ? "never" : qPrintable(QStringLiteral("+%1 ms").arg(analysisMs)));
+    std::printf("longest GUI-thread stall: %.1f ms wall clock, %.1f ms GUI-thread CPU time "
                 "(budget 50 ms)\n",
         worst, worstCpuMs);
     std::printf("keystroke-to-update latency: median %.0f ms (min %.0f, max %.0f; the debounce "
@@ -491,5 +626,8 @@ int main(int argc, char** argv)
         maximum(comparedKeys->latencyMs), burst->lastKeyToShownMs,
         std::max({maximum(keys->keyWallMs), maximum(burst->keyWallMs),
             maximum(comparedKeys->keyWallMs)}));
+
+    printGoals({firstRowsMs, loadedMs, loadCpuMs, cli, worst, worstCpuMs, firstPolicyResultMs,
+        median(keys->latencyMs)});
     return 0;
 }

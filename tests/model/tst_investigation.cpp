@@ -152,6 +152,32 @@ private Q_SLOTS:
         QVERIFY(!results.last().at(0).value<PolicyEvaluationResultPtr>());
     }
 
+    void thePolicyIndexIsBuiltAheadOfAPolicy()
+    {
+        // Issue 17: a whole log's policy indexes are built with no policy open, so that the
+        // first evaluation does not build them; closing lets the store go.
+        Investigation investigation;
+        PolicyEvaluationRunner* runner = investigation.policyRunner();
+        QSignalSpy started(runner, &PolicyEvaluationRunner::evaluationStarted);
+        QVERIFY(openAndWait(investigation, MicroK8sLog));
+        QCOMPARE(runner->store(), investigation.snapshot());
+        QTRY_VERIFY_WITH_TIMEOUT(runner->isStoreIndexed(), 20000);
+        QCOMPARE(started.count(), 0); // nothing is evaluated without a policy
+        QSignalSpy results(&investigation, &Investigation::policyResultChanged);
+        investigation.setPolicyText(
+            QStringLiteral("apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: None\n"),
+            true);
+        QCOMPARE(started.count(), 1); // at once: no debounce for a policy opened
+        QVERIFY(results.wait(20000));
+        const auto result = results.last().at(0).value<PolicyEvaluationResultPtr>();
+        QVERIFY(result && result->matches);
+        QCOMPARE(result->timings.indexMs, 0.0); // built before the policy came
+        investigation.clearPolicy();
+        investigation.close();
+        QVERIFY(!runner->store());
+        QVERIFY(!runner->isStoreIndexed());
+    }
+
     void closingDiscardsARunningLoad()
     {
         Investigation investigation;

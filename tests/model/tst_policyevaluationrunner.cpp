@@ -13,6 +13,7 @@
 #include <QTest>
 
 #include <algorithm>
+#include <cmath>
 #include <thread>
 
 #if defined(__linux__)
@@ -55,12 +56,14 @@ class TestPolicyEvaluationRunner : public QObject
 private Q_SLOTS:
     void initTestCase();
     void debouncesBurstsOfEdits();
+    void debounceFollowsTheEvaluationTime();
     void resultHoldsEverythingTheEditorShows();
     void keepsEvaluatingWhenValidationFails();
     void undecodableTextGivesDiagnosticsOnly();
     void supersededEvaluationsAreDropped();
     void cancelDropsTheRunningEvaluation();
     void buildsTheIndexOncePerSnapshot();
+    void buildsTheIndexAheadOfNeed();
     void worksWithoutALog();
     void comparesWithABaselineEvaluatedOnce();
     void lowerPriorityIsPerThreadAndInherited();
@@ -98,6 +101,46 @@ void TestPolicyEvaluationRunner::debouncesBurstsOfEdits()
     QVERIFY(r->load.loadable);
     QVERIFY(!runner.isPending());
     QCOMPARE(runner.lastResult(), r);
+}
+
+void TestPolicyEvaluationRunner::debounceFollowsTheEvaluationTime()
+{
+    // Issue 17: the debounce is about one evaluation (index build excluded), within bounds; it
+    // starts at the maximum (nothing measured yet) and is fixed once set by hand.
+    PolicyEvaluationRunner runner;
+    QVERIFY(runner.adaptsDebounce());
+    QCOMPARE(runner.debounceInterval(), PolicyEvaluationRunner::MaxDebounceMs);
+    QSignalSpy finished(&runner, &PolicyEvaluationRunner::evaluationFinished);
+    runner.setStore(corpusStore());
+    auto expected = [](double averageMs) {
+        return std::clamp(int(std::lround(averageMs)), PolicyEvaluationRunner::MinDebounceMs,
+            PolicyEvaluationRunner::MaxDebounceMs);
+    };
+    runner.setPolicyText(websitePolicy());
+    QTRY_COMPARE(finished.count(), 1);
+    const PolicyEvaluationResultPtr first = resultAt(finished, 0);
+    QVERIFY(first->timings.indexMs > 0); // built by this evaluation: not counted
+    const double firstMs = first->timings.totalMs - first->timings.indexMs;
+    QCOMPARE(runner.debounceInterval(), expected(firstMs));
+    runner.setPolicyText(websitePolicy() + QStringLiteral("\n# an edit\n"));
+    QTRY_COMPARE(finished.count(), 2);
+    const PolicyEvaluationResultPtr second = resultAt(finished, 1);
+    QCOMPARE(second->timings.indexMs, 0.0);
+    QCOMPARE(runner.debounceInterval(), expected((firstMs + second->timings.totalMs) / 2));
+    // A 2971-event log evaluates in a few ms: the debounce is at its minimum, or near it.
+    QVERIFY(runner.debounceInterval() < PolicyEvaluationRunner::MaxDebounceMs);
+
+    // Another log: its cost is unknown again.
+    runner.setStore(nullptr);
+    QCOMPARE(runner.debounceInterval(), PolicyEvaluationRunner::MaxDebounceMs);
+    runner.cancel();
+
+    runner.setDebounceInterval(70);
+    QVERIFY(!runner.adaptsDebounce());
+    runner.setStore(corpusStore());
+    runner.setPolicyText(websitePolicy());
+    QTRY_COMPARE(finished.count(), 3);
+    QCOMPARE(runner.debounceInterval(), 70);
 }
 
 void TestPolicyEvaluationRunner::resultHoldsEverythingTheEditorShows()
@@ -260,6 +303,36 @@ void TestPolicyEvaluationRunner::buildsTheIndexOncePerSnapshot()
     QVERIFY(third->index != first->index);
     QVERIFY(third->queryContext()->covers(*again.store));
     QVERIFY(!third->queryContext()->covers(*corpusStore()));
+}
+
+void TestPolicyEvaluationRunner::buildsTheIndexAheadOfNeed()
+{
+    // A stopped build leaves nothing half made: the next call builds.
+    {
+        PolicyStoreIndex index(corpusStore());
+        std::stop_source stopped;
+        stopped.request_stop();
+        QVERIFY(!index.index(nullptr, stopped.get_token()));
+        QVERIFY(!index.isBuilt());
+        bool built = false;
+        QVERIFY(index.index(&built));
+        QVERIFY(built && index.isBuilt());
+    }
+    PolicyEvaluationRunner runner;
+    QSignalSpy started(&runner, &PolicyEvaluationRunner::evaluationStarted);
+    QSignalSpy finished(&runner, &PolicyEvaluationRunner::evaluationFinished);
+    runner.prepareStore(corpusStore());
+    QCOMPARE(runner.store(), corpusStore());
+    QTRY_VERIFY(runner.isStoreIndexed());
+    QVERIFY(!runner.isPending()); // no evaluation without a text
+    runner.setStore(corpusStore()); // the same store: its index is kept
+    runner.setPolicyText(websitePolicy());
+    QTRY_COMPARE(finished.count(), 1);
+    QCOMPARE(started.count(), 1);
+    QCOMPARE(resultAt(finished, 0)->timings.indexMs, 0.0);
+    runner.prepareStore(nullptr);
+    QVERIFY(!runner.store());
+    QVERIFY(!runner.isStoreIndexed());
 }
 
 void TestPolicyEvaluationRunner::worksWithoutALog()

@@ -84,6 +84,7 @@ private Q_SLOTS:
     void replaysCorpusLog_data();
     void replaysCorpusLog();
     void storeEvaluationUsesUrlForCreate();
+    void attributeIndexAgreesWithEachEvent();
 };
 
 void TestPolicyEvaluator::firstMatchingRule_data()
@@ -414,6 +415,73 @@ void TestPolicyEvaluator::storeEvaluationUsesUrlForCreate()
     QCOMPARE(ruleOf["c"], 3); // no user: the userGroups rule does not match
     QCOMPARE(ruleOf["d"], 2); // decoded path without query
     QCOMPARE(result.eventsPerRule, (std::vector<std::uint64_t>{0, 1, 1, 1, 1}));
+}
+
+void TestPolicyEvaluator::attributeIndexAgreesWithEachEvent()
+{
+    // The index reads requestURI with a byte scan, keeps only its path, parses each distinct
+    // one once and splits the events over threads: every event's tuple must still give the
+    // attributes read from the event itself, and the tuple ids must not depend on the threads.
+    // Extra lines: a requestURI with escapes in the path (the parser's way) and in the query
+    // only (\u0026, as Go writes '&'), and one after a body that holds the key too.
+    const std::string extra =
+        std::string(
+            R"({"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"e1","stage":"ResponseComplete",)")
+        + R"("requestURI":"/api/v1/namespaces/a\u002db/configmaps?x=1\u0026y=2","verb":"create",)"
+        + R"("user":{"username":"u"},"objectRef":{"resource":"configmaps","namespace":"x",)"
+        + R"("apiVersion":"v1"},"requestReceivedTimestamp":"2024-01-01T00:00:00.000000Z",)"
+        + R"("stageTimestamp":"2024-01-01T00:00:01.000000Z"})" + "\n"
+        + R"({"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"e2","stage":"ResponseComplete",)"
+        + R"("requestURI":"/api/v1/namespaces/q/pods?w=1\u0026v=2","verb":"update",)"
+        + R"("user":{"username":"u"},"objectRef":{"resource":"pods","namespace":"x","name":"n",)"
+        + R"("apiVersion":"v1"},"requestReceivedTimestamp":"2024-01-01T00:00:00.000000Z",)"
+        + R"("stageTimestamp":"2024-01-01T00:00:01.000000Z"})" + "\n"
+        + R"({"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Request","auditID":"e3","stage":"ResponseComplete",)"
+        + R"("requestObject":{"requestURI":"/wrong","a":["}",{"b":"\"{"}]},)"
+        + R"("requestURI":"/healthz?verbose=1","verb":"get","user":{"username":"u"},)"
+        + R"("requestReceivedTimestamp":"2024-01-01T00:00:00.000000Z",)"
+        + R"("stageTimestamp":"2024-01-01T00:00:01.000000Z"})" + "\n";
+    const LoadResult corpus =
+        loadAuditLogs({AUDITSCOPE_TEST_DATA_DIR "/corpus/microk8s-k8s.log.gz"});
+    if (corpus.store->size() == 0)
+        QSKIP("corpus log not available");
+    const LoadResult extras = loadAuditBuffers({{"extra.log", extra}});
+    QCOMPARE(extras.store->size(), std::size_t(3));
+    for (const EventStorePtr& store : {corpus.store, extras.store}) {
+        const auto one = PolicyAttributeIndex::build(store, 1);
+        const auto two = PolicyAttributeIndex::build(store, 2);
+        QCOMPARE(two->tupleCount(), one->tupleCount());
+        QCOMPARE(two->slotOfEvent(), one->slotOfEvent());
+        QCOMPARE(two->eventsPerTuple(), one->eventsPerTuple());
+        RawFieldReader reader;
+        for (std::uint32_t row = 0; row < store->size(); ++row) {
+            const RequestAttributes direct = attributesOf(*store, EventId{row}, reader);
+            const RequestAttributes indexed = two->attributes(two->tupleOf(EventId{row}));
+            QCOMPARE(indexed.user.has_value(), direct.user.has_value());
+            if (direct.user) {
+                QCOMPARE(indexed.user->name, direct.user->name);
+                QCOMPARE(indexed.user->groups, direct.user->groups);
+            }
+            QCOMPARE(indexed.verb, direct.verb);
+            QCOMPARE(indexed.isResourceRequest, direct.isResourceRequest);
+            QCOMPARE(indexed.apiGroup, direct.apiGroup);
+            QCOMPARE(indexed.resource, direct.resource);
+            QCOMPARE(indexed.subresource, direct.subresource);
+            QCOMPARE(indexed.namespaceName, direct.namespaceName);
+            QCOMPARE(indexed.name, direct.name);
+            QCOMPARE(indexed.path, direct.path);
+        }
+    }
+    // The escaped cases, spelled out.
+    const auto index = PolicyAttributeIndex::build(extras.store, 2);
+    std::map<std::string, RequestAttributes> byId;
+    for (std::uint32_t row = 0; row < extras.store->size(); ++row)
+        byId[std::string(extras.store->pools.auditIds.text(extras.store->auditId[row].value))] =
+            index->attributes(index->tupleOf(EventId{row}));
+    QCOMPARE(byId["e1"].namespaceName, std::string("a-b")); // \u002d unescaped
+    QCOMPARE(byId["e2"].namespaceName, std::string("q")); // from the URL, not objectRef
+    QCOMPARE(byId["e2"].name, std::string()); // the URL names no object: not objectRef's "n"
+    QCOMPARE(byId["e3"].path, std::string("/healthz")); // the top-level one, without its query
 }
 
 QTEST_GUILESS_MAIN(TestPolicyEvaluator)

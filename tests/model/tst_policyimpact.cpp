@@ -187,8 +187,27 @@ void TestPolicyImpact::groupedImpactAndLintEqualPerEvent()
         const LoadResult loaded = loadAuditLogs({log});
         QVERIFY(loaded.store->size() > 0);
         const auto index = PolicyAttributeIndex::build(loaded.store);
-        const auto groups = PolicyImpactIndex::build(*index);
+        const auto groups = PolicyImpactIndex::build(*index, 1);
         QVERIFY(groups->groups().size() <= loaded.store->size());
+        // Built over two ranges of events and merged: the same groups, in the same order.
+        const auto split = PolicyImpactIndex::build(*index, 2);
+        QCOMPARE(split->groups().size(), groups->groups().size());
+        for (std::size_t g = 0; g < groups->groups().size(); ++g) {
+            const PolicyImpactIndex::Group& x = groups->groups()[g];
+            const PolicyImpactIndex::Group& y = split->groups()[g];
+            QCOMPARE(y.tuple, x.tuple);
+            QCOMPARE(y.stage, x.stage);
+            QCOMPARE(y.recorded, x.recorded);
+            QCOMPARE(y.flags, x.flags);
+            QCOMPARE(y.firstRow, x.firstRow);
+            QCOMPARE(y.events, x.events);
+            QCOMPARE(y.bytes, x.bytes);
+            QCOMPARE(y.requestObjectBytes, x.requestObjectBytes);
+            QCOMPARE(y.responseObjectBytes, x.responseObjectBytes);
+            QCOMPARE(y.withRequestObject, x.withRequestObject);
+            QCOMPARE(y.withResponseObject, x.withResponseObject);
+            QCOMPARE(y.withBoth, x.withBoth);
+        }
         for (const std::string& text : policies) {
             const PolicyLoadResult p = loadPolicy(text);
             if (!p.decoded || p.policy.rules.empty())

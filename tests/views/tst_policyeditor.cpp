@@ -512,8 +512,8 @@ private Q_SLOTS:
                 window.policyEditor()->insertSnippet(
                     t.text(), t.kind == PolicyTemplate::Kind::TopLevelSnippet);
             }
-            QVERIFY(waitForPolicy(window));
-            const PolicyEvaluationResultPtr result = window.policyRunner()->lastResult();
+            // A new document is evaluated at once, the snippet after the debounce: the last.
+            const PolicyEvaluationResultPtr result = settledResult(window);
             QVERIFY(result);
             QString problems;
             for (const PolicyDiagnostic& d : result->load.diagnostics)
