@@ -14,7 +14,7 @@ namespace {
 constexpr std::string_view MatchesNothing = "not *";
 
 // `"value"` with `"` and `\` escaped (always quoted, so no value reads as a keyword).
-std::string quoted(std::string_view value)
+std::string quotedValue(std::string_view value)
 {
     std::string out = "\"";
     for (const char c : value) {
@@ -48,7 +48,7 @@ std::string term(std::string_view field, bool present, std::string_view value)
 {
     if (!present)
         return "not " + std::string(field) + ":*";
-    return std::string(field) + ":" + quoted(value);
+    return std::string(field) + ":" + quotedValue(value);
 }
 
 // `(uri:"/p" or uri:"/p?*")`: the request path with or without a query string.
@@ -56,7 +56,7 @@ std::string pathTerm(bool present, std::string_view path)
 {
     if (!present)
         return "not uri:*";
-    return "(uri:" + quoted(path) + " or uri:" + quoted(std::string(path) + "?*") + ")";
+    return "(uri:" + quotedValue(path) + " or uri:" + quotedValue(std::string(path) + "?*") + ")";
 }
 
 // A username glob as a term, minus this store's usernames that match the glob but not the
@@ -64,12 +64,12 @@ std::string pathTerm(bool present, std::string_view path)
 template <class Rule>
 std::string usernameGlob(const EventStore& store, std::string_view glob, Rule rule)
 {
-    std::string out = "user:" + quoted(glob);
+    std::string out = "user:" + quotedValue(glob);
     std::vector<std::string> exceptions;
     for (std::uint32_t u = 0; u < store.pools.users.size(); ++u) {
         const std::string_view name = store.pools.users.view(u);
         if (globMatch(glob, name) && !rule(name))
-            exceptions.push_back("not user:" + quoted(name));
+            exceptions.push_back("not user:" + quotedValue(name));
     }
     if (exceptions.empty())
         return out;
@@ -107,7 +107,7 @@ std::string usersFilter(const EventStore& store, std::span<const UserId> users)
     bool noUser = false;
     for (const UserId u : users) {
         if (u)
-            names.push_back(quoted(store.pools.users.view(u.value)));
+            names.push_back(quotedValue(store.pools.users.view(u.value)));
         else
             noUser = true;
     }
@@ -200,8 +200,8 @@ std::string timeRangeFilter(const TimeRange& range)
 {
     if (range.empty())
         return std::string(MatchesNothing);
-    return "time >= " + quoted(formatQueryTime(range.fromNs)) + " and time < "
-        + quoted(formatQueryTime(range.toNs));
+    return "time >= " + quotedValue(formatQueryTime(range.fromNs)) + " and time < "
+        + quotedValue(formatQueryTime(range.toNs));
 }
 
 std::string verbClassFilter(VerbClass verbClass)

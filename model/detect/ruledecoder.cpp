@@ -48,7 +48,7 @@ std::string describe(const YAML::Node& node)
     }
 }
 
-std::string quoted(std::string_view s)
+std::string quotedKey(std::string_view s)
 {
     return "'" + std::string(s) + "'";
 }
@@ -56,10 +56,10 @@ std::string quoted(std::string_view s)
 std::string unknownKeyMessage(
     std::string_view key, std::string_view where, const std::vector<std::string_view>& known)
 {
-    std::string message = "unknown key " + quoted(key) + " in " + std::string(where);
+    std::string message = "unknown key " + quotedKey(key) + " in " + std::string(where);
     const std::string close = didYouMean(key, known);
     if (!close.empty())
-        message += "; did you mean " + quoted(close) + "?";
+        message += "; did you mean " + quotedKey(close) + "?";
     message += " (ignored)";
     return message;
 }
@@ -303,11 +303,11 @@ std::optional<QueryField> RulesDecoder::keyField(
     }
     if (const std::optional<QueryField> field = parseKeyField(v.Scalar()))
         return field;
-    std::string message = "unknown field " + quoted(v.Scalar()) + " in " + std::string(key);
+    std::string message = "unknown field " + quotedKey(v.Scalar()) + " in " + std::string(key);
     const std::string close = didYouMean(v.Scalar(), keyFieldNames());
     message += close.empty() ? "; use user, ip, useragent, verb, resource, ns, name, group, as, "
                                "code, apigroup or subresource"
-                             : "; did you mean " + quoted(close) + "?";
+                             : "; did you mean " + quotedKey(close) + "?";
     error(v, id, message);
     return std::nullopt;
 }
@@ -390,10 +390,10 @@ std::vector<std::string> RulesDecoder::settingsList(const YAML::Node& value, std
         const std::string& item = (*items)[i];
         std::string problem;
         if (key == "productionNamespaces" && !validNamespaceGlob(item))
-            problem = "bad namespace " + quoted(item)
+            problem = "bad namespace " + quotedKey(item)
                 + ": use lower-case letters, digits, '-' and '*' (a glob)";
         else if (key == "privateRanges" && !isValidIpOrCidr(item))
-            problem = "bad address range " + quoted(item) + ": use CIDRs such as 10.0.0.0/8";
+            problem = "bad address range " + quotedKey(item) + ": use CIDRs such as 10.0.0.0/8";
         else if (key == "maintenanceWindows")
             problem = maintenanceWindowError(item);
         if (problem.empty())
@@ -456,7 +456,7 @@ void RulesDecoder::decodeEntry(const YAML::Node& entry)
     if (!id)
         return;
     if (!validRuleId(*id)) {
-        error(idNode, "", "bad id " + quoted(*id) + ": use lower-case letters, digits and '-'");
+        error(idNode, "", "bad id " + quotedKey(*id) + ": use lower-case letters, digits and '-'");
         return;
     }
     const int line = entry.Mark().line + 1;
@@ -489,7 +489,7 @@ void RulesDecoder::decodeEntry(const YAML::Node& entry)
         const std::string close = didYouMean(*id, ids);
         warning(idNode, *id,
             "there is no rule " + *id + " to change"
-                + (close.empty() ? std::string() : "; did you mean " + quoted(close) + "?")
+                + (close.empty() ? std::string() : "; did you mean " + quotedKey(close) + "?")
                 + " (ignored)");
         return;
     }
@@ -526,7 +526,7 @@ bool RulesDecoder::decodeField(const YAML::Node& key, const YAML::Node& value, D
         const std::optional<FindingSeverity> severity = s ? parseFindingSeverity(*s) : std::nullopt;
         if (s && !severity)
             error(value, id,
-                "unknown severity " + quoted(*s) + ": use info, low, medium, high or critical");
+                "unknown severity " + quotedKey(*s) + ": use info, low, medium, high or critical");
         if (severity)
             rule.severity = *severity;
         nodes.severityGiven = true;
@@ -546,7 +546,7 @@ bool RulesDecoder::decodeField(const YAML::Node& key, const YAML::Node& value, D
                 rule.mitre.push_back((*items)[i]);
             else
                 warning(value.IsSequence() ? value[i] : value, id,
-                    "bad ATT&CK technique id " + quoted((*items)[i])
+                    "bad ATT&CK technique id " + quotedKey((*items)[i])
                         + ": use T1234 or T1234.001 (left out)");
         }
         return true;
@@ -563,7 +563,7 @@ bool RulesDecoder::decodeField(const YAML::Node& key, const YAML::Node& value, D
     if (!stateKey.empty()) {
         error(key, id,
             "a rule has at most one of threshold, firstSeen, sequence and integrity; "
-                + quoted(stateKey) + " came first");
+                + quotedKey(stateKey) + " came first");
         return false;
     }
     stateKey = name;
@@ -703,10 +703,10 @@ bool RulesDecoder::decodeIntegrity(
             if (s && check == IntegrityCheck::None) {
                 const std::string close = didYouMean(*s, CheckNames);
                 error(v, rule.id,
-                    "unknown check " + quoted(*s)
+                    "unknown check " + quotedKey(*s)
                         + (close.empty() ? std::string(
                                ": use silence, ratedrop, clockskew, leveldrop or rotationgap")
-                                         : "; did you mean " + quoted(close) + "?"));
+                                         : "; did you mean " + quotedKey(close) + "?"));
             }
             ok = ok && check != IntegrityCheck::None;
             rule.check = check == IntegrityCheck::None ? rule.check : check;

@@ -11,10 +11,16 @@ namespace {
 
 std::string withThousands(std::uint64_t n)
 {
-    std::string digits = std::to_string(n);
-    for (int at = int(digits.size()) - 3; at > 0; at -= 3)
-        digits.insert(std::size_t(at), ",");
-    return digits;
+    // Built forwards: GCC 12 warns falsely (-Wstringop-overflow) on std::string::insert here.
+    const std::string digits = std::to_string(n);
+    std::string grouped;
+    grouped.reserve(digits.size() + digits.size() / 3);
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0)
+            grouped.push_back(',');
+        grouped.push_back(digits[i]);
+    }
+    return grouped;
 }
 
 struct PerSource

@@ -2,6 +2,5 @@
 # Analysis aggregation tests: auditscope_model_test(<name>) per tst_<name>.cpp (see
 # tests/model/CMakeLists.txt). tst_analysis writes its fixture log with the generator.
 auditscope_model_test(analysis)
-target_compile_definitions(tst_analysis PRIVATE AUDITSCOPE_AUDITGEN="$<TARGET_FILE:auditgen>")
 add_dependencies(tst_analysis auditgen)
 auditscope_model_test(analysismodels)

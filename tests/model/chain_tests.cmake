@@ -3,7 +3,6 @@
 # tests/model/CMakeLists.txt). tst_chain runs the log generator (tests/bench) to write logs of
 # several API servers.
 auditscope_model_test(chain)
-target_compile_definitions(tst_chain PRIVATE AUDITSCOPE_AUDITGEN="$<TARGET_FILE:auditgen>")
 add_dependencies(tst_chain auditgen)
 auditscope_model_test(objecthistory)
 auditscope_model_test(chainmodels)

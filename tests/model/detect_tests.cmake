@@ -5,4 +5,3 @@ auditscope_model_test(rulereader)
 auditscope_model_test(detectionengine)
 auditscope_model_test(detectionrules)
 # tst_rulereader compares the compiled-in pack with model/detect/builtinrules.yaml.
-target_compile_definitions(tst_rulereader PRIVATE AUDITSCOPE_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
