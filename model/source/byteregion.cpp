@@ -164,8 +164,9 @@ bool ByteRegion::growSpill(std::size_t newBacked, std::string& error)
             + std::strerror(rc);
         return false;
     }
-    void* at = ::mmap(m_base + m_backed, grow, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, m_fd,
-        off_t(m_backed));
+    // Read-only: the data goes in through commit()'s pwrite.
+    void* at =
+        ::mmap(m_base + m_backed, grow, PROT_READ, MAP_SHARED | MAP_FIXED, m_fd, off_t(m_backed));
     if (at == MAP_FAILED) {
         error = std::string("cannot map the decompressed file: ") + std::strerror(errno);
         return false;
@@ -175,6 +176,10 @@ bool ByteRegion::growSpill(std::size_t newBacked, std::string& error)
 
 bool ByteRegion::makeRoom(std::size_t bytes, std::string& error)
 {
+    if (m_fd >= 0 && m_stagingBytes < bytes) {
+        m_staging = std::make_unique_for_overwrite<char[]>(bytes);
+        m_stagingBytes = bytes;
+    }
     if (m_backed - m_size >= bytes)
         return true;
     const std::size_t wanted = m_size + bytes;
@@ -200,12 +205,44 @@ bool ByteRegion::makeRoom(std::size_t bytes, std::string& error)
     return true;
 }
 
+bool ByteRegion::commit(std::size_t bytes, std::string& error)
+{
+    if (m_fd < 0) {
+        m_size += bytes;
+        return true;
+    }
+    for (std::size_t done = 0; done < bytes;) {
+        const ssize_t n =
+            ::pwrite(m_fd, m_staging.get() + done, bytes - done, off_t(m_size + done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            error = "cannot write the decompressed file in the cache folder " + m_folder + ": "
+                + std::strerror(n < 0 ? errno : ENOSPC);
+            return false;
+        }
+        done += std::size_t(n);
+    }
+    m_size += bytes;
+    return true;
+}
+
 void ByteRegion::finish(std::size_t padding)
 {
     std::string ignored;
     if (!makeRoom(padding, ignored))
         padding = std::min(padding, m_backed - m_size); // full: the tail is zero anyway
-    std::memset(m_base + m_size, 0, padding);
+    if (m_fd >= 0) {
+        const std::size_t size = m_size;
+        std::memset(m_staging.get(), 0, padding);
+        if (!commit(padding, ignored))
+            errno = 0; // fallocate'd blocks that were never written read as zeros anyway
+        m_size = size;
+    } else {
+        std::memset(m_base + m_size, 0, padding);
+    }
+    m_staging.reset();
+    m_stagingBytes = 0;
     const std::size_t keep = roundUp(m_size + padding, std::size_t(sysconf(_SC_PAGESIZE)));
     if (keep < m_reserved) {
         ::munmap(m_base + keep, m_reserved - keep);

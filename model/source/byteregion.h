@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -37,13 +38,22 @@ public:
     /// Bytes backed (readable) from data(): at least size() plus the padding once finished.
     std::size_t backedBytes() const { return m_backed; }
 
-    /// Makes at least `bytes` writable after size(); false, with `error` set, when the region
-    /// cannot grow (the folder is full or nearly so, the memory is used up, the limit reached).
+    /// Makes room for at least `bytes` after size(), to be written at writeArea(); false, with
+    /// `error` set, when the region cannot grow (the folder is full or nearly so, the memory is
+    /// used up, the limit reached).
     bool makeRoom(std::size_t bytes, std::string& error);
-    /// The next `bytes` after size() now hold data.
-    void commit(std::size_t bytes) { m_size += bytes; }
+    /// Where the next bytes go (room for what makeRoom() asked for): right after size() in
+    /// memory, or a staging buffer that commit() writes to the spill file. Writing the file with
+    /// pwrite() costs about a quarter of the kernel time that faulting in its mapped pages one by
+    /// one does (200 MiB: 0.05 s against 0.21 s), and the mapping stays read-only.
+    char* writeArea() { return m_fd >= 0 ? m_staging.get() : m_base + m_size; }
+    /// The first `bytes` at writeArea() now hold data and follow size(); false, with `error` set,
+    /// when the spill file could not be written (nothing is added then).
+    bool commit(std::size_t bytes, std::string& error);
     /// Drops everything written (a stream decoded again from its start).
     void clear() { m_size = 0; }
+    /// Size goes back up to `size` over bytes written before clear(), which are still there.
+    void keepEarlierBytes(std::size_t size) { m_size = std::max(m_size, size); }
     /// Zeroes `padding` bytes after the data (simdjson reads past the end) and gives back the
     /// reserved address space beyond them.
     void finish(std::size_t padding);
@@ -64,6 +74,8 @@ private:
     std::size_t m_size = 0; ///< bytes written
     std::size_t m_limit = 0; ///< never back more than this (free space or physical memory)
     int m_fd = -1; ///< the unlinked spill file, or -1 for memory
+    std::unique_ptr<char[]> m_staging; ///< spill only: what commit() writes to the file
+    std::size_t m_stagingBytes = 0;
     std::string m_folder;
 };
 
