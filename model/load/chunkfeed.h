@@ -85,6 +85,7 @@ private:
     std::vector<std::uint32_t> m_held; // other chunks, until preludeShown()
     std::vector<std::uint8_t> m_sourceOutsidePrelude; // published a chunk outside the prelude
     std::size_t m_nextSource = 0; // the first source not opened
+    std::size_t m_opening = 0; // sources being opened (taken, not complete)
     std::size_t m_preludeBytes;
     std::size_t m_preludeTaken = 0; // bytes of the chunks in the prelude
     std::size_t m_preludeChunks = 0, m_preludeParsed = 0;
