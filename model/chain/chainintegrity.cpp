@@ -94,6 +94,12 @@ std::shared_ptr<CacheSlot> findSlot(const EventStore* store)
     return nullptr;
 }
 
+std::shared_ptr<CacheSlot> lockedFindSlot(const EventStore& store)
+{
+    const std::lock_guard lock(g_cacheMutex);
+    return findSlot(&store);
+}
+
 } // namespace
 
 const std::array<ChainFlagInfo, ChainFlagCount>& chainFlagInfos()
@@ -288,11 +294,7 @@ ChainIntegrityPtr chainIntegrityFor(const EventStorePtr& store, std::stop_token 
 
 ChainIntegrityPtr cachedChainIntegrity(const EventStore& store)
 {
-    std::shared_ptr<CacheSlot> slot;
-    {
-        const std::lock_guard lock(g_cacheMutex);
-        slot = findSlot(&store);
-    }
+    const std::shared_ptr<CacheSlot> slot = lockedFindSlot(store);
     if (!slot)
         return nullptr;
     const std::lock_guard lock(slot->mutex);
@@ -301,11 +303,7 @@ ChainIntegrityPtr cachedChainIntegrity(const EventStore& store)
 
 ChainIntegrityPtr readyChainIntegrity(const EventStore& store)
 {
-    std::shared_ptr<CacheSlot> slot;
-    {
-        const std::lock_guard lock(g_cacheMutex);
-        slot = findSlot(&store);
-    }
+    const std::shared_ptr<CacheSlot> slot = lockedFindSlot(store);
     if (!slot)
         return nullptr;
     const std::unique_lock lock(slot->mutex, std::try_to_lock);
