@@ -210,7 +210,7 @@ void LoadJob::estimateBytes()
             m_expectedBytes[s] = source.buffer->bytes().size();
         } else if (struct stat st{};
                    source.error.empty() && ::stat(source.path.c_str(), &st) == 0) {
-            const bool gz = source.path.size() > 3 && source.path.ends_with(".gz");
+            const bool gz = source.path.ends_with(".gz");
             m_expectedBytes[s] = std::uint64_t(st.st_size) * (gz ? 12 : 1);
         }
         total += m_expectedBytes[s];
